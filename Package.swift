@@ -1,0 +1,69 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Data flow: Questionnaires (Model) → Collect (CSV, Synthetic, …) → Analysis (Statistics) → Report (Xlsx) → CLI.
+let package = Package(
+    name: "sipas",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "sipas", targets: ["sipas"]),
+        .library(name: "SIPASModel", targets: ["SIPASModel"]),
+        .library(name: "SIPASStatistics", targets: ["SIPASStatistics"]),
+        .library(name: "SIPASAnalysis", targets: ["SIPASAnalysis"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    ],
+    targets: [
+        // Pure core: no I/O.
+        .target(name: "SIPASStatistics", path: "Sources/Statistics"),
+        .target(
+            name: "SIPASModel",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            path: "Sources/Model"),
+        .target(
+            name: "SIPASAnalysis",
+            dependencies: ["SIPASModel", "SIPASStatistics"],
+            path: "Sources/Analysis"),
+        .target(
+            name: "SIPASSynthetic",
+            dependencies: ["SIPASModel", "SIPASStatistics"],
+            path: "Sources/Collect/Synthetic"),
+        // Adapters.
+        .target(
+            name: "SIPASCSV",
+            dependencies: ["SIPASModel"],
+            path: "Sources/Collect/CSV"),
+        .systemLibrary(
+            name: "CXlsxWriter",
+            path: "Sources/Report/CXlsxWriter",
+            pkgConfig: "xlsxwriter",
+            providers: [.apt(["libxlsxwriter-dev"])]),
+        .target(
+            name: "SIPASXlsx",
+            dependencies: ["CXlsxWriter"],
+            path: "Sources/Report/Xlsx"),
+        .target(
+            name: "SIPASCommands",
+            dependencies: [
+                "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/CLI/Commands"),
+        .executableTarget(
+            name: "sipas",
+            dependencies: ["SIPASCommands"],
+            path: "Sources/CLI/Main"),
+        .testTarget(name: "StatisticsTests", dependencies: ["SIPASStatistics"], path: "Tests/StatisticsTests"),
+        .testTarget(name: "ModelTests", dependencies: ["SIPASModel"], path: "Tests/ModelTests"),
+        .testTarget(
+            name: "AnalysisTests",
+            dependencies: ["SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV"],
+            path: "Tests/AnalysisTests"),
+        .testTarget(name: "XlsxTests", dependencies: ["SIPASXlsx", "ZIPFoundation"], path: "Tests/XlsxTests"),
+        .testTarget(name: "CLITests", dependencies: ["SIPASCommands"], path: "Tests/CLITests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+import SIPASModel
+import SIPASStatistics

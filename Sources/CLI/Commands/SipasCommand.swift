@@ -1,0 +1,6 @@
+import ArgumentParser
+
+public struct SipasCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(commandName: "sipas")
+    public init() {}
+}

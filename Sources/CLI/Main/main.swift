@@ -1,0 +1,2 @@
+import SIPASCommands
+SipasCommand.main()

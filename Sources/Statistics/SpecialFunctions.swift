@@ -1,0 +1,1 @@
+// Special functions: filled in by the statistics work.
