@@ -1,2 +1,166 @@
 import SIPASModel
 import SIPASStatistics
+
+/// A coded column with what each code contributes to a ratio's numerator and denominator.
+struct ScoredColumn {
+    let id: String
+    let codes: [UInt8]
+    /// numerator[code], denominator[code] for code 0…255.
+    let numerator: [Double]
+    let denominator: [Double]
+}
+
+/// One ratio of an index: coefficient × Σ numerators / Σ denominators over its columns.
+struct RatioTerm {
+    var coefficient: Double
+    var columns: [ScoredColumn]
+}
+
+/// A point estimate with its linearised standard error.
+struct LinearEstimate {
+    var value: Double
+    var variance: Double
+    /// Respondents with at least one valid answer among the columns.
+    var respondents: Int
+    /// The smallest number of valid answers among the columns (unweighted).
+    var minimumValid: Int
+}
+
+/// Taylor linearisation of I = Σₖ cₖ Ŷₖ/Âₖ under a stratified design.
+///
+/// Linearised variable zᵢ = Σₖ cₖ (Yᵢₖ − Rₖ Aᵢₖ)/Âₖ, Âₖ the weighted total of denominators;
+/// Var(I) = the design variance of the total Σ wᵢ zᵢ (see ``SurveyDesign``). Under simple random
+/// sampling this is Σ(uᵣ − ū)²/(n(n−1)) with uᵣ = n zᵣ, as in the reference.
+struct Linearizer {
+    let design: SurveyDesign
+    /// Code histogram per column id and stratum: counts[h * 256 + code].
+    private var histograms: [String: [Int]] = [:]
+
+    init(design: SurveyDesign) {
+        self.design = design
+    }
+
+    mutating func histogram(_ column: ScoredColumn) -> [Int] {
+        if let h = histograms[column.id] { return h }
+        var counts = [Int](repeating: 0, count: design.strata.count * 256)
+        let strata = design.stratumOfRow
+        column.codes.withUnsafeBufferPointer { codes in
+            for i in 0..<codes.count { counts[Int(strata[i]) &* 256 &+ Int(codes[i])] += 1 }
+        }
+        histograms[column.id] = counts
+        return counts
+    }
+
+    /// Weighted totals of numerator and denominator, and the unweighted count of valid answers.
+    mutating func totals(_ column: ScoredColumn) -> (numerator: Double, denominator: Double, valid: Int) {
+        let counts = histogram(column)
+        var num = 0.0
+        var den = 0.0
+        var valid = 0
+        for (s, stratum) in design.strata.enumerated() {
+            var sn = 0.0
+            var sd = 0.0
+            for code in 0..<256 {
+                let c = counts[s * 256 + code]
+                if c == 0 { continue }
+                sn += Double(c) * column.numerator[code]
+                sd += Double(c) * column.denominator[code]
+                if column.denominator[code] != 0 { valid += c }
+            }
+            num += stratum.weight * sn
+            den += stratum.weight * sd
+        }
+        return (num, den, valid)
+    }
+
+    /// Estimate and linearised variance; terms whose denominator total is 0 must have been removed.
+    mutating func estimate(_ terms: [RatioTerm]) -> LinearEstimate {
+        let n = design.rowCount
+        var z = [Double](repeating: 0, count: n)
+        var value = 0.0
+        var minimumValid = Int.max
+        for term in terms {
+            var ySum = 0.0
+            var aSum = 0.0
+            for column in term.columns {
+                let t = totals(column)
+                ySum += t.numerator
+                aSum += t.denominator
+                minimumValid = min(minimumValid, t.valid)
+            }
+            guard aSum > 0 else { continue }
+            let ratio = ySum / aSum
+            value += term.coefficient * ratio
+            let alpha = term.coefficient / aSum
+            let beta = term.coefficient * ratio / aSum
+            for column in term.columns {
+                var table = [Double](repeating: 0, count: 256)
+                for code in 0..<256 { table[code] = alpha * column.numerator[code] - beta * column.denominator[code] }
+                z.withUnsafeMutableBufferPointer { zp in
+                    column.codes.withUnsafeBufferPointer { codes in
+                        table.withUnsafeBufferPointer { tp in
+                            for i in 0..<n { zp[i] += tp[Int(codes[i])] }
+                        }
+                    }
+                }
+            }
+        }
+        return LinearEstimate(
+            value: value, variance: design.variance(ofLinearised: z),
+            respondents: respondents(terms), minimumValid: minimumValid == Int.max ? 0 : minimumValid)
+    }
+
+    /// Rows with at least one valid answer in any column.
+    func respondents(_ terms: [RatioTerm]) -> Int {
+        let columns = terms.flatMap(\.columns)
+        if columns.count == 1 {
+            let c = columns[0]
+            return c.codes.reduce(0) { $0 + (c.denominator[Int($1)] != 0 ? 1 : 0) }
+        }
+        var any = [Bool](repeating: false, count: design.rowCount)
+        for c in columns {
+            for i in 0..<c.codes.count where c.denominator[Int(c.codes[i])] != 0 { any[i] = true }
+        }
+        return any.reduce(0) { $0 + ($1 ? 1 : 0) }
+    }
+
+    /// Stratified percentile bootstrap of I: resample nₕ rows with replacement within each stratum.
+    func bootstrap(_ terms: [RatioTerm], replicates: Int, seed: UInt64) -> [Double] {
+        var generator = SeededGenerator(seed: seed)
+        let n = design.rowCount
+        var rowsOfStratum = [[Int32]](repeating: [], count: design.strata.count)
+        for i in 0..<n { rowsOfStratum[Int(design.stratumOfRow[i])].append(Int32(i)) }
+        let weights = design.weights
+        let rowWeight = design.stratumOfRow.map { weights[Int($0)] }
+        var multiplicity = [Double](repeating: 0, count: n)
+        var values: [Double] = []
+        values.reserveCapacity(replicates)
+        for _ in 0..<replicates {
+            for i in 0..<n { multiplicity[i] = 0 }
+            for rows in rowsOfStratum where !rows.isEmpty {
+                for _ in 0..<rows.count {
+                    let pick = Int.random(in: 0..<rows.count, using: &generator)
+                    multiplicity[Int(rows[pick])] += rowWeight[Int(rows[pick])]
+                }
+            }
+            var value = 0.0
+            var defined = true
+            for term in terms {
+                var y = 0.0
+                var a = 0.0
+                for column in term.columns {
+                    column.codes.withUnsafeBufferPointer { codes in
+                        for i in 0..<n where multiplicity[i] != 0 {
+                            let code = Int(codes[i])
+                            y += multiplicity[i] * column.numerator[code]
+                            a += multiplicity[i] * column.denominator[code]
+                        }
+                    }
+                }
+                if a > 0 { value += term.coefficient * y / a } else { defined = false }
+            }
+            if defined { values.append(value) }
+        }
+        return values
+    }
+}

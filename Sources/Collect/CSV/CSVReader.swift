@@ -1,1 +1,471 @@
+import Foundation
 import SIPASModel
+
+/// One bad cell (or row) of a data file.
+public struct DataIssue: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    /// Spreadsheet-style row number: the header is row 1.
+    public var row: Int?
+    public var column: String?
+    public var value: String?
+    public var expected: String
+
+    public init(file: String, row: Int? = nil, column: String? = nil, value: String? = nil, expected: String) {
+        self.file = file
+        self.row = row
+        self.column = column
+        self.value = value
+        self.expected = expected
+    }
+
+    public var description: String {
+        var s = file
+        if let row { s += ", row \(row)" }
+        if let column { s += ", column \(column)" }
+        if let value { s += ": '\(value.count > 60 ? String(value.prefix(60)) + "…" : value)'" }
+        return s + ": " + expected
+    }
+}
+
+/// A data file that cannot be used; it lists every problem found (up to a limit) and nothing was read.
+public struct DataFileError: Error, Sendable, CustomStringConvertible {
+    public var issues: [DataIssue]
+    /// Problems found in all, including those past the listing limit.
+    public var total: Int
+
+    public init(issues: [DataIssue], total: Int? = nil) {
+        self.issues = issues
+        self.total = total ?? issues.count
+    }
+
+    public var description: String {
+        var lines = issues.map(\.description)
+        if total > issues.count { lines.append("… and \(total - issues.count) more problems") }
+        lines.append("Nothing was read from the file: fix these cells and run again.")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Reads the canonical CSV: a header of item ids and metadata columns, cells holding option codes.
+///
+/// UTF-8 with or without BOM; LF or CRLF; comma or semicolon delimiter (detected from the
+/// header, as Vietnamese Excel saves with semicolons); RFC 4180 quoting.
+public struct CanonicalCSVReader: Sendable {
+    public let questionnaire: Questionnaire
+    /// Problems listed before the reader stops collecting (the count goes on).
+    public var issueLimit = 50
+
+    public init(questionnaire: Questionnaire) {
+        self.questionnaire = questionnaire
+    }
+
+    public func read(contentsOf url: URL) throws(DataFileError) -> ResponseTable {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw DataFileError(issues: [DataIssue(file: url.path, expected: "a readable file (\(error.localizedDescription))")])
+        }
+        return try read(data: data, file: url.path)
+    }
+
+    public func read(data: Data, file: String) throws(DataFileError) -> ResponseTable {
+        let result: Result<ResponseTable, DataFileError> = data.withUnsafeBytes { raw in
+            var parser = Parser(bytes: raw.bindMemory(to: UInt8.self), file: file, questionnaire: questionnaire, issueLimit: issueLimit)
+            return parser.run()
+        }
+        return try result.get()
+    }
+}
+
+/// What a column holds.
+private enum ColumnKind {
+    case formID, unit, collectedOn, channel, field
+    /// Index into the coded columns.
+    case code(Int)
+    case multi(Int)
+    case text(Int)
+}
+
+private struct Parser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let file: String
+    let questionnaire: Questionnaire
+    let issueLimit: Int
+    var position = 0
+    var delimiter: UInt8 = UInt8(ascii: ",")
+    var issues: [DataIssue] = []
+    var issueCount = 0
+    var row = 1
+
+    init(bytes: UnsafeBufferPointer<UInt8>, file: String, questionnaire: Questionnaire, issueLimit: Int) {
+        self.bytes = bytes
+        self.file = file
+        self.questionnaire = questionnaire
+        self.issueLimit = issueLimit
+    }
+
+    mutating func fail(_ row: Int?, _ column: String?, _ value: String?, _ expected: String) {
+        issueCount += 1
+        if issues.count < issueLimit {
+            issues.append(DataIssue(file: file, row: row, column: column, value: value, expected: expected))
+        }
+    }
+
+    // MARK: Field scanning
+
+    /// Range of the next field's raw bytes, whether it was quoted, and whether the record ended.
+    struct Field {
+        var start: Int
+        var end: Int
+        var quoted: Bool
+        var hasEscapedQuote: Bool
+    }
+
+    /// Reads one field; returns nil at end of input. `endOfRecord` is set after the last field of a line.
+    mutating func nextField(endOfRecord: inout Bool) -> Field? {
+        let n = bytes.count
+        if position >= n { endOfRecord = true; return nil }
+        var field = Field(start: position, end: position, quoted: false, hasEscapedQuote: false)
+        if bytes[position] == UInt8(ascii: "\"") {
+            field.quoted = true
+            position += 1
+            field.start = position
+            while true {
+                guard position < n else {
+                    fail(row, nil, nil, "a closing quote (\") before the end of the file")
+                    field.end = n
+                    endOfRecord = true
+                    return field
+                }
+                let b = bytes[position]
+                if b == UInt8(ascii: "\"") {
+                    if position + 1 < n, bytes[position + 1] == UInt8(ascii: "\"") {
+                        field.hasEscapedQuote = true
+                        position += 2
+                        continue
+                    }
+                    field.end = position
+                    position += 1
+                    break
+                }
+                position += 1
+            }
+        } else {
+            while position < n {
+                let b = bytes[position]
+                if b == delimiter || b == 10 || b == 13 { break }
+                position += 1
+            }
+            field.end = position
+        }
+        // After the field: delimiter, line end or end of input.
+        if position >= n {
+            endOfRecord = true
+        } else if bytes[position] == delimiter {
+            position += 1
+            endOfRecord = false
+        } else if bytes[position] == 13 || bytes[position] == 10 {
+            if bytes[position] == 13 { position += 1 }
+            if position < n, bytes[position] == 10 { position += 1 }
+            endOfRecord = true
+        } else {
+            fail(row, nil, nil, "a delimiter or line end after a quoted field")
+            while position < n, bytes[position] != 10 { position += 1 }
+            endOfRecord = true
+        }
+        return field
+    }
+
+    func string(_ f: Field) -> String? {
+        let slice = UnsafeBufferPointer(rebasing: bytes[f.start..<f.end])
+        guard var s = String(validating: slice, as: UTF8.self) else { return nil }
+        if f.hasEscapedQuote { s = s.replacingOccurrences(of: "\"\"", with: "\"") }
+        if !slice.allSatisfy({ $0 < 0x80 }) { s = s.precomposedForm }
+        return s
+    }
+
+    /// Raw text for a message (invalid UTF-8 shown with replacement characters).
+    func display(_ f: Field) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[f.start..<f.end]), as: UTF8.self)
+    }
+
+    func isBlank(_ f: Field) -> Bool {
+        var i = f.start
+        while i < f.end {
+            if bytes[i] != 32 && bytes[i] != 9 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// A whole number in the field (spaces around allowed), or nil.
+    func integer(_ f: Field) -> Int? {
+        var i = f.start
+        var end = f.end
+        while i < end, bytes[i] == 32 { i += 1 }
+        while end > i, bytes[end - 1] == 32 { end -= 1 }
+        guard i < end, end - i <= 9 else { return nil }
+        var v = 0
+        while i < end {
+            let d = Int(bytes[i]) - 48
+            guard d >= 0, d <= 9 else { return nil }
+            v = v * 10 + d
+            i += 1
+        }
+        return v
+    }
+
+    // MARK: Run
+
+    mutating func run() -> Result<ResponseTable, DataFileError> {
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
+        if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
+            return .failure(DataFileError(issues: [DataIssue(file: file, expected: "UTF-8 text; this file is UTF-16. In Excel choose Save As → \"CSV UTF-8 (Comma delimited)\"")]))
+        }
+        guard position < bytes.count else {
+            return .failure(DataFileError(issues: [DataIssue(file: file, expected: "a header row of column names; the file is empty")]))
+        }
+        detectDelimiter()
+        // Header.
+        var header: [String] = []
+        var end = false
+        while !end, let f = nextField(endOfRecord: &end) {
+            header.append((string(f) ?? display(f)).trimmingCharacters(in: .whitespaces))
+        }
+        guard let kinds = columnKinds(header) else { return .failure(error()) }
+        return readRows(header: header, kinds: kinds)
+    }
+
+    mutating func detectDelimiter() {
+        var commas = 0
+        var semicolons = 0
+        var i = position
+        var inQuotes = false
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\"") { inQuotes.toggle() }
+            if !inQuotes {
+                if b == 10 || b == 13 { break }
+                if b == UInt8(ascii: ",") { commas += 1 }
+                if b == UInt8(ascii: ";") { semicolons += 1 }
+            }
+            i += 1
+        }
+        delimiter = semicolons > commas ? UInt8(ascii: ";") : UInt8(ascii: ",")
+    }
+
+    var codedItems: [Item] = []
+    var multiItems: [Item] = []
+    var textItems: [Item] = []
+
+    mutating func columnKinds(_ header: [String]) -> [ColumnKind]? {
+        var kinds: [ColumnKind] = []
+        var seen = Set<String>()
+        let items = Dictionary(questionnaire.items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for (i, name) in header.enumerated() {
+            let column = "\(i + 1) (\(name.isEmpty ? "no name" : name))"
+            if !seen.insert(name).inserted {
+                fail(1, column, name, "each column once; '\(name)' appears twice")
+                continue
+            }
+            switch name {
+            case "form_id": kinds.append(.formID)
+            case "unit": kinds.append(.unit)
+            case "collected_on": kinds.append(.collectedOn)
+            case "channel": kinds.append(.channel)
+            case "field": kinds.append(.field)
+            default:
+                guard let item = items[name] else {
+                    fail(1, column, name, "a metadata column (\(ResponseTable.metadataColumns.joined(separator: ", "))) or an item id of questionnaire \(questionnaire.id) \(questionnaire.version)")
+                    continue
+                }
+                switch item.type {
+                case .single, .scale, .yesNo:
+                    kinds.append(.code(codedItems.count))
+                    codedItems.append(item)
+                case .multi:
+                    kinds.append(.multi(multiItems.count))
+                    multiItems.append(item)
+                case .text, .dossier:
+                    kinds.append(.text(textItems.count))
+                    textItems.append(item)
+                }
+            }
+        }
+        if !header.contains("form_id") {
+            fail(1, nil, nil, "a 'form_id' column (the number written on each paper form or the kiosk's id)")
+        }
+        return issues.isEmpty ? kinds : nil
+    }
+
+    func error() -> DataFileError { DataFileError(issues: issues, total: issueCount) }
+
+    func allowed(_ item: Item) -> String {
+        let list = (item.options + item.missing).map { "\($0.code) \($0.label)" }.joined(separator: ", ")
+        return "a code of item \(item.id): \(list), or blank"
+    }
+
+    mutating func readRows(header: [String], kinds: [ColumnKind]) -> Result<ResponseTable, DataFileError> {
+        // Lookup table per coded item: valid[code] for code 0…255.
+        let validTables: [[Bool]] = codedItems.map { item in
+            var t = [Bool](repeating: false, count: 256)
+            for c in item.validCodes where c > 0 && c < 256 { t[c] = true }
+            return t
+        }
+        let multiValid: [UInt64] = multiItems.map { item in
+            item.validCodes.reduce(UInt64(0)) { $0 | (($1 > 0 && $1 < 64) ? (1 << UInt64($1)) : 0) }
+        }
+        let estimate = max(16, bytes.count / max(1, 2 * header.count))
+        var codeColumns = [[UInt8]](repeating: [], count: codedItems.count)
+        for i in codeColumns.indices { codeColumns[i].reserveCapacity(estimate) }
+        var multiColumns = [[UInt64]](repeating: [], count: multiItems.count)
+        var textColumns = [[String?]](repeating: [], count: textItems.count)
+        var formIDs: [String] = []
+        formIDs.reserveCapacity(estimate)
+        var units: [String?] = []
+        var dates: [String?] = []
+        var channels: [String?] = []
+        var fields: [String?] = []
+        units.reserveCapacity(estimate)
+        dates.reserveCapacity(estimate)
+        var rows = 0
+        var columnNames = header.enumerated().map { "\($0.offset + 1) (\($0.element))" }
+        columnNames.append("(extra)")
+
+        while position < bytes.count {
+            row += 1
+            var end = false
+            var col = 0
+            // Skip completely empty lines.
+            if bytes[position] == 10 || bytes[position] == 13 {
+                if bytes[position] == 13 { position += 1 }
+                if position < bytes.count, bytes[position] == 10 { position += 1 }
+                continue
+            }
+            var formID: String?
+            var unit: String?
+            var date: String?
+            var channel: String?
+            var fieldValue: String?
+            while !end, let f = nextField(endOfRecord: &end) {
+                defer { col += 1 }
+                guard col < kinds.count else {
+                    if col == kinds.count {
+                        fail(row, nil, nil, "\(kinds.count) cells as in the header; this row has more")
+                    }
+                    continue
+                }
+                switch kinds[col] {
+                case .code(let k):
+                    if isBlank(f) {
+                        codeColumns[k].append(0)
+                    } else if let v = integer(f), v < 256, validTables[k][v] {
+                        codeColumns[k].append(UInt8(v))
+                    } else {
+                        codeColumns[k].append(0)
+                        fail(row, columnNames[col], display(f), allowed(codedItems[k]))
+                    }
+                case .multi(let k):
+                    var set: UInt64 = 0
+                    if !isBlank(f) {
+                        let text = display(f)
+                        let parts = text.split(whereSeparator: { $0 == "|" || $0 == " " || $0 == "," || $0 == ";" })
+                        var ok = !parts.isEmpty
+                        for p in parts {
+                            if let v = Int(p), v > 0, v < 64, multiValid[k] & (1 << UInt64(v)) != 0 {
+                                set |= 1 << UInt64(v)
+                            } else {
+                                ok = false
+                            }
+                        }
+                        if !ok {
+                            fail(row, columnNames[col], text, allowed(multiItems[k]) + ", several separated by '|'")
+                        } else if let max = multiItems[k].maxPicks, set.nonzeroBitCount > max {
+                            fail(row, columnNames[col], text, "at most \(max) picks for item \(multiItems[k].id)")
+                        }
+                    }
+                    multiColumns[k].append(set)
+                case .text(let k):
+                    if isBlank(f) {
+                        textColumns[k].append(nil)
+                    } else if let s = string(f) {
+                        textColumns[k].append(s)
+                    } else {
+                        textColumns[k].append(nil)
+                        fail(row, columnNames[col], display(f), Parser.utf8Advice)
+                    }
+                case .formID, .unit, .collectedOn, .channel, .field:
+                    let value: String?
+                    if isBlank(f) {
+                        value = nil
+                    } else if let s = string(f) {
+                        value = s.trimmingCharacters(in: .whitespaces)
+                    } else {
+                        fail(row, columnNames[col], display(f), Parser.utf8Advice)
+                        value = nil
+                    }
+                    switch kinds[col] {
+                    case .formID: formID = value
+                    case .unit: unit = value
+                    case .collectedOn:
+                        if let value, !Parser.isISODate(value) {
+                            fail(row, columnNames[col], value, "a date as YYYY-MM-DD (e.g. 2026-03-31), or blank")
+                        }
+                        date = value
+                    case .channel: channel = value
+                    default: fieldValue = value
+                    }
+                }
+            }
+            if col < kinds.count {
+                fail(row, nil, nil, "\(kinds.count) cells as in the header; this row has \(col)")
+                // Pad so columns stay aligned while errors are collected.
+                for c in col..<kinds.count {
+                    switch kinds[c] {
+                    case .code(let k): codeColumns[k].append(0)
+                    case .multi(let k): multiColumns[k].append(0)
+                    case .text(let k): textColumns[k].append(nil)
+                    default: break
+                    }
+                }
+            }
+            if formID == nil, kinds.contains(where: { if case .formID = $0 { true } else { false } }) {
+                fail(row, "form_id", nil, "a form id in every row")
+            }
+            formIDs.append(formID ?? "")
+            units.append(unit)
+            dates.append(date)
+            channels.append(channel)
+            fields.append(fieldValue)
+            rows += 1
+        }
+        if issueCount > 0 { return .failure(error()) }
+        var table = ResponseTable(questionnaire: questionnaire)
+        var codes: [String: [UInt8]] = [:]
+        for (k, item) in codedItems.enumerated() { codes[item.id] = codeColumns[k] }
+        var picks: [String: [UInt64]] = [:]
+        for (k, item) in multiItems.enumerated() { picks[item.id] = multiColumns[k] }
+        var texts: [String: [String?]] = [:]
+        for (k, item) in textItems.enumerated() { texts[item.id] = textColumns[k] }
+        table.append(
+            rows: rows, formID: formIDs, unit: units, collectedOn: dates, channel: channels, field: fields,
+            codes: codes, picks: picks, texts: texts)
+        return .success(table)
+    }
+
+    static let utf8Advice =
+        "UTF-8 text; this cell is not valid UTF-8 (legacy Vietnamese encodings such as TCVN3, VNI or CP1258 are not accepted: convert the file to Unicode, e.g. Excel → Save As → \"CSV UTF-8\")"
+
+    static func isISODate(_ s: String) -> Bool {
+        let u = Array(s.utf8)
+        guard u.count == 10, u[4] == 45, u[7] == 45 else { return false }
+        for i in [0, 1, 2, 3, 5, 6, 8, 9] where !(48...57).contains(u[i]) { return false }
+        let month = Int(u[5] - 48) * 10 + Int(u[6] - 48)
+        let day = Int(u[8] - 48) * 10 + Int(u[9] - 48)
+        let year = Int(s.prefix(4))!
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return (1...12).contains(month) && day >= 1 && day <= days[month - 1]
+    }
+}

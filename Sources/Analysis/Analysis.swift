@@ -1,0 +1,226 @@
+import SIPASModel
+import SIPASStatistics
+
+/// How to put bounds on composite indices (element, part, overall).
+public enum CompositeInterval: Sendable, Equatable {
+    /// Taylor linearisation, interval on the logit scale with t(df) (R: `svyciprop(method = "logit")`).
+    case logit
+    /// Korn–Graubard: Clopper–Pearson on the effective sample size (R: `svyciprop(method = "beta")`).
+    case beta
+    /// Respondent-level percentile bootstrap, resampling within units.
+    case bootstrap(replicates: Int, seed: UInt64)
+
+    public var name: String {
+        switch self {
+        case .logit: "logit"
+        case .beta: "beta"
+        case .bootstrap: "bootstrap"
+        }
+    }
+}
+
+/// How to put bounds on one criterion's share satisfied.
+public enum CriterionInterval: String, Sendable, Equatable, CaseIterable {
+    case wilson
+    /// Clopper–Pearson.
+    case exact
+}
+
+public struct AnalysisOptions: Sendable {
+    public var level: Double
+    public var composite: CompositeInterval
+    public var criterion: CriterionInterval
+    /// A target share such as 0.95: each index gets a verdict.
+    public var target: Double?
+    /// Number of dossiers per unit code, for weights and finite-population correction.
+    public var populations: [String: Double]
+    /// Groups smaller than this are flagged as too small to conclude.
+    public var smallSample: Int
+
+    public init(
+        level: Double = 0.95, composite: CompositeInterval = .logit, criterion: CriterionInterval = .wilson,
+        target: Double? = nil, populations: [String: Double] = [:], smallSample: Int = 30
+    ) {
+        self.level = level
+        self.composite = composite
+        self.criterion = criterion
+        self.target = target
+        self.populations = populations
+        self.smallSample = smallSample
+    }
+}
+
+/// Đạt / Chưa đạt / Chưa đủ căn cứ: a target judged on the interval, not the point.
+public enum Verdict: String, Sendable, Codable, Equatable {
+    /// Lower bound ≥ target.
+    case met
+    /// Upper bound < target.
+    case notMet = "not_met"
+    /// The interval contains the target.
+    case inconclusive
+
+    public init?(lower: Double?, upper: Double?, target: Double) {
+        guard let lower, let upper else { return nil }
+        if lower >= target {
+            self = .met
+        } else if upper < target {
+            self = .notMet
+        } else {
+            self = .inconclusive
+        }
+    }
+
+    public var label: String {
+        switch self {
+        case .met: "Đạt"
+        case .notMet: "Chưa đạt"
+        case .inconclusive: "Chưa đủ căn cứ"
+        }
+    }
+}
+
+/// An index (element, part, overall) with its bounds.
+public struct IndexEstimate: Sendable, Codable, Equatable {
+    public var id: String
+    public var title: String
+    public var kind: String
+    public var value: Double?
+    public var lower: Double?
+    public var upper: Double?
+    public var se: Double?
+    /// Design effect n·Var/(I(1−I)) = n/n_eff (Korn–Graubard's effective sample size).
+    public var deff: Double?
+    /// Respondents with at least one valid answer to the index's criteria.
+    public var n: Int
+    public var method: String
+    /// n below the small-sample threshold: too small to conclude.
+    public var small: Bool
+    public var verdict: Verdict?
+    /// Criteria left out of the index for want of any valid answer.
+    public var omitted: [String]?
+}
+
+/// One scored item (*tiêu chí*).
+public struct CriterionSummary: Sendable, Codable, Equatable {
+    public var id: String
+    public var number: String?
+    public var text: String
+    /// Share satisfied among valid answers (weighted when the design is).
+    public var value: Double?
+    public var lower: Double?
+    public var upper: Double?
+    public var se: Double?
+    /// Valid answers.
+    public var n: Int
+    /// Blank answers plus answers with a missing code ("không biết", …).
+    public var missing: Int
+    /// Satisfied answers (count).
+    public var satisfied: Int
+    /// Mean code over valid answers (1–5 on the 5-point scale).
+    public var mean: Double?
+    public var meanLower: Double?
+    public var meanUpper: Double?
+    /// Count of each code given, blank excluded.
+    public var distribution: [String: Int]
+    public var method: String
+    public var small: Bool
+    public var verdict: Verdict?
+
+    enum CodingKeys: String, CodingKey {
+        case id, number, text, value, lower, upper, se, n, missing, satisfied, mean
+        case meanLower = "mean_lower"
+        case meanUpper = "mean_upper"
+        case distribution, method, small, verdict
+    }
+}
+
+/// A share with bounds: negative experiences, priorities.
+public struct ShareEstimate: Sendable, Codable, Equatable {
+    public var id: String
+    public var text: String
+    public var value: Double?
+    public var lower: Double?
+    public var upper: Double?
+    public var n: Int
+    public var codes: [Int]
+}
+
+public struct DesignSummary: Sendable, Codable, Equatable {
+    /// Number of strata (units).
+    public var strata: Int
+    public var weighted: Bool
+    public var fpc: Bool
+    public var df: Int
+    public var lonelyStrata: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case strata, weighted, fpc, df
+        case lonelyStrata = "lonely_strata"
+    }
+}
+
+/// Everything computed for one sample (the whole data, or one group of `--by`).
+public struct SampleAnalysis: Sendable, Codable, Equatable {
+    public var n: Int
+    public var design: DesignSummary
+    public var indices: [IndexEstimate]
+    public var criteria: [CriterionSummary]
+    public var negative: [ShareEstimate]
+    public var priorities: [ShareEstimate]
+}
+
+public struct GroupAnalysis: Sendable, Codable, Equatable {
+    public var by: String
+    public var value: String
+    public var label: String?
+    public var analysis: SampleAnalysis
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(by, forKey: .by)
+        try c.encode(value, forKey: .value)
+        try c.encodeIfPresent(label, forKey: .label)
+        try analysis.encode(to: encoder)
+    }
+
+    enum CodingKeys: String, CodingKey { case by, value, label }
+
+    public init(by: String, value: String, label: String?, analysis: SampleAnalysis) {
+        self.by = by
+        self.value = value
+        self.label = label
+        self.analysis = analysis
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        by = try c.decode(String.self, forKey: .by)
+        value = try c.decode(String.self, forKey: .value)
+        label = try c.decodeIfPresent(String.self, forKey: .label)
+        analysis = try SampleAnalysis(from: decoder)
+    }
+}
+
+public struct QuestionnaireRef: Sendable, Codable, Equatable {
+    public var id: String
+    public var version: String
+    public var title: String
+    public var verified: Bool
+}
+
+/// The result of `sipas analyze`: the documented JSON object.
+public struct Analysis: Sendable, Codable, Equatable {
+    public var questionnaire: QuestionnaireRef
+    public var level: Double
+    public var target: Double?
+    public var overall: String
+    public var n: Int
+    public var design: DesignSummary
+    public var indices: [IndexEstimate]
+    public var criteria: [CriterionSummary]
+    public var negative: [ShareEstimate]
+    public var priorities: [ShareEstimate]
+    public var groups: [GroupAnalysis]
+    /// The rules used, in words, so that a report always states its method.
+    public var rules: [String]
+}

@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import SIPASAnalysis
+import SIPASCSV
+import SIPASModel
+
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Score responses: criteria, elements and the overall index, with confidence intervals.",
+        discussion: """
+            Reads canonical CSV files (UTF-8, comma or semicolon, a header of item ids and the metadata \
+            columns form_id, unit, collected_on, channel, field). Every cell is checked first: one bad \
+            cell stops the run with its file, row and column, and nothing is analysed.
+
+            When the data hold several units, each unit is a stratum. With --population UNIT=N (the \
+            number of dossiers the unit handled) respondents are weighted N/n and the variance gets the \
+            finite-population correction.
+
+            Examples:
+              sipas analyze --questionnaire sipas-2023 --input mau.csv
+              sipas analyze --questionnaire counter-quick --input q1.csv q2.csv --by field --target 0.95
+              sipas analyze --questionnaire sipas-2023 --input mau.csv --ci beta --json > ket-qua.json
+            """)
+
+    @Option(help: "Questionnaire id (see `sipas questionnaire list`) or YAML file.")
+    var questionnaire: String
+
+    @Option(name: .shortAndLong, parsing: .upToNextOption, help: "Response files (canonical CSV).")
+    var input: [String]
+
+    @Option(help: "Also analyse each group as its own sample: unit, field, channel or a single-choice item id (repeatable).")
+    var by: [String] = []
+
+    @Option(help: "Target share, e.g. 0.95: each index gets Đạt (lower bound ≥ target), Chưa đạt (upper bound < target) or Chưa đủ căn cứ.")
+    var target: Double?
+
+    @Option(help: "Confidence level.")
+    var level: Double = 0.95
+
+    @Option(help: "Interval for composite indices: logit (linearised, default), beta (Korn–Graubard) or bootstrap.")
+    var ci: CompositeMethod = .logit
+
+    @Option(name: .customLong("criterion-ci"), help: "Interval for single criteria: wilson (default) or exact (Clopper–Pearson).")
+    var criterionCI: CriterionInterval = .wilson
+
+    @Option(help: "Bootstrap replicates (with --ci bootstrap).")
+    var replicates: Int = 1000
+
+    @Option(help: "Bootstrap seed (with --ci bootstrap).")
+    var seed: UInt64 = 20231211
+
+    @Option(help: "Number of dossiers a unit handled in the period, as UNIT=N (repeatable; give every unit).")
+    var population: [String] = []
+
+    @Flag(help: "Print the documented JSON object instead of tables.")
+    var json = false
+
+    enum CompositeMethod: String, ExpressibleByArgument, CaseIterable {
+        case logit, beta, bootstrap
+    }
+
+    func validate() throws {
+        if input.isEmpty { throw ValidationError("give at least one response file with --input FILE.csv") }
+        guard level > 0, level < 1 else { throw ValidationError("--level must lie strictly between 0 and 1, e.g. 0.95") }
+        if let target, !(target > 0 && target <= 1) {
+            throw ValidationError("--target is a share between 0 and 1: 0.95 means 95 %")
+        }
+        guard replicates >= 50 else { throw ValidationError("--replicates must be at least 50") }
+        if !population.isEmpty, let other = by.first(where: { $0 != "unit" }) {
+            throw ValidationError("--population gives dossiers per unit, so it cannot weight groups by '\(other)'; run the grouped analysis without --population, or group by unit")
+        }
+        _ = try populations()
+    }
+
+    func populations() throws -> [String: Double] {
+        var result: [String: Double] = [:]
+        for entry in population {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, let n = Double(parts[1]), n >= 1, n == n.rounded() else {
+                throw ValidationError("--population takes UNIT=N with N a whole number of dossiers, e.g. --population XA01=1250; found '\(entry)'")
+            }
+            result[parts[0]] = n
+        }
+        return result
+    }
+
+    func run() throws {
+        let q = try QuestionnaireCatalog().load(questionnaire)
+        let table = try ResponseFiles.read(input, questionnaire: q)
+        var composite: CompositeInterval
+        switch ci {
+        case .logit: composite = .logit
+        case .beta: composite = .beta
+        case .bootstrap: composite = .bootstrap(replicates: replicates, seed: seed)
+        }
+        let options = AnalysisOptions(
+            level: level, composite: composite, criterion: criterionCI, target: target, populations: try populations())
+        let analysis: Analysis
+        do {
+            analysis = try Analyzer(options: options).analyze(table, by: by)
+        } catch {
+            throw CLIError(error.description)
+        }
+        if json {
+            emit(try AnalysisJSON.encode(analysis))
+        } else {
+            emit(AnalysisText.render(analysis, questionnaire: q, files: input))
+        }
+    }
+}
+
+extension CriterionInterval: ExpressibleByArgument {}
+
+/// Reads and concatenates response files, refusing a form id that appears twice in a unit.
+enum ResponseFiles {
+    static func read(_ paths: [String], questionnaire q: Questionnaire) throws -> ResponseTable {
+        var table = ResponseTable(questionnaire: q)
+        var seen: [String: (file: String, row: Int)] = [:]
+        var duplicates: [String] = []
+        for path in paths {
+            let part: ResponseTable
+            do {
+                part = try CanonicalCSVReader(questionnaire: q).read(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw CLIError(error.description)
+            }
+            seen.reserveCapacity(seen.count + part.count)
+            for i in 0..<part.count {
+                let key = (part.unit[i] ?? "") + "\u{1F}" + part.formID[i]
+                if let first = seen[key] {
+                    if duplicates.count < 20 {
+                        duplicates.append("\(path), row \(i + 2): form id '\(part.formID[i])' of unit '\(part.unit[i] ?? "")' already appears at \(first.file), row \(first.row)")
+                    }
+                } else {
+                    seen[key] = (path, i + 2)
+                }
+            }
+            table.append(contentsOf: part)
+        }
+        if !duplicates.isEmpty {
+            throw CLIError((duplicates + ["A form must be counted once: remove the duplicate rows and run again."]).joined(separator: "\n"))
+        }
+        return table
+    }
+}
+
+enum AnalysisJSON {
+    static func encode(_ analysis: Analysis) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(analysis), as: UTF8.self)
+    }
+}

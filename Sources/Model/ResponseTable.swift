@@ -1,0 +1,160 @@
+/// A text column stored as small integer codes: 0 is blank, `k` is `levels[k - 1]`.
+public struct Categorical: Sendable, Equatable {
+    public private(set) var levels: [String] = []
+    public private(set) var codes: [UInt32] = []
+    private var lookup: [String: UInt32] = [:]
+
+    public init() {}
+
+    public init<S: Sequence>(_ values: S) where S.Element == String? {
+        for v in values { append(v) }
+    }
+
+    public mutating func append(_ value: String?) {
+        guard let value, !value.isEmpty else {
+            codes.append(0)
+            return
+        }
+        if let code = lookup[value] {
+            codes.append(code)
+        } else {
+            levels.append(value)
+            let code = UInt32(levels.count)
+            lookup[value] = code
+            codes.append(code)
+        }
+    }
+
+    public subscript(row: Int) -> String? {
+        let code = codes[row]
+        return code == 0 ? nil : levels[Int(code) - 1]
+    }
+
+    public mutating func reserveCapacity(_ n: Int) { codes.reserveCapacity(n) }
+}
+
+/// Responses to one questionnaire, column by column (*phiếu* = row).
+///
+/// Coded items hold one byte per row (0 = blank, else the option code); multi-choice items a
+/// bit set of picked codes; text and dossier items their text.
+public struct ResponseTable: Sendable {
+    /// Metadata columns every canonical data file carries, in order.
+    public static let metadataColumns = ["form_id", "unit", "collected_on", "channel", "field"]
+
+    public let questionnaire: Questionnaire
+    public private(set) var count = 0
+    public private(set) var formID: [String] = []
+    /// Unit (*đơn vị*) code.
+    public private(set) var unit = Categorical()
+    /// ISO date YYYY-MM-DD, or nil.
+    public private(set) var collectedOn: [String?] = []
+    /// Channel (*kênh*): trực tiếp, trực tuyến, bưu chính.
+    public private(set) var channel = Categorical()
+    /// Field (*lĩnh vực*): đất đai, hộ tịch, …
+    public private(set) var field = Categorical()
+    /// Single, scale and yes-no items: one code per row, 0 when blank.
+    public private(set) var codes: [String: [UInt8]] = [:]
+    /// Multi-choice items: bit `c` set when code `c` was picked.
+    public private(set) var picks: [String: [UInt64]] = [:]
+    /// Text and dossier items.
+    public private(set) var texts: [String: [String?]] = [:]
+
+    public init(questionnaire: Questionnaire) {
+        self.questionnaire = questionnaire
+        for item in questionnaire.items {
+            switch item.type {
+            case .single, .scale, .yesNo: codes[item.id] = []
+            case .multi: picks[item.id] = []
+            case .text, .dossier: texts[item.id] = []
+            }
+        }
+    }
+
+    /// One row's metadata.
+    public struct Metadata: Sendable, Equatable {
+        public var formID: String
+        public var unit: String?
+        public var collectedOn: String?
+        public var channel: String?
+        public var field: String?
+        public init(formID: String, unit: String? = nil, collectedOn: String? = nil, channel: String? = nil, field: String? = nil) {
+            self.formID = formID
+            self.unit = unit
+            self.collectedOn = collectedOn
+            self.channel = channel
+            self.field = field
+        }
+    }
+
+    public mutating func reserveCapacity(_ n: Int) {
+        formID.reserveCapacity(n)
+        unit.reserveCapacity(n)
+        collectedOn.reserveCapacity(n)
+        channel.reserveCapacity(n)
+        field.reserveCapacity(n)
+        for key in codes.keys { codes[key]!.reserveCapacity(n) }
+        for key in picks.keys { picks[key]!.reserveCapacity(n) }
+    }
+
+    /// Appends a row. Values must already be validated; an item absent from the dictionaries is blank.
+    public mutating func append(
+        _ meta: Metadata, codes rowCodes: [String: UInt8] = [:], picks rowPicks: [String: UInt64] = [:],
+        texts rowTexts: [String: String] = [:]
+    ) {
+        formID.append(meta.formID)
+        unit.append(meta.unit)
+        collectedOn.append(meta.collectedOn)
+        channel.append(meta.channel)
+        field.append(meta.field)
+        for key in codes.keys { codes[key]!.append(rowCodes[key] ?? 0) }
+        for key in picks.keys { picks[key]!.append(rowPicks[key] ?? 0) }
+        for key in texts.keys { texts[key]!.append(rowTexts[key]) }
+        count += 1
+    }
+
+    /// Appends whole columns at once (the fast path of readers). Every column must have `rows` entries.
+    public mutating func append(
+        rows: Int, formID newFormIDs: [String], unit newUnits: [String?], collectedOn newDates: [String?],
+        channel newChannels: [String?], field newFields: [String?],
+        codes newCodes: [String: [UInt8]], picks newPicks: [String: [UInt64]], texts newTexts: [String: [String?]]
+    ) {
+        formID += newFormIDs
+        for u in newUnits { unit.append(u) }
+        collectedOn += newDates
+        for c in newChannels { channel.append(c) }
+        for f in newFields { field.append(f) }
+        for key in codes.keys { codes[key]! += newCodes[key] ?? [UInt8](repeating: 0, count: rows) }
+        for key in picks.keys { picks[key]! += newPicks[key] ?? [UInt64](repeating: 0, count: rows) }
+        for key in texts.keys { texts[key]! += newTexts[key] ?? [String?](repeating: nil, count: rows) }
+        count += rows
+    }
+
+    /// The rows selected by `keep`, in order.
+    public func filter(_ keep: (Int) -> Bool) -> ResponseTable {
+        let rows = (0..<count).filter(keep)
+        return select(rows)
+    }
+
+    /// The given rows, in the given order.
+    public func select(_ rows: [Int]) -> ResponseTable {
+        var out = ResponseTable(questionnaire: questionnaire)
+        out.append(
+            rows: rows.count, formID: rows.map { formID[$0] }, unit: rows.map { unit[$0] },
+            collectedOn: rows.map { collectedOn[$0] }, channel: rows.map { channel[$0] },
+            field: rows.map { field[$0] },
+            codes: codes.mapValues { col in rows.map { col[$0] } },
+            picks: picks.mapValues { col in rows.map { col[$0] } },
+            texts: texts.mapValues { col in rows.map { col[$0] } })
+        return out
+    }
+
+    /// Appends every row of another table of the same questionnaire.
+    public mutating func append(contentsOf other: ResponseTable) {
+        precondition(other.questionnaire.id == questionnaire.id, "tables of different questionnaires")
+        append(
+            rows: other.count, formID: other.formID, unit: (0..<other.count).map { other.unit[$0] },
+            collectedOn: other.collectedOn, channel: (0..<other.count).map { other.channel[$0] },
+            field: (0..<other.count).map { other.field[$0] }, codes: other.codes, picks: other.picks,
+            texts: other.texts)
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import SIPASCSV
+import SIPASModel
+import SIPASSynthetic
+import Testing
+
+func read(_ text: String, bytes: [UInt8]? = nil) throws(DataFileError) -> ResponseTable {
+    try CanonicalCSVReader(questionnaire: mini()).read(data: Data(bytes ?? Array(text.utf8)), file: "phieu.csv")
+}
+
+func problems(_ text: String, bytes: [UInt8]? = nil) -> [DataIssue] {
+    do {
+        _ = try read(text, bytes: bytes)
+        return []
+    } catch {
+        return error.issues
+    }
+}
+
+@Test func readsCommaLFWithAbsentColumnsAsMissing() throws {
+    let t = try read("form_id,unit,collected_on,q1,q3,ch,note\n1,XA01,2026-03-31,5,,1|3,\"Tốt, nhanh\"\n2,XA01,,9,2,,\n")
+    #expect(t.count == 2)
+    #expect(t.codes["q1"] == [5, 9])
+    #expect(t.codes["q3"] == [0, 2])
+    #expect(t.codes["q2"] == [0, 0])
+    #expect(t.picks["ch"] == [(1 << 1) | (1 << 3), 0])
+    #expect(t.texts["note"] == ["Tốt, nhanh", nil])
+    #expect(t.collectedOn == ["2026-03-31", nil])
+    #expect(t.unit[0] == "XA01")
+}
+
+@Test func readsSemicolonCRLFWithBOMAsVietnameseExcelSavesIt() throws {
+    let text = "form_id;unit;q1;note\r\n001;XA01;4;\"Dòng một\r\ndòng hai; có \"\"ngoặc\"\"\"\r\n"
+    let t = try read(text, bytes: [0xEF, 0xBB, 0xBF] + Array(text.utf8))
+    #expect(t.count == 1)
+    #expect(t.formID == ["001"])  // identifiers stay text: leading zeros kept
+    #expect(t.codes["q1"] == [4])
+    #expect(t.texts["note"] == ["Dòng một\r\ndòng hai; có \"ngoặc\""])
+}
+
+@Test func decomposedTextIsNormalisedToNFC() throws {
+    let t = try read("form_id,note\n1,\"Tô\u{0301}t\"\n")
+    #expect(Array(t.texts["note"]![0]!.unicodeScalars) == Array("Tốt".unicodeScalars))
+}
+
+@Test func aCodeOutsideTheScaleNamesFileRowColumnValueAndTheAllowedCodes() {
+    let found = problems("form_id,q1,q2\n1,5,4\n2,6,4\n3,4,x\n")
+    #expect(found.count == 2)
+    #expect(found[0].description == "phieu.csv, row 3, column 2 (q1): '6': a code of item q1: 1 Rất không hài lòng, 2 Không hài lòng, 3 Bình thường, 4 Hài lòng, 5 Rất hài lòng, 9 Không biết, or blank")
+    #expect(found[1].row == 4 && found[1].column == "3 (q2)" && found[1].value == "x")
+}
+
+@Test func unknownColumnAndMissingFormIDAreRefused() {
+    let found = problems("q1,q99\n5,1\n")
+    #expect(found.contains { $0.column == "2 (q99)" && $0.expected.contains("item id of questionnaire mini") })
+    #expect(found.contains { $0.expected.contains("'form_id' column") })
+}
+
+@Test func invalidUTF8IsRefusedWithAdvice() {
+    // "Tốt" in a legacy single-byte encoding: 0xF4 is not valid UTF-8 here.
+    let bytes = Array("form_id,note\n1,T".utf8) + [0xF4, 0x74] + [10]
+    let found = problems("", bytes: bytes)
+    #expect(found.count == 1 && found[0].row == 2 && found[0].expected.contains("not valid UTF-8"))
+}
+
+@Test func emptyFileRaggedRowsAndBadDatesAreReported() {
+    #expect(problems("").first?.expected.contains("empty") == true)
+    let ragged = problems("form_id,q1\n1\n2,4,5\n")
+    #expect(ragged.map(\.row) == [2, 3])
+    let date = problems("form_id,collected_on\n1,2026-02-30\n")
+    #expect(date.first?.expected.contains("YYYY-MM-DD") == true)
+    let picks = problems("form_id,ch\n1,1|2|3\n")
+    #expect(picks.first?.expected.contains("at most 2") == true)
+    #expect(problems("\u{FEFF}form_id,q1\n\n1,4\n\n").isEmpty)
+}
+
+@Test func utf16IsRefusedWithAdvice() {
+    let found = problems("", bytes: [0xFF, 0xFE, 0x66, 0x00])
+    #expect(found.first?.expected.contains("UTF-16") == true)
+}
+
+@Test func writerAndReaderRoundTripGeneratedData() throws {
+    let q = mini()
+    let generated = SyntheticResponses(count: 300, units: 3, seed: 42).generate(q)
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("roundtrip-\(UUID()).csv")
+    defer { try? FileManager.default.removeItem(at: url) }
+    try CanonicalCSVWriter().write(generated, to: url)
+    let back = try CanonicalCSVReader(questionnaire: q).read(contentsOf: url)
+    #expect(back.count == 300)
+    #expect(back.codes == generated.codes)
+    #expect(back.picks == generated.picks)
+    #expect(back.texts == generated.texts)
+    #expect(back.formID == generated.formID)
+    #expect(back.collectedOn == generated.collectedOn)
+    #expect((0..<300).allSatisfy { back.unit[$0] == generated.unit[$0] && back.field[$0] == generated.field[$0] })
+}
+
+@Test func writerNeutralisesFormulasInTextCells() throws {
+    var t = ResponseTable(questionnaire: mini())
+    t.append(.init(formID: "1"), texts: ["note": "=HYPERLINK(\"x\")"])
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("formula-\(UUID()).csv")
+    defer { try? FileManager.default.removeItem(at: url) }
+    try CanonicalCSVWriter().write(t, to: url)
+    let text = try String(contentsOf: url, encoding: .utf8)
+    #expect(text.contains("\"'=HYPERLINK(\"\"x\"\")\""))
+}
+
+@Test func generatorIsDeterministicAndRealistic() {
+    let q = mini()
+    let a = SyntheticResponses(count: 2000, units: 4, satisfaction: 0.8, missing: 0.05, seed: 7).generate(q)
+    let b = SyntheticResponses(count: 2000, units: 4, satisfaction: 0.8, missing: 0.05, seed: 7).generate(q)
+    let c = SyntheticResponses(count: 2000, units: 4, satisfaction: 0.8, missing: 0.05, seed: 8).generate(q)
+    #expect(a.codes == b.codes && a.formID == b.formID)
+    #expect(a.codes != c.codes)
+    let q1 = a.codes["q1"]!
+    let blank = Double(q1.filter { $0 == 0 || $0 == 9 }.count) / 2000
+    #expect(blank > 0.03 && blank < 0.07)
+    let valid = q1.filter { (1...5).contains($0) }
+    let satisfied = Double(valid.filter { $0 >= 4 }.count) / Double(valid.count)
+    #expect(satisfied > 0.6 && satisfied < 0.9)
+    #expect(Set(a.unit.levels) == ["XA01", "XA02", "XA03", "XA04"])
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages sipas needs, when missing.
+#   scripts/install-deps.sh          what building and running sipas needs (libxlsxwriter)
+#   scripts/install-deps.sh --test   also what the tests need (R with the survey package, as the peer)
+#   scripts/install-deps.sh --bench  also what the benchmarks need (hyperfine, GNU time, R data.table)
+set -euo pipefail
+packages=(libxlsxwriter-dev pkg-config)
+for arg in "$@"; do
+  case "$arg" in
+    --test) packages+=(r-base-core r-cran-survey r-cran-yaml r-cran-jsonlite) ;;
+    --bench) packages+=(r-base-core r-cran-survey r-cran-data.table hyperfine time) ;;
+    *) echo "unknown option $arg (expected --test or --bench)" >&2; exit 2 ;;
+  esac
+done
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Installing: ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if ! command -v swift >/dev/null 2>&1; then
+  echo "Swift 6.1 or later is needed (https://www.swift.org/install/); 'swift' is not on PATH." >&2
+  exit 1
+fi
