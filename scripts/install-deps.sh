@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(libxlsxwriter-dev pkg-config)
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(r-base-core r-cran-survey r-cran-yaml r-cran-jsonlite) ;;
+    --test) packages+=(r-base-core r-cran-survey r-cran-yaml r-cran-jsonlite locales) ;;
     --bench) packages+=(r-base-core r-cran-survey r-cran-data.table hyperfine time) ;;
     *) echo "unknown option $arg (expected --test or --bench)" >&2; exit 2 ;;
   esac
@@ -22,6 +22,12 @@ if ((${#missing[@]})); then
   echo "Installing: ${missing[*]}" >&2
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Tests write workbooks under a decimal-comma locale to prove numbers stay locale-independent.
+if [[ " $* " == *" --test "* ]] && ! locale -a 2>/dev/null | grep -qi '^vi_VN.utf8$'; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo localedef -i vi_VN -f UTF-8 vi_VN.UTF-8
 fi
 if ! command -v swift >/dev/null 2>&1; then
   echo "Swift 6.1 or later is needed (https://www.swift.org/install/); 'swift' is not on PATH." >&2

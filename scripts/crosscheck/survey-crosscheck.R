@@ -47,7 +47,7 @@ for (item in criteria) {
 }
 
 make_design <- function(d) {
-  if (is.null(pops)) return(svydesign(ids = ~1, strata = ~unit, data = d))
+  if (is.null(pops)) return(suppressWarnings(svydesign(ids = ~1, strata = ~unit, data = d)))
   kv <- strsplit(strsplit(pops, ",")[[1]], "=")
   N <- setNames(as.numeric(sapply(kv, `[`, 2)), sapply(kv, `[`, 1))
   d$N <- N[d$unit]
@@ -119,6 +119,12 @@ check <- function(what, ours, theirs, tol, kind) {
 expit <- function(x) 1 / (1 + exp(-x))
 
 compare_sample <- function(d, sample, label) {
+  if (nrow(d) < 2) {
+    # R cannot build a design from one respondent; sipas must fall back to Clopper-Pearson there.
+    for (ix in sample$indices) if (ix$method != "clopper-pearson") stop(sprintf("%s: %s uses %s on one respondent", label, ix$id, ix$method))
+    cat(sprintf("  %s: one respondent, R has no design; sipas used Clopper-Pearson\n", label))
+    return(invisible(NULL))
+  }
   design <- make_design(d)
   df_design <- degf(design)
   alpha <- 1 - level

@@ -1,1 +1,307 @@
 import CXlsxWriter
+import Foundation
+
+/// An error from libxlsxwriter, with the file it was writing.
+public struct XlsxWriteError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): cannot write the workbook: \(message)" }
+}
+
+/// The look of a cell. Equal specs share one libxlsxwriter format.
+public struct CellStyle: Hashable, Sendable {
+    public enum Alignment: Sendable { case left, center, right }
+    public var bold = false
+    public var italic = false
+    public var fontSize: Double? = nil
+    /// 0xRRGGBB.
+    public var fontColor: UInt32? = nil
+    public var fill: UInt32? = nil
+    public var numberFormat: String? = nil
+    public var border = false
+    public var wrap = false
+    public var alignment: Alignment? = nil
+    public var verticalCenter = false
+    /// Cells stay editable on a protected sheet.
+    public var unlocked = false
+
+    public init(
+        bold: Bool = false, italic: Bool = false, fontSize: Double? = nil, fontColor: UInt32? = nil,
+        fill: UInt32? = nil, numberFormat: String? = nil, border: Bool = false, wrap: Bool = false,
+        alignment: Alignment? = nil, verticalCenter: Bool = false, unlocked: Bool = false
+    ) {
+        self.bold = bold
+        self.italic = italic
+        self.fontSize = fontSize
+        self.fontColor = fontColor
+        self.fill = fill
+        self.numberFormat = numberFormat
+        self.border = border
+        self.wrap = wrap
+        self.alignment = alignment
+        self.verticalCenter = verticalCenter
+        self.unlocked = unlocked
+    }
+}
+
+/// A workbook being written through libxlsxwriter (ghi tệp Excel). Not thread-safe: use from one task.
+///
+/// Numbers are written in the C locale whatever the process locale, so 0.875 never becomes "0,875".
+public final class XlsxWriter {
+    public let path: String
+    private var workbook: UnsafeMutablePointer<lxw_workbook>?
+    private var formats: [CellStyle: UnsafeMutablePointer<lxw_format>] = [:]
+    private var closed = false
+
+    public init(path: String) throws(XlsxWriteError) {
+        self.path = path
+        var options = lxw_workbook_options()
+        options.use_zip64 = 0
+        options.constant_memory = 0
+        guard let wb = path.withCString({ workbook_new_opt($0, &options) }) else {
+            throw XlsxWriteError(path: path, message: "libxlsxwriter could not create it (is the folder writable?)")
+        }
+        workbook = wb
+    }
+
+    deinit {
+        if !closed, let workbook {
+            // Nothing useful can be reported from deinit; close to free memory and the temp files.
+            _ = workbook_close(workbook)
+        }
+    }
+
+    /// Adds a sheet; Excel limits names to 31 characters without `[]:*?/\`.
+    public func addSheet(_ name: String) throws(XlsxWriteError) -> XlsxSheetWriter {
+        let check = name.withCString { workbook_validate_sheet_name(workbook, $0) }
+        guard check == LXW_NO_ERROR else {
+            throw XlsxWriteError(path: path, message: "invalid sheet name '\(name)': \(Self.message(check))")
+        }
+        guard let sheet = name.withCString({ workbook_add_worksheet(workbook, $0) }) else {
+            throw XlsxWriteError(path: path, message: "cannot add sheet '\(name)'")
+        }
+        return XlsxSheetWriter(sheet: sheet, owner: self)
+    }
+
+    /// Title, author and other document properties.
+    public func setProperties(title: String? = nil, subject: String? = nil, author: String? = nil, company: String? = nil, comments: String? = nil) {
+        var keep: [UnsafeMutablePointer<CChar>] = []
+        func dup(_ s: String?) -> UnsafeMutablePointer<CChar>? {
+            guard let s, let p = strdup(s) else { return nil }
+            keep.append(p)
+            return p
+        }
+        var props = lxw_doc_properties()
+        props.title = dup(title)
+        props.subject = dup(subject)
+        props.author = dup(author)
+        props.company = dup(company)
+        props.comments = dup(comments)
+        _ = workbook_set_properties(workbook, &props)
+        keep.forEach { free($0) }
+    }
+
+    /// A workbook-wide name such as `Scale_satisfaction5` → `=Legend!$B$3:$B$7`.
+    public func defineName(_ name: String, formula: String) throws(XlsxWriteError) {
+        let rc = name.withCString { n in formula.withCString { f in workbook_define_name(workbook, n, f) } }
+        guard rc == LXW_NO_ERROR else { throw XlsxWriteError(path: path, message: "cannot define name \(name): \(Self.message(rc))") }
+    }
+
+    func format(_ style: CellStyle?) -> UnsafeMutablePointer<lxw_format>? {
+        guard let style else { return nil }
+        if let f = formats[style] { return f }
+        guard let f = workbook_add_format(workbook) else { return nil }
+        if style.bold { format_set_bold(f) }
+        if style.italic { format_set_italic(f) }
+        if let size = style.fontSize { format_set_font_size(f, size) }
+        if let color = style.fontColor { format_set_font_color(f, lxw_color_t(color)) }
+        if let fill = style.fill {
+            format_set_pattern(f, UInt8(LXW_PATTERN_SOLID.rawValue))
+            format_set_bg_color(f, lxw_color_t(fill))
+        }
+        if let nf = style.numberFormat { nf.withCString { format_set_num_format(f, $0) } }
+        if style.border { format_set_border(f, UInt8(LXW_BORDER_THIN.rawValue)) }
+        if style.wrap { format_set_text_wrap(f) }
+        switch style.alignment {
+        case .left: format_set_align(f, UInt8(LXW_ALIGN_LEFT.rawValue))
+        case .center: format_set_align(f, UInt8(LXW_ALIGN_CENTER.rawValue))
+        case .right: format_set_align(f, UInt8(LXW_ALIGN_RIGHT.rawValue))
+        case nil: break
+        }
+        if style.verticalCenter { format_set_align(f, UInt8(LXW_ALIGN_VERTICAL_CENTER.rawValue)) }
+        if style.unlocked { format_set_unlocked(f) }
+        formats[style] = f
+        return f
+    }
+
+    /// Writes the file. Nothing is on disk before this returns without error.
+    public func close() throws(XlsxWriteError) {
+        guard !closed, let workbook else { return }
+        closed = true
+        // libxlsxwriter prints doubles with printf: pin LC_NUMERIC to "C" for this thread while it does.
+        let cLocale = newlocale(LC_NUMERIC_MASK, "C", nil)
+        let previous = cLocale.map { uselocale($0) }
+        let rc = workbook_close(workbook)
+        if let previous { uselocale(previous) }
+        if let cLocale { freelocale(cLocale) }
+        self.workbook = nil
+        guard rc == LXW_NO_ERROR else { throw XlsxWriteError(path: path, message: Self.message(rc)) }
+    }
+
+    static func message(_ rc: lxw_error) -> String {
+        String(cString: lxw_strerror(rc))
+    }
+}
+
+/// One worksheet of an `XlsxWriter`. Rows and columns are 0-based, as in libxlsxwriter.
+public struct XlsxSheetWriter {
+    let sheet: UnsafeMutablePointer<lxw_worksheet>
+    unowned let owner: XlsxWriter
+
+    private func check(_ rc: lxw_error, _ what: @autoclosure () -> String) throws(XlsxWriteError) {
+        guard rc == LXW_NO_ERROR else {
+            throw XlsxWriteError(path: owner.path, message: "\(what()): \(XlsxWriter.message(rc))")
+        }
+    }
+
+    public func write(_ row: Int, _ column: Int, _ text: String, _ style: CellStyle? = nil) throws(XlsxWriteError) {
+        let rc = text.withCString { worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(column), $0, owner.format(style)) }
+        try check(rc, "cell \(Self.reference(row, column))")
+    }
+
+    public func write(_ row: Int, _ column: Int, _ number: Double, _ style: CellStyle? = nil) throws(XlsxWriteError) {
+        try check(worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(column), number, owner.format(style)), "cell \(Self.reference(row, column))")
+    }
+
+    /// A formula with its cached result, so readers that do not recalculate still see the value.
+    public func writeFormula(_ row: Int, _ column: Int, _ formula: String, result: Double, _ style: CellStyle? = nil) throws(XlsxWriteError) {
+        let rc = formula.withCString { worksheet_write_formula_num(sheet, lxw_row_t(row), lxw_col_t(column), $0, owner.format(style), result) }
+        try check(rc, "formula in \(Self.reference(row, column))")
+    }
+
+    public func writeFormula(_ row: Int, _ column: Int, _ formula: String, text result: String, _ style: CellStyle? = nil) throws(XlsxWriteError) {
+        let rc = formula.withCString { f in result.withCString { r in
+            worksheet_write_formula_str(sheet, lxw_row_t(row), lxw_col_t(column), f, owner.format(style), r)
+        } }
+        try check(rc, "formula in \(Self.reference(row, column))")
+    }
+
+    public func writeBlank(_ row: Int, _ column: Int, _ style: CellStyle) throws(XlsxWriteError) {
+        try check(worksheet_write_blank(sheet, lxw_row_t(row), lxw_col_t(column), owner.format(style)), "cell \(Self.reference(row, column))")
+    }
+
+    public func merge(_ firstRow: Int, _ firstColumn: Int, _ lastRow: Int, _ lastColumn: Int, _ text: String, _ style: CellStyle? = nil) throws(XlsxWriteError) {
+        let rc = text.withCString {
+            worksheet_merge_range(sheet, lxw_row_t(firstRow), lxw_col_t(firstColumn), lxw_row_t(lastRow), lxw_col_t(lastColumn), $0, owner.format(style))
+        }
+        try check(rc, "merged range at \(Self.reference(firstRow, firstColumn))")
+    }
+
+    /// A note shown when the pointer rests on the cell (chú thích).
+    public func comment(_ row: Int, _ column: Int, _ text: String, width: Int = 320, height: Int = 120) throws(XlsxWriteError) {
+        var options = lxw_comment_options()
+        options.width = UInt16(width)
+        options.height = UInt16(height)
+        let rc = text.withCString { worksheet_write_comment_opt(sheet, lxw_row_t(row), lxw_col_t(column), $0, &options) }
+        try check(rc, "comment in \(Self.reference(row, column))")
+    }
+
+    public func setColumns(_ first: Int, _ last: Int, width: Double, _ style: CellStyle? = nil, hidden: Bool = false) throws(XlsxWriteError) {
+        var options = lxw_row_col_options()
+        options.hidden = hidden ? 1 : 0
+        try check(worksheet_set_column_opt(sheet, lxw_col_t(first), lxw_col_t(last), width, owner.format(style), &options), "column width")
+    }
+
+    public func setRow(_ row: Int, height: Double, _ style: CellStyle? = nil) throws(XlsxWriteError) {
+        try check(worksheet_set_row(sheet, lxw_row_t(row), height, owner.format(style)), "row height")
+    }
+
+    public func freezePanes(rows: Int, columns: Int) {
+        worksheet_freeze_panes(sheet, lxw_row_t(rows), lxw_col_t(columns))
+    }
+
+    /// A drop-down list whose choices come from a range or defined name (`=Legend!$B$3:$B$7`).
+    /// Literal lists are avoided on purpose: libxlsxwriter 1.1.4 overflows on non-ASCII literal lists.
+    public func listValidation(
+        rows: ClosedRange<Int>, columns: ClosedRange<Int>, source formula: String,
+        inputTitle: String? = nil, inputMessage: String? = nil, errorTitle: String? = nil, errorMessage: String? = nil
+    ) throws(XlsxWriteError) {
+        var keep: [UnsafeMutablePointer<CChar>] = []
+        defer { keep.forEach { free($0) } }
+        func dup(_ s: String?) -> UnsafeMutablePointer<CChar>? {
+            guard let s, let p = strdup(s) else { return nil }
+            keep.append(p)
+            return p
+        }
+        var v = lxw_data_validation()
+        v.validate = UInt8(LXW_VALIDATION_TYPE_LIST_FORMULA.rawValue)
+        v.value_formula = dup(formula)
+        v.ignore_blank = UInt8(LXW_VALIDATION_ON.rawValue)
+        v.show_input = UInt8(inputMessage == nil ? LXW_VALIDATION_OFF.rawValue : LXW_VALIDATION_ON.rawValue)
+        v.show_error = UInt8(LXW_VALIDATION_ON.rawValue)
+        v.error_type = UInt8(LXW_VALIDATION_ERROR_TYPE_STOP.rawValue)
+        // Excel caps these: title 32, message 255 characters.
+        v.input_title = dup(inputTitle.map { String($0.prefix(32)) })
+        v.input_message = dup(inputMessage.map { String($0.prefix(255)) })
+        v.error_title = dup(errorTitle.map { String($0.prefix(32)) })
+        v.error_message = dup(errorMessage.map { String($0.prefix(255)) })
+        let rc = worksheet_data_validation_range(
+            sheet, lxw_row_t(rows.lowerBound), lxw_col_t(columns.lowerBound), lxw_row_t(rows.upperBound), lxw_col_t(columns.upperBound), &v)
+        try check(rc, "data validation at \(Self.reference(rows.lowerBound, columns.lowerBound))")
+    }
+
+    /// A whole-number or date range check.
+    public func rangeValidation(rows: ClosedRange<Int>, columns: ClosedRange<Int>, minimum: Double, maximum: Double, date: Bool, errorMessage: String) throws(XlsxWriteError) {
+        let message = strdup(String(errorMessage.prefix(255)))
+        defer { free(message) }
+        var v = lxw_data_validation()
+        v.validate = UInt8((date ? LXW_VALIDATION_TYPE_DATE_NUMBER : LXW_VALIDATION_TYPE_INTEGER).rawValue)
+        v.criteria = UInt8(LXW_VALIDATION_CRITERIA_BETWEEN.rawValue)
+        v.minimum_number = minimum
+        v.maximum_number = maximum
+        v.ignore_blank = UInt8(LXW_VALIDATION_ON.rawValue)
+        v.show_error = UInt8(LXW_VALIDATION_ON.rawValue)
+        v.error_message = message
+        let rc = worksheet_data_validation_range(
+            sheet, lxw_row_t(rows.lowerBound), lxw_col_t(columns.lowerBound), lxw_row_t(rows.upperBound), lxw_col_t(columns.upperBound), &v)
+        try check(rc, "data validation at \(Self.reference(rows.lowerBound, columns.lowerBound))")
+    }
+
+    public func hide() { worksheet_hide(sheet) }
+    public func activate() { worksheet_activate(sheet) }
+    public func setLandscape() { worksheet_set_landscape(sheet) }
+    public func fitToPages(width: Int, height: Int) { worksheet_fit_to_pages(sheet, UInt16(width), UInt16(height)) }
+    public func setTabColor(_ rgb: UInt32) { worksheet_set_tab_color(sheet, lxw_color_t(rgb)) }
+
+    public func autofilter(_ firstRow: Int, _ firstColumn: Int, _ lastRow: Int, _ lastColumn: Int) throws(XlsxWriteError) {
+        try check(worksheet_autofilter(sheet, lxw_row_t(firstRow), lxw_col_t(firstColumn), lxw_row_t(lastRow), lxw_col_t(lastColumn)), "autofilter")
+    }
+
+    /// Protects the sheet; cells with `CellStyle.unlocked` stay editable.
+    public func protect(password: String? = nil) {
+        var options = lxw_protection()
+        options.format_columns = 1
+        if let password {
+            password.withCString { worksheet_protect(sheet, $0, &options) }
+        } else {
+            worksheet_protect(sheet, nil, &options)
+        }
+    }
+
+    /// "C7" for row 6, column 2 (0-based).
+    public static func reference(_ row: Int, _ column: Int) -> String {
+        columnName(column) + String(row + 1)
+    }
+
+    /// "A" for 0, "AA" for 26.
+    public static func columnName(_ column: Int) -> String {
+        var n = column + 1
+        var letters: [Character] = []
+        while n > 0 {
+            let r = (n - 1) % 26
+            letters.append(Character(UnicodeScalar(UInt8(65 + r))))
+            n = (n - 1) / 26
+        }
+        return String(letters.reversed())
+    }
+}

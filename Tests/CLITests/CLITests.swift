@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// Runs the built `sipas` binary (next to the test bundle) and captures its output.
+struct Run {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+func sipas(_ arguments: String...) throws -> Run {
+    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let candidates = [folder.appendingPathComponent("sipas"), folder.deletingLastPathComponent().appendingPathComponent("sipas")]
+    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                              "build the sipas product first (swift build --build-tests)")
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = repository
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+}
+
+@Test func analyzeJSONOnTenCounterFormsMatchesHandAndR() throws {
+    // overall: 2 2 3 1 2 3 3 2 1 2 → 8 of 10 satisfied (codes 2, 3).
+    // se = √(s²/n) = √((1.6/9)/10) = 0.1333…; logit interval with t(9) from R:
+    // plogis(qlogis(.8) ± qt(.975, 9)·se/(.8·.2)) = [0.377814109191, 0.963435415887].
+    let run = try sipas("analyze", "--questionnaire", "counter-quick", "--input", fixtures.appendingPathComponent("counter-10.csv").path, "--target", "0.95", "--json")
+    #expect(run.status == 0, "\(run.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    #expect(json["n"] as? Int == 10)
+    let index = try #require((json["indices"] as? [[String: Any]])?.first)
+    #expect(index["id"] as? String == "satisfaction")
+    #expect(abs((index["value"] as? Double ?? 0) - 0.8) < 1e-12)
+    #expect(abs((index["se"] as? Double ?? 0) - 0.4 / 3) < 1e-12)
+    #expect(abs((index["lower"] as? Double ?? 0) - 0.377814109191) < 1e-9)
+    #expect(abs((index["upper"] as? Double ?? 0) - 0.963435415887) < 1e-9)
+    #expect(index["small"] as? Bool == true)
+    #expect(index["verdict"] as? String == "inconclusive")
+    let criteria = try #require(json["criteria"] as? [[String: Any]])
+    let staff = try #require(criteria.first { $0["id"] as? String == "staff" })
+    // staff: 3 3 1 2 3 2 2 3 → 7 of 8 valid, 2 blank; Wilson from prop.test(7, 8, correct = FALSE).
+    #expect(staff["n"] as? Int == 8)
+    #expect(staff["missing"] as? Int == 2)
+    #expect(staff["satisfied"] as? Int == 7)
+    #expect((staff["distribution"] as? [String: Int]) == ["1": 1, "2": 3, "3": 4])
+    #expect(abs((staff["mean"] as? Double ?? 0) - 19.0 / 8) < 1e-12)
+}
+
+@Test func aBadCodeStopsTheRunNamingFileRowColumnAndAllowedCodes() throws {
+    let run = try sipas("analyze", "--questionnaire", "counter-quick", "--input", fixtures.appendingPathComponent("counter-bad-code.csv").path)
+    #expect(run.status != 0)
+    #expect(run.stdout.isEmpty)
+    #expect(run.stderr.contains("counter-bad-code.csv"))
+    #expect(run.stderr.contains("row 3"))
+    #expect(run.stderr.contains("overall"))
+    #expect(run.stderr.contains("'4'") || run.stderr.contains("\"4\""))
+    #expect(run.stderr.contains("1, 2, 3") || run.stderr.contains("1 Không hài lòng"))
+}
+
+@Test func planSampleMatchesTheReferenceExample() throws {
+    let run = try sipas("plan-sample", "--expected", "0.9", "--margin", "0.05", "--json")
+    #expect(run.status == 0)
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    #expect(json["required"] as? Int == 139)
+    let refused = try sipas("plan-sample", "--margin", "0.05", "--method", "yamane")
+    #expect(refused.status != 0)
+    #expect(refused.stderr.contains("--population"))
+}
+
+@Test func generateIsReproducible() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-gen-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let a = dir.appendingPathComponent("a.csv").path, b = dir.appendingPathComponent("b.csv").path, c = dir.appendingPathComponent("c.csv").path
+    _ = try sipas("generate", "--questionnaire", "sipas-2017", "--count", "50", "--units", "2", "--seed", "5", "--out", a)
+    _ = try sipas("generate", "--questionnaire", "sipas-2017", "--count", "50", "--units", "2", "--seed", "5", "--out", b)
+    _ = try sipas("generate", "--questionnaire", "sipas-2017", "--count", "50", "--units", "2", "--seed", "6", "--out", c)
+    let da = try Data(contentsOf: URL(fileURLWithPath: a))
+    #expect(da == (try Data(contentsOf: URL(fileURLWithPath: b))))
+    #expect(da != (try Data(contentsOf: URL(fileURLWithPath: c))))
+    #expect(String(decoding: da, as: UTF8.self).split(separator: "\n").count == 51)
+}
+
+@Test func validateReportsEveryShippedQuestionnaireAndABrokenOne() throws {
+    let ok = try sipas("questionnaire", "validate", "Questionnaires/sipas-2023.yaml", "Questionnaires/sipas-2017.yaml", "Questionnaires/counter-quick.yaml")
+    #expect(ok.status == 0, "\(ok.stderr)")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-q-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var text = try String(contentsOf: repository.appendingPathComponent("Questionnaires/counter-quick.yaml"), encoding: .utf8)
+    text = text.replacingOccurrences(of: "question: overall", with: "question: overal")
+    let broken = dir.appendingPathComponent("broken.yaml")
+    try text.write(to: broken, atomically: true, encoding: .utf8)
+    let bad = try sipas("questionnaire", "validate", broken.path)
+    #expect(bad.status != 0)
+    #expect(bad.stderr.contains("broken.yaml:"))
+    #expect(bad.stderr.contains("overal"))
+}
