@@ -29,6 +29,10 @@ if [[ " $* " == *" --test "* ]] && ! locale -a 2>/dev/null | grep -qi '^vi_VN.ut
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo localedef -i vi_VN -f UTF-8 vi_VN.UTF-8
 fi
+# Tests read workbooks back with openpyxl, an independent implementation of the format.
+if [[ " $* " == *" --test "* ]] && ! python3 -c "import openpyxl" 2>/dev/null; then
+  python3 -m pip install --quiet openpyxl
+fi
 if ! command -v swift >/dev/null 2>&1; then
   echo "Swift 6.1 or later is needed (https://www.swift.org/install/); 'swift' is not on PATH." >&2
   exit 1
