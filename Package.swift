@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Pure core: no I/O.
@@ -45,10 +47,15 @@ let package = Package(
             name: "SIPASXlsx",
             dependencies: ["CXlsxWriter"],
             path: "Sources/Report/Xlsx"),
+        // Store: embedded SQLite.
+        .target(
+            name: "SIPASStore",
+            dependencies: ["SIPASModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Store"),
         .target(
             name: "SIPASCommands",
             dependencies: [
-                "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx",
+                "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI/Commands"),
@@ -63,6 +70,7 @@ let package = Package(
             dependencies: ["SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV"],
             path: "Tests/AnalysisTests"),
         .testTarget(name: "XlsxTests", dependencies: ["SIPASXlsx", "ZIPFoundation"], path: "Tests/XlsxTests"),
+        .testTarget(name: "StoreTests", dependencies: ["SIPASStore", "SIPASModel", "SIPASSynthetic", "SIPASCSV"], path: "Tests/StoreTests"),
         .testTarget(name: "CLITests", dependencies: ["SIPASCommands"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]

@@ -583,6 +583,13 @@ extension String {
     /// Unicode NFC (*dựng sẵn*), the form Vietnamese text is compared and stored in.
     public var precomposedForm: String {
         // Swift's String comparison is canonical-equivalence aware; this makes the stored bytes NFC too.
-        precomposedStringWithCanonicalMapping
+        isKnownPrecomposed ? self : precomposedStringWithCanonicalMapping
+    }
+
+    /// True when every scalar is one that NFC leaves alone: below U+0300 (ASCII, Latin-1, Latin
+    /// Extended-A/B: ă đ ĩ ũ ơ ư) or Latin Extended Additional (ạ ả … ỹ). Precomposed Vietnamese
+    /// passes; anything with a combining mark or from elsewhere takes the full normalisation.
+    public var isKnownPrecomposed: Bool {
+        unicodeScalars.allSatisfy { $0.value < 0x300 || (0x1E00...0x1EFF).contains($0.value) }
     }
 }

@@ -120,3 +120,37 @@ func problems(_ text: String, bytes: [UInt8]? = nil) -> [DataIssue] {
     #expect(satisfied > 0.6 && satisfied < 0.9)
     #expect(Set(a.unit.levels) == ["XA01", "XA02", "XA03", "XA04"])
 }
+
+@Test func twoCoreParsingGivesTheSameTableAndTrueRowNumbers() throws {
+    let q = mini()
+    var text = "form_id,unit,q1,note,ch\n"
+    for i in 1...400 {
+        // Quoted notes with line breaks, so the split point must avoid the inside of a quote.
+        let note = i % 7 == 0 ? "\"Dòng 1\nDòng \"\"2\"\"\"" : ""
+        text += "F\(i),XA0\(i % 3),\(i % 5 + 1),\(note),\(i % 2 == 0 ? "1|3" : "")\n"
+    }
+    var serial = CanonicalCSVReader(questionnaire: q)
+    serial.parallelThreshold = .max
+    var parallel = CanonicalCSVReader(questionnaire: q)
+    parallel.parallelThreshold = 0
+    let a = try serial.read(data: Data(text.utf8), file: "a.csv")
+    let b = try parallel.read(data: Data(text.utf8), file: "a.csv")
+    #expect(a.count == 400 && b.count == 400)
+    #expect(a.formID == b.formID && a.codes == b.codes && a.picks == b.picks && a.texts == b.texts)
+    #expect(b.texts["note"]?[6] == "Dòng 1\nDòng \"2\"")
+    // A bad code in the second half is reported at its true row (header = row 1).
+    let bad = text.replacingOccurrences(of: "F350,XA02,1,", with: "F350,XA02,7,")
+    #expect(bad != text)
+    do {
+        _ = try serial.read(data: Data(bad.utf8), file: "a.csv")
+        Issue.record("serial: the bad code was not reported")
+    } catch {
+        #expect(error.issues.map(\.row) == [351])
+    }
+    do {
+        _ = try parallel.read(data: Data(bad.utf8), file: "a.csv")
+        Issue.record("the bad code was not reported")
+    } catch {
+        #expect(error.issues.map(\.row) == [351])
+    }
+}

@@ -114,11 +114,17 @@ extension CriterionInterval: ExpressibleByArgument {}
 
 /// Reads and concatenates response files, refusing a form id that appears twice in a unit.
 enum ResponseFiles {
+    struct FormKey: Hashable {
+        var unit: String?
+        var formID: String
+    }
+
     static func read(_ paths: [String], questionnaire q: Questionnaire) throws -> ResponseTable {
         var table = ResponseTable(questionnaire: q)
-        var seen: [String: (file: String, row: Int)] = [:]
+        var seen: [FormKey: (file: Int, row: Int)] = [:]
         var duplicates: [String] = []
-        for path in paths {
+        var duplicateCount = 0
+        for (fileIndex, path) in paths.enumerated() {
             let part: ResponseTable
             do {
                 part = try CanonicalCSVReader(questionnaire: q).read(contentsOf: URL(fileURLWithPath: path))
@@ -127,18 +133,20 @@ enum ResponseFiles {
             }
             seen.reserveCapacity(seen.count + part.count)
             for i in 0..<part.count {
-                let key = (part.unit[i] ?? "") + "\u{1F}" + part.formID[i]
+                let key = FormKey(unit: part.unit[i], formID: part.formID[i])
                 if let first = seen[key] {
+                    duplicateCount += 1
                     if duplicates.count < 20 {
-                        duplicates.append("\(path), row \(i + 2): form id '\(part.formID[i])' of unit '\(part.unit[i] ?? "")' already appears at \(first.file), row \(first.row)")
+                        duplicates.append("\(path), row \(i + 2): form id '\(part.formID[i])' of unit '\(part.unit[i] ?? "")' already appears at \(paths[first.file]), row \(first.row)")
                     }
                 } else {
-                    seen[key] = (path, i + 2)
+                    seen[key] = (fileIndex, i + 2)
                 }
             }
-            table.append(contentsOf: part)
+            if paths.count == 1 { table = part } else { table.append(contentsOf: part) }
         }
         if !duplicates.isEmpty {
+            if duplicateCount > duplicates.count { duplicates.append("… and \(duplicateCount - duplicates.count) more duplicates") }
             throw CLIError((duplicates + ["A form must be counted once: remove the duplicate rows and run again."]).joined(separator: "\n"))
         }
         return table

@@ -54,6 +54,8 @@ public struct CanonicalCSVReader: Sendable {
     public let questionnaire: Questionnaire
     /// Problems listed before the reader stops collecting (the count goes on).
     public var issueLimit = 50
+    /// Files larger than this many bytes are parsed in two halves on two cores.
+    public var parallelThreshold = 16 << 20
 
     public init(questionnaire: Questionnaire) {
         self.questionnaire = questionnaire
@@ -72,6 +74,7 @@ public struct CanonicalCSVReader: Sendable {
     public func read(data: Data, file: String) throws(DataFileError) -> ResponseTable {
         let result: Result<ResponseTable, DataFileError> = data.withUnsafeBytes { raw in
             var parser = Parser(bytes: raw.bindMemory(to: UInt8.self), file: file, questionnaire: questionnaire, issueLimit: issueLimit)
+            parser.parallelThreshold = parallelThreshold
             return parser.run()
         }
         return try result.get()
@@ -92,7 +95,10 @@ private struct Parser {
     let file: String
     let questionnaire: Questionnaire
     let issueLimit: Int
+    var parallelThreshold = 16 << 20
     var position = 0
+    /// End of the byte range this parser reads (a record boundary).
+    var limit = 0
     var delimiter: UInt8 = UInt8(ascii: ",")
     var issues: [DataIssue] = []
     var issueCount = 0
@@ -103,6 +109,7 @@ private struct Parser {
         self.file = file
         self.questionnaire = questionnaire
         self.issueLimit = issueLimit
+        self.limit = bytes.count
     }
 
     mutating func fail(_ row: Int?, _ column: String?, _ value: String?, _ expected: String) {
@@ -185,6 +192,14 @@ private struct Parser {
         return s
     }
 
+    /// The field without leading and trailing spaces and tabs.
+    func trimmed(_ f: Field) -> Field {
+        var t = f
+        while t.start < t.end, bytes[t.start] == 32 || bytes[t.start] == 9 { t.start += 1 }
+        while t.end > t.start, bytes[t.end - 1] == 32 || bytes[t.end - 1] == 9 { t.end -= 1 }
+        return t
+    }
+
     /// Raw text for a message (invalid UTF-8 shown with replacement characters).
     func display(_ f: Field) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: bytes[f.start..<f.end]), as: UTF8.self)
@@ -234,7 +249,57 @@ private struct Parser {
             header.append((string(f) ?? display(f)).trimmingCharacters(in: .whitespaces))
         }
         guard let kinds = columnKinds(header) else { return .failure(error()) }
-        return readRows(header: header, kinds: kinds)
+        guard bytes.count - position > parallelThreshold, let split = splitPoint() else {
+            return readRows(header: header, kinds: kinds)
+        }
+        // Large file: two halves on two cores, split at a record boundary.
+        var first = self, second = self
+        first.limit = split
+        second.position = split
+        second.row = 1
+        nonisolated(unsafe) var results: [Result<ResponseTable, DataFileError>?] = [nil, nil]
+        nonisolated(unsafe) var parsers = [first, second]
+        let names = header
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            results[i] = parsers[i].readRows(header: names, kinds: kinds)
+        }
+        let offset = parsers[0].row - 1
+        switch (results[0]!, results[1]!) {
+        case (.success(var a), .success(let b)):
+            a.append(contentsOf: b)
+            return .success(a)
+        default:
+            var issues: [DataIssue] = []
+            var total = 0
+            for (i, r) in results.enumerated() {
+                guard case .failure(let e) = r! else { continue }
+                total += e.total
+                for var issue in e.issues {
+                    if i == 1, let r = issue.row { issue.row = r + offset }
+                    if issues.count < issueLimit { issues.append(issue) }
+                }
+            }
+            return .failure(DataFileError(issues: issues, total: total))
+        }
+    }
+
+    /// A line start near the middle that lies outside any quoted field, or nil.
+    func splitPoint() -> Int? {
+        var candidate = position + (bytes.count - position) / 2
+        while candidate < bytes.count, bytes[candidate - 1] != 10 { candidate += 1 }
+        guard candidate < bytes.count else { return nil }
+        // Quotes before the candidate must balance, or the newline is inside a quoted field.
+        var quotes = 0
+        for i in position..<candidate where bytes[i] == 34 { quotes += 1 }
+        while quotes % 2 == 1 {
+            while candidate < bytes.count, bytes[candidate] != 10 {
+                if bytes[candidate] == 34 { quotes += 1 }
+                candidate += 1
+            }
+            candidate += 1
+            guard candidate < bytes.count else { return nil }
+        }
+        return candidate
     }
 
     mutating func detectDelimiter() {
@@ -317,8 +382,9 @@ private struct Parser {
             item.validCodes.reduce(UInt64(0)) { $0 | (($1 > 0 && $1 < 64) ? (1 << UInt64($1)) : 0) }
         }
         let estimate = max(16, bytes.count / max(1, 2 * header.count))
-        var codeColumns = [[UInt8]](repeating: [], count: codedItems.count)
-        for i in codeColumns.indices { codeColumns[i].reserveCapacity(estimate) }
+        // Codes row-major in one flat buffer (one write per cell), split into columns at the end.
+        let width = codedItems.count
+        var codeMatrix = [UInt8](repeating: 0, count: max(1, estimate * width))
         var multiColumns = [[UInt64]](repeating: [], count: multiItems.count)
         var textColumns = [[String?]](repeating: [], count: textItems.count)
         var formIDs: [String] = []
@@ -333,7 +399,7 @@ private struct Parser {
         var columnNames = header.enumerated().map { "\($0.offset + 1) (\($0.element))" }
         columnNames.append("(extra)")
 
-        while position < bytes.count {
+        while position < limit {
             row += 1
             var end = false
             var col = 0
@@ -342,6 +408,9 @@ private struct Parser {
                 if bytes[position] == 13 { position += 1 }
                 if position < bytes.count, bytes[position] == 10 { position += 1 }
                 continue
+            }
+            if (rows + 1) * width > codeMatrix.count {
+                codeMatrix += [UInt8](repeating: 0, count: max(codeMatrix.count, width))
             }
             var formID: String?
             var unit: String?
@@ -358,12 +427,11 @@ private struct Parser {
                 }
                 switch kinds[col] {
                 case .code(let k):
-                    if isBlank(f) {
-                        codeColumns[k].append(0)
+                    if f.start == f.end || isBlank(f) {
+                        // Blank: the buffer already holds 0.
                     } else if let v = integer(f), v < 256, validTables[k][v] {
-                        codeColumns[k].append(UInt8(v))
+                        codeMatrix[rows * width + k] = UInt8(v)
                     } else {
-                        codeColumns[k].append(0)
                         fail(row, columnNames[col], display(f), allowed(codedItems[k]))
                     }
                 case .multi(let k):
@@ -399,8 +467,8 @@ private struct Parser {
                     let value: String?
                     if isBlank(f) {
                         value = nil
-                    } else if let s = string(f) {
-                        value = s.trimmingCharacters(in: .whitespaces)
+                    } else if let s = string(trimmed(f)) {
+                        value = s
                     } else {
                         fail(row, columnNames[col], display(f), Parser.utf8Advice)
                         value = nil
@@ -423,7 +491,7 @@ private struct Parser {
                 // Pad so columns stay aligned while errors are collected.
                 for c in col..<kinds.count {
                     switch kinds[c] {
-                    case .code(let k): codeColumns[k].append(0)
+                    case .code: break
                     case .multi(let k): multiColumns[k].append(0)
                     case .text(let k): textColumns[k].append(nil)
                     default: break
@@ -443,7 +511,15 @@ private struct Parser {
         if issueCount > 0 { return .failure(error()) }
         var table = ResponseTable(questionnaire: questionnaire)
         var codes: [String: [UInt8]] = [:]
-        for (k, item) in codedItems.enumerated() { codes[item.id] = codeColumns[k] }
+        for (k, item) in codedItems.enumerated() {
+            var column = [UInt8](repeating: 0, count: rows)
+            codeMatrix.withUnsafeBufferPointer { m in
+                column.withUnsafeMutableBufferPointer { c in
+                    for r in 0..<rows { c[r] = m[r * width + k] }
+                }
+            }
+            codes[item.id] = column
+        }
         var picks: [String: [UInt64]] = [:]
         for (k, item) in multiItems.enumerated() { picks[item.id] = multiColumns[k] }
         var texts: [String: [String?]] = [:]

@@ -1,0 +1,437 @@
+import Crypto
+import Foundation
+import GRDB
+import SIPASModel
+
+/// Where a response came from (nguồn).
+public enum ResponseSource: String, Sendable, Codable, CaseIterable {
+    case paper, kiosk, web, `import`
+}
+
+/// A commune, ward or district whose service is rated (đơn vị).
+public struct UnitRecord: Sendable, Equatable, Codable {
+    public var code: String
+    public var name: String?
+    /// xã, phường, thị trấn, huyện, …
+    public var level: String?
+    public var parent: String?
+    public var province: String?
+
+    public init(code: String, name: String? = nil, level: String? = nil, parent: String? = nil, province: String? = nil) {
+        self.code = code
+        self.name = name
+        self.level = level
+        self.parent = parent
+        self.province = province
+    }
+}
+
+/// An error of the store, phrased for the person at the keyboard.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A batch to import in one transaction: every row of one file (or one kiosk session).
+public struct ImportBatch: Sendable {
+    public var fileName: String
+    public var sha256: String?
+    public var source: ResponseSource
+    public var table: ResponseTable
+    /// Who ran the import (an operator account, never a respondent).
+    public var importedBy: String?
+    /// Questionnaire text as loaded, stored so the answers can always be decoded.
+    public var questionnaireYAML: String
+    /// Keyed hashes of dossier codes, one per row (nil where no dossier was given).
+    public var dossierHashes: [String?]?
+    /// Spreadsheet row of the first data row, for messages (2 after a CSV header, 3 in a template).
+    public var firstDataRow = 2
+
+    public init(fileName: String, sha256: String?, source: ResponseSource, table: ResponseTable, importedBy: String?, questionnaireYAML: String, dossierHashes: [String?]? = nil) {
+        self.fileName = fileName
+        self.sha256 = sha256
+        self.source = source
+        self.table = table
+        self.importedBy = importedBy
+        self.questionnaireYAML = questionnaireYAML
+        self.dossierHashes = dossierHashes
+    }
+}
+
+/// Filters for reading stored responses.
+public struct ResponseFilter: Sendable {
+    public var from: String?
+    public var to: String?
+    public var units: [String] = []
+    public var sources: [ResponseSource] = []
+    public init(from: String? = nil, to: String? = nil, units: [String] = [], sources: [ResponseSource] = []) {
+        self.from = from
+        self.to = to
+        self.units = units
+        self.sources = sources
+    }
+}
+
+/// The embedded SQLite store (kho dữ liệu): WAL, synchronous=FULL, foreign keys, append-only responses.
+///
+/// Answers are kept with their response as a compact record in the questionnaire version's item
+/// order: `codes` holds one byte per coded item (0 = blank), `picks` one little-endian UInt64
+/// bit set per multi-choice item, `texts` a JSON object of free-text answers. The questionnaire's
+/// YAML is stored beside them, so stored answers never depend on a file that may change.
+public final class ResponseStore: Sendable {
+    public let path: String
+    let queue: DatabaseQueue
+
+    public static let defaultPath = "sipas.sqlite"
+
+    /// Opens (and migrates) the store at `path`; with `create: false` a missing file is an error.
+    public init(path: String, create: Bool) throws {
+        self.path = path
+        if !create, !FileManager.default.fileExists(atPath: path) {
+            throw StoreError("\(path): no sipas store here. Create one with: sipas init --unit CODE --name \"Xã …\" (or pass --store PATH / set SIPAS_STORE)")
+        }
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try Self.migrator.migrate(queue)
+        } catch let error as DatabaseError {
+            throw StoreError("\(path): cannot open the store: \(error.message ?? error.description)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE units (
+                    code TEXT PRIMARY KEY, name TEXT, level TEXT, parent TEXT REFERENCES units(code), province TEXT,
+                    created_at TEXT NOT NULL);
+                CREATE TABLE questionnaires (
+                    id TEXT NOT NULL, version TEXT NOT NULL, content_hash TEXT NOT NULL, yaml TEXT NOT NULL,
+                    item_order TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (id, version));
+                CREATE TABLE batches (
+                    id INTEGER PRIMARY KEY, file_name TEXT NOT NULL, sha256 TEXT UNIQUE, source TEXT NOT NULL,
+                    rows INTEGER NOT NULL, imported_by TEXT, imported_at TEXT NOT NULL);
+                CREATE TABLE responses (
+                    id INTEGER PRIMARY KEY,
+                    form_id TEXT NOT NULL,
+                    unit TEXT NOT NULL REFERENCES units(code),
+                    questionnaire_id TEXT NOT NULL,
+                    questionnaire_version TEXT NOT NULL,
+                    collected_on TEXT CHECK (collected_on IS NULL OR collected_on GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+                    channel TEXT, field TEXT,
+                    source TEXT NOT NULL CHECK (source IN ('paper', 'kiosk', 'web', 'import')),
+                    batch_id INTEGER REFERENCES batches(id),
+                    supersedes INTEGER REFERENCES responses(id),
+                    superseded_by INTEGER REFERENCES responses(id),
+                    dossier_hash TEXT,
+                    codes BLOB NOT NULL, picks BLOB, texts TEXT,
+                    created_at TEXT NOT NULL,
+                    FOREIGN KEY (questionnaire_id, questionnaire_version) REFERENCES questionnaires(id, version));
+                CREATE UNIQUE INDEX responses_current_form ON responses
+                    (unit, form_id, questionnaire_id, coalesce(substr(collected_on, 1, 4), '')) WHERE superseded_by IS NULL;
+                CREATE INDEX responses_period ON responses (questionnaire_id, collected_on);
+                CREATE UNIQUE INDEX responses_dossier ON responses (dossier_hash) WHERE dossier_hash IS NOT NULL AND superseded_by IS NULL;
+                CREATE TRIGGER responses_append_only BEFORE UPDATE OF form_id, unit, questionnaire_id, questionnaire_version,
+                    collected_on, channel, field, source, codes, picks, texts ON responses
+                    BEGIN SELECT RAISE(ABORT, 'responses are append-only: record a correction instead'); END;
+                CREATE TRIGGER responses_no_delete BEFORE DELETE ON responses
+                    BEGIN SELECT RAISE(ABORT, 'responses are never deleted'); END;
+                """)
+        }
+        return m
+    }
+
+    // MARK: Units and settings
+
+    public func register(_ unit: UnitRecord) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO units (code, name, level, parent, province, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(code) DO UPDATE SET name = coalesce(excluded.name, name), level = coalesce(excluded.level, level),
+                    parent = coalesce(excluded.parent, parent), province = coalesce(excluded.province, province)
+                    """,
+                arguments: [unit.code, unit.name, unit.level, unit.parent, unit.province, Self.now()])
+        }
+    }
+
+    public func units() throws -> [UnitRecord] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT code, name, level, parent, province FROM units ORDER BY code").map {
+                UnitRecord(code: $0["code"], name: $0["name"], level: $0["level"], parent: $0["parent"], province: $0["province"])
+            }
+        }
+    }
+
+    /// The store's secret for keyed dossier hashes, created on first use; it never leaves the store.
+    public func dossierKey() throws -> SymmetricKey {
+        try write { db in
+            if let hex = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'dossier_key'"),
+               let data = Data(hexString: hex) {
+                return SymmetricKey(data: data)
+            }
+            let key = SymmetricKey(size: .bits256)
+            let hex = key.withUnsafeBytes { Data($0).hexString }
+            try db.execute(sql: "INSERT INTO settings (key, value) VALUES ('dossier_key', ?)", arguments: [hex])
+            return key
+        }
+    }
+
+    /// HMAC-SHA-256 of a dossier code (mã hồ sơ) under the store's key: stops double voting, reveals nothing.
+    public func dossierHash(_ code: String) throws -> String {
+        let key = try dossierKey()
+        let normalized = code.trimmingCharacters(in: .whitespaces).uppercased()
+        return Data(HMAC<SHA256>.authenticationCode(for: Data(normalized.utf8), using: key)).hexString
+    }
+
+    // MARK: Import
+
+    public struct ImportResult: Sendable, Equatable {
+        public var batchID: Int64
+        public var rows: Int
+        public var newUnits: [String]
+    }
+
+    /// Writes a batch in one transaction, or nothing: duplicate files, form ids and dossiers are refused.
+    public func importBatch(_ batch: ImportBatch, progress: ((Int, Int) -> Void)? = nil) throws -> ImportResult {
+        try write { db in try Self.insert(batch, db: db, progress: progress) }
+    }
+
+    static func insert(_ batch: ImportBatch, db: Database, progress: ((Int, Int) -> Void)?) throws -> ImportResult {
+        let table = batch.table
+        let q = table.questionnaire
+        let layout = AnswerLayout(questionnaire: q)
+        let hash = Data(SHA256.hash(data: Data(batch.questionnaireYAML.utf8))).hexString
+        if let sha = batch.sha256,
+           let previous = try Row.fetchOne(db, sql: "SELECT file_name, imported_at FROM batches WHERE sha256 = ?", arguments: [sha]) {
+            let name: String = previous["file_name"], at: String = previous["imported_at"]
+            throw StoreError("\(batch.fileName): this file was already imported (same SHA-256 as \(name), imported \(at)); nothing was imported again")
+        }
+        if let existing = try Row.fetchOne(db, sql: "SELECT content_hash FROM questionnaires WHERE id = ? AND version = ?", arguments: [q.id, q.version]) {
+            let stored: String = existing["content_hash"]
+            if stored != hash {
+                throw StoreError("questionnaire \(q.id) \(q.version) differs from the copy already in the store (content hash \(stored.prefix(12))… vs \(hash.prefix(12))…): give the changed questionnaire a new version")
+            }
+        } else {
+            try db.execute(
+                sql: "INSERT INTO questionnaires (id, version, content_hash, yaml, item_order, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [q.id, q.version, hash, batch.questionnaireYAML, layout.signature, now()])
+        }
+        if let row = (0..<table.count).first(where: { table.unit[$0] == nil }) {
+            throw StoreError("\(batch.fileName), row \(row + 2): every form needs a unit (đơn vị); add a 'unit' column or pass --unit CODE")
+        }
+        // Units seen for the first time are registered by code.
+        let known = Set(try String.fetchAll(db, sql: "SELECT code FROM units"))
+        let stamp = now()
+        var newUnits: [String] = []
+        for level in table.unit.levels where !known.contains(level) {
+            newUnits.append(level)
+            try db.execute(sql: "INSERT INTO units (code, created_at) VALUES (?, ?)", arguments: [level, stamp])
+        }
+        try db.execute(
+            sql: "INSERT INTO batches (file_name, sha256, source, rows, imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [batch.fileName, batch.sha256, batch.source.rawValue, table.count, batch.importedBy, stamp])
+        let batchID = db.lastInsertedRowID
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO responses (form_id, unit, questionnaire_id, questionnaire_version, collected_on, channel, field,
+                source, batch_id, dossier_hash, codes, picks, texts, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let codeColumns = layout.codedItems.map { table.codes[$0] }
+        let pickColumns = layout.multiItems.map { table.picks[$0] }
+        let textColumns = layout.textItems.map { (id: $0, column: table.texts[$0]) }
+        var codeBuffer = [UInt8](repeating: 0, count: layout.codedItems.count)
+        for row in 0..<table.count {
+            for (k, column) in codeColumns.enumerated() { codeBuffer[k] = column?[row] ?? 0 }
+            var picksData: Data? = nil
+            if pickColumns.contains(where: { ($0?[row] ?? 0) != 0 }) {
+                var d = Data(capacity: 8 * pickColumns.count)
+                for column in pickColumns { withUnsafeBytes(of: (column?[row] ?? 0).littleEndian) { d.append(contentsOf: $0) } }
+                picksData = d
+            }
+            var textJSON: String? = nil
+            var texts: [String: String] = [:]
+            for entry in textColumns { if let t = entry.column?[row] { texts[entry.id] = t } }
+            if !texts.isEmpty {
+                textJSON = String(decoding: try JSONSerialization.data(withJSONObject: texts, options: [.sortedKeys]), as: UTF8.self)
+            }
+            do {
+                try insert.execute(arguments: [
+                    table.formID[row], table.unit[row], q.id, q.version, table.collectedOn[row], table.channel[row], table.field[row],
+                    batch.source.rawValue, batchID, batch.dossierHashes?[row], Data(codeBuffer), picksData, textJSON, stamp,
+                ])
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                let line = row + batch.firstDataRow
+                if error.message?.contains("dossier_hash") == true {
+                    throw StoreError("\(batch.fileName), row \(line): this dossier (mã hồ sơ) has already been rated; nothing was imported")
+                }
+                throw StoreError("\(batch.fileName), row \(line): form id '\(table.formID[row])' already exists for unit \(table.unit[row] ?? "?") in \(table.collectedOn[row].map { String($0.prefix(4)) } ?? "the same period"); nothing was imported (if the stored form is wrong, record a correction)")
+            }
+            if let progress, row % 10_000 == 9_999 { progress(row + 1, table.count) }
+        }
+        progress?(table.count, table.count)
+        return ImportResult(batchID: batchID, rows: table.count, newUnits: newUnits)
+    }
+
+    /// Records a corrected version of a stored response (row `row` of `table`); the old one stays, marked as superseded.
+    public func correct(responseID: Int64, with table: ResponseTable, row: Int, questionnaireYAML: String, by: String?) throws -> Int64 {
+        try write { db in
+            guard let old = try Row.fetchOne(db, sql: "SELECT source, superseded_by FROM responses WHERE id = ?", arguments: [responseID]) else {
+                throw StoreError("no response \(responseID) in the store")
+            }
+            if let newer: Int64 = old["superseded_by"] {
+                throw StoreError("response \(responseID) was already corrected by response \(newer); correct that one")
+            }
+            var batch = ImportBatch(
+                fileName: "correction of response \(responseID)", sha256: nil, source: ResponseSource(rawValue: old["source"]) ?? .paper,
+                table: table.select([row]), importedBy: by, questionnaireYAML: questionnaireYAML)
+            batch.firstDataRow = 1
+            // Release the form id (a self-reference until the new version exists), then link both ways.
+            try db.execute(sql: "UPDATE responses SET superseded_by = id WHERE id = ?", arguments: [responseID])
+            _ = try Self.insert(batch, db: db, progress: nil)
+            let newID = db.lastInsertedRowID
+            try db.execute(sql: "UPDATE responses SET supersedes = ? WHERE id = ?", arguments: [responseID, newID])
+            try db.execute(sql: "UPDATE responses SET superseded_by = ? WHERE id = ?", arguments: [newID, responseID])
+            return newID
+        }
+    }
+
+    /// Every version of a form, oldest first: (response id, superseded by).
+    public func history(unit: String, formID: String) throws -> [(id: Int64, supersededBy: Int64?)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, superseded_by FROM responses WHERE unit = ? AND form_id = ? ORDER BY id", arguments: [unit, formID])
+                .map { ($0["id"], $0["superseded_by"]) }
+        }
+    }
+
+    // MARK: Reading
+
+    /// Stored questionnaire versions with their response counts.
+    public func questionnaires() throws -> [(id: String, version: String, responses: Int)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT q.id, q.version, (SELECT count(*) FROM responses r WHERE r.questionnaire_id = q.id AND r.questionnaire_version = q.version AND r.superseded_by IS NULL) AS n
+                FROM questionnaires q ORDER BY q.id, q.version
+                """).map { ($0["id"], $0["version"], $0["n"]) }
+        }
+    }
+
+    /// The current (not superseded) responses of a questionnaire version that pass the filter.
+    public func responses(questionnaire q: Questionnaire, filter: ResponseFilter = ResponseFilter()) throws -> (table: ResponseTable, sources: [ResponseSource]) {
+        let layout = AnswerLayout(questionnaire: q)
+        return try queue.read { db in
+            if let stored = try String.fetchOne(db, sql: "SELECT item_order FROM questionnaires WHERE id = ? AND version = ?", arguments: [q.id, q.version]),
+               stored != layout.signature {
+                throw StoreError("questionnaire \(q.id) \(q.version) in the store lists its items differently from the file given; use the same file that was used to import")
+            }
+            var sql = "SELECT form_id, unit, collected_on, channel, field, source, codes, picks, texts FROM responses WHERE questionnaire_id = ? AND questionnaire_version = ? AND superseded_by IS NULL"
+            var args: [(any DatabaseValueConvertible)?] = [q.id, q.version]
+            if let from = filter.from { sql += " AND collected_on >= ?"; args.append(from) }
+            if let to = filter.to { sql += " AND collected_on <= ?"; args.append(to) }
+            if !filter.units.isEmpty { sql += " AND unit IN (\(filter.units.map { _ in "?" }.joined(separator: ",")))"; args += filter.units.map { $0 } }
+            if !filter.sources.isEmpty { sql += " AND source IN (\(filter.sources.map { _ in "?" }.joined(separator: ",")))"; args += filter.sources.map { $0.rawValue } }
+            sql += " ORDER BY id"
+            var formIDs: [String] = [], units: [String?] = [], dates: [String?] = [], channels: [String?] = [], fields: [String?] = []
+            var sources: [ResponseSource] = []
+            var codeColumns = [[UInt8]](repeating: [], count: layout.codedItems.count)
+            var pickColumns = [[UInt64]](repeating: [], count: layout.multiItems.count)
+            var textColumns = [[String?]](repeating: [], count: layout.textItems.count)
+            let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
+            while let row = try cursor.next() {
+                formIDs.append(row[0])
+                units.append(row[1])
+                dates.append(row[2])
+                channels.append(row[3])
+                fields.append(row[4])
+                sources.append(ResponseSource(rawValue: row[5]) ?? .import)
+                let codes: Data = row[6]
+                codes.withUnsafeBytes { raw in
+                    for k in codeColumns.indices { codeColumns[k].append(k < raw.count ? raw[k] : 0) }
+                }
+                let picks: Data? = row[7]
+                for k in pickColumns.indices {
+                    var v: UInt64 = 0
+                    if let picks, picks.count >= 8 * (k + 1) {
+                        v = picks.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)) }
+                    }
+                    pickColumns[k].append(v)
+                }
+                let textJSON: String? = row[8]
+                var texts: [String: String] = [:]
+                if let textJSON, let object = try? JSONSerialization.jsonObject(with: Data(textJSON.utf8)) as? [String: String] { texts = object }
+                for (k, id) in layout.textItems.enumerated() { textColumns[k].append(texts[id]) }
+            }
+            var table = ResponseTable(questionnaire: q)
+            table.append(
+                rows: formIDs.count, formID: formIDs, unit: units, collectedOn: dates, channel: channels, field: fields,
+                codes: Dictionary(uniqueKeysWithValues: zip(layout.codedItems, codeColumns)),
+                picks: Dictionary(uniqueKeysWithValues: zip(layout.multiItems, pickColumns)),
+                texts: Dictionary(uniqueKeysWithValues: zip(layout.textItems, textColumns)))
+            return (table, sources)
+        }
+    }
+
+    /// Number of current responses by source, under the same filter.
+    public func counts(questionnaire q: Questionnaire, filter: ResponseFilter = ResponseFilter()) throws -> [ResponseSource: Int] {
+        let (_, sources) = try responses(questionnaire: q, filter: filter)
+        return sources.reduce(into: [:]) { $0[$1, default: 0] += 1 }
+    }
+
+    // MARK: Helpers
+
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.write(body)
+        } catch let error as DatabaseError {
+            throw StoreError("\(path): \(error.message ?? error.description)")
+        }
+    }
+
+    static func now() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+}
+
+/// Item order of the compact answer record for one questionnaire version.
+struct AnswerLayout {
+    var codedItems: [String] = []
+    var multiItems: [String] = []
+    var textItems: [String] = []
+
+    init(questionnaire: Questionnaire) {
+        for item in questionnaire.items {
+            switch item.type {
+            case .single, .scale, .yesNo: codedItems.append(item.id)
+            case .multi: multiItems.append(item.id)
+            case .text, .dossier: textItems.append(item.id)
+            }
+        }
+    }
+
+    /// "codes:a,b;picks:c;texts:d", stored to detect a questionnaire file that changed under the same version.
+    var signature: String {
+        "codes:\(codedItems.joined(separator: ","));picks:\(multiItems.joined(separator: ","));texts:\(textItems.joined(separator: ","))"
+    }
+}
+
+extension Data {
+    var hexString: String { map { String(format: "%02x", $0) }.joined() }
+
+    init?(hexString: String) {
+        var bytes: [UInt8] = []
+        var chars = hexString.makeIterator()
+        while let a = chars.next() {
+            guard let b = chars.next(), let v = UInt8(String([a, b]), radix: 16) else { return nil }
+            bytes.append(v)
+        }
+        self.init(bytes)
+    }
+}
