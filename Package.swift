@@ -38,6 +38,14 @@ let package = Package(
             name: "SIPASCSV",
             dependencies: ["SIPASModel"],
             path: "Sources/Collect/CSV"),
+        .target(
+            name: "SIPASXlsxReader",
+            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            path: "Sources/Collect/XlsxReader"),
+        .target(
+            name: "SIPASTemplate",
+            dependencies: ["SIPASModel", "SIPASXlsx", "SIPASXlsxReader"],
+            path: "Sources/Collect/Template"),
         .systemLibrary(
             name: "CXlsxWriter",
             path: "Sources/Report/CXlsxWriter",
@@ -55,7 +63,8 @@ let package = Package(
         .target(
             name: "SIPASCommands",
             dependencies: [
-                "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore",
+                "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI/Commands"),
@@ -71,6 +80,9 @@ let package = Package(
             path: "Tests/AnalysisTests"),
         .testTarget(name: "XlsxTests", dependencies: ["SIPASXlsx", "ZIPFoundation"], path: "Tests/XlsxTests"),
         .testTarget(name: "StoreTests", dependencies: ["SIPASStore", "SIPASModel", "SIPASSynthetic", "SIPASCSV"], path: "Tests/StoreTests"),
+        .testTarget(
+            name: "TemplateTests", dependencies: ["SIPASTemplate", "SIPASXlsxReader", "SIPASModel", "SIPASSynthetic", "ZIPFoundation"],
+            path: "Tests/TemplateTests"),
         .testTarget(name: "CLITests", dependencies: ["SIPASCommands"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]

@@ -106,22 +106,41 @@ public struct Analyzer: Sendable {
         let level = options.level
         let df = design.degreesOfFreedom
 
-        // Criteria.
+        // Criteria, then indices, each spread over two workers with their own linearizer (results in order).
+        let scored = q.scoredItems
+        let workers = table.count >= 20_000 ? 2 : 1
+        nonisolated(unsafe) var criterionSlots = [(ScoredColumn, CriterionSummary)?](repeating: nil, count: scored.count)
+        nonisolated(unsafe) var linearizers = [Linearizer](repeating: linearizer, count: workers)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            for i in stride(from: w, to: scored.count, by: workers) {
+                let item = scored[i]
+                let codes = table.codes[item.id] ?? [UInt8](repeating: 0, count: table.count)
+                let column = Self.satisfactionColumn(item, codes, satisfied: q.satisfiedCodes(for: item)!)
+                criterionSlots[i] = (column, summarize(item, column, q, &linearizers[w], df: df))
+            }
+        }
+        for other in linearizers { linearizer.absorb(other) }
         var columns: [String: ScoredColumn] = [:]
         var criteria: [CriterionSummary] = []
-        for item in q.scoredItems {
-            let codes = table.codes[item.id] ?? [UInt8](repeating: 0, count: table.count)
-            let column = Self.satisfactionColumn(item, codes, satisfied: q.satisfiedCodes(for: item)!)
-            columns[item.id] = column
-            criteria.append(summarize(item, column, q, &linearizer, df: df))
+        for slot in criterionSlots {
+            columns[slot!.0.id] = slot!.0
+            criteria.append(slot!.1)
         }
 
-        // Indices.
-        var indices: [IndexEstimate] = []
-        for index in q.scoring.indices {
-            let plan = IndexPlan.resolve(index.id, in: q) { id in criteria.first { $0.id == id }.map { $0.n > 0 } ?? false }
-            indices.append(estimateIndex(index, plan: plan, in: q, columns: columns, &linearizer, design: design))
+        let definitions = q.scoring.indices
+        nonisolated(unsafe) var indexSlots = [IndexEstimate?](repeating: nil, count: definitions.count)
+        linearizers = [Linearizer](repeating: linearizer, count: workers)
+        let answered = Set(criteria.filter { $0.n > 0 }.map(\.id))
+        let frozenColumns = columns
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            for i in stride(from: w, to: definitions.count, by: workers) {
+                let index = definitions[i]
+                let plan = IndexPlan.resolve(index.id, in: q) { answered.contains($0) }
+                indexSlots[i] = estimateIndex(index, plan: plan, in: q, columns: frozenColumns, &linearizers[w], design: design)
+            }
         }
+        for other in linearizers { linearizer.absorb(other) }
+        let indices = indexSlots.map { $0! }
 
         // Shares of negative experiences and priorities.
         func share(_ itemID: String, _ codes: Set<Int>) -> ShareEstimate? {

@@ -40,6 +40,11 @@ struct Linearizer {
         self.design = design
     }
 
+    /// Takes the cached histograms of another linearizer of the same design.
+    mutating func absorb(_ other: Linearizer) {
+        histograms.merge(other.histograms) { mine, _ in mine }
+    }
+
     mutating func histogram(_ column: ScoredColumn) -> [Int] {
         if let h = histograms[column.id] { return h }
         var counts = [Int](repeating: 0, count: design.strata.count * 256)

@@ -31,6 +31,23 @@ public struct Categorical: Sendable, Equatable {
     }
 
     public mutating func reserveCapacity(_ n: Int) { codes.reserveCapacity(n) }
+
+    /// Appends another column, remapping its level codes (no per-row hashing).
+    public mutating func append(contentsOf other: Categorical) {
+        var map = [UInt32](repeating: 0, count: other.levels.count + 1)
+        for (k, level) in other.levels.enumerated() {
+            if let code = lookup[level] {
+                map[k + 1] = code
+            } else {
+                levels.append(level)
+                let code = UInt32(levels.count)
+                lookup[level] = code
+                map[k + 1] = code
+            }
+        }
+        codes.reserveCapacity(codes.count + other.codes.count)
+        for c in other.codes { codes.append(map[Int(c)]) }
+    }
 }
 
 /// Responses to one questionnaire, column by column (*phiếu* = row).
@@ -151,10 +168,14 @@ public struct ResponseTable: Sendable {
     /// Appends every row of another table of the same questionnaire.
     public mutating func append(contentsOf other: ResponseTable) {
         precondition(other.questionnaire.id == questionnaire.id, "tables of different questionnaires")
-        append(
-            rows: other.count, formID: other.formID, unit: (0..<other.count).map { other.unit[$0] },
-            collectedOn: other.collectedOn, channel: (0..<other.count).map { other.channel[$0] },
-            field: (0..<other.count).map { other.field[$0] }, codes: other.codes, picks: other.picks,
-            texts: other.texts)
+        formID += other.formID
+        unit.append(contentsOf: other.unit)
+        collectedOn += other.collectedOn
+        channel.append(contentsOf: other.channel)
+        field.append(contentsOf: other.field)
+        for key in codes.keys { codes[key]! += other.codes[key] ?? [UInt8](repeating: 0, count: other.count) }
+        for key in picks.keys { picks[key]! += other.picks[key] ?? [UInt64](repeating: 0, count: other.count) }
+        for key in texts.keys { texts[key]! += other.texts[key] ?? [String?](repeating: nil, count: other.count) }
+        count += other.count
     }
 }

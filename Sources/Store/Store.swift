@@ -202,7 +202,26 @@ public final class ResponseStore: Sendable {
 
     /// Writes a batch in one transaction, or nothing: duplicate files, form ids and dossiers are refused.
     public func importBatch(_ batch: ImportBatch, progress: ((Int, Int) -> Void)? = nil) throws -> ImportResult {
-        try write { db in try Self.insert(batch, db: db, progress: progress) }
+        try importBatches([batch]) { _, done, total in progress?(done, total) }[0]
+    }
+
+    /// Several files in one transaction: all of them or none.
+    public func importBatches(_ batches: [ImportBatch], progress: ((Int, Int, Int) -> Void)? = nil) throws -> [ImportResult] {
+        try write { db in
+            try batches.enumerated().map { index, batch in
+                try Self.insert(batch, db: db, progress: progress.map { p in { p(index, $0, $1) } })
+            }
+        }
+    }
+
+    /// The questionnaire text stored with the responses: the given version, or the newest.
+    public func questionnaireYAML(id: String, version: String? = nil) throws -> String? {
+        try queue.read { db in
+            if let version {
+                return try String.fetchOne(db, sql: "SELECT yaml FROM questionnaires WHERE id = ? AND version = ?", arguments: [id, version])
+            }
+            return try String.fetchOne(db, sql: "SELECT yaml FROM questionnaires WHERE id = ? ORDER BY created_at DESC, version DESC LIMIT 1", arguments: [id])
+        }
     }
 
     static func insert(_ batch: ImportBatch, db: Database, progress: ((Int, Int) -> Void)?) throws -> ImportResult {

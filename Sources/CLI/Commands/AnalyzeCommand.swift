@@ -23,11 +23,16 @@ struct AnalyzeCommand: ParsableCommand {
               sipas analyze --questionnaire sipas-2023 --input mau.csv --ci beta --json > ket-qua.json
             """)
 
-    @Option(help: "Questionnaire id (see `sipas questionnaire list`) or YAML file.")
-    var questionnaire: String
+    @Option(help: "Questionnaire id (see `sipas questionnaire list`) or YAML file; optional with --store when it holds one questionnaire.")
+    var questionnaire: String?
 
     @Option(name: .shortAndLong, parsing: .upToNextOption, help: "Response files (canonical CSV).")
-    var input: [String]
+    var input: [String] = []
+
+    @Option(name: .customLong("store"), help: "Analyse the responses in this sipas store instead of files (see --from, --to, --unit, --source).")
+    var storePath: String?
+
+    @OptionGroup(title: "Filters on stored responses") var filters: StoreFilterOptions
 
     @Option(help: "Also analyse each group as its own sample: unit, field, channel or a single-choice item id (repeatable).")
     var by: [String] = []
@@ -61,7 +66,13 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func validate() throws {
-        if input.isEmpty { throw ValidationError("give at least one response file with --input FILE.csv") }
+        if input.isEmpty == (storePath == nil) {
+            throw ValidationError("analyse either files (--input FILE.csv …) or a store (--store sipas.sqlite), one of the two")
+        }
+        if storePath == nil, questionnaire == nil { throw ValidationError("--questionnaire ID is needed with --input files") }
+        if storePath == nil, filters.from != nil || filters.to != nil || !filters.unit.isEmpty || !filters.source.isEmpty {
+            throw ValidationError("--from, --to, --unit and --source filter stored responses: use them with --store")
+        }
         guard level > 0, level < 1 else { throw ValidationError("--level must lie strictly between 0 and 1, e.g. 0.95") }
         if let target, !(target > 0 && target <= 1) {
             throw ValidationError("--target is a share between 0 and 1: 0.95 means 95 %")
@@ -86,8 +97,19 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let q = try QuestionnaireCatalog().load(questionnaire)
-        let table = try ResponseFiles.read(input, questionnaire: q)
+        if let storePath {
+            let store = try StoreOptions(path: storePath).open()
+            let q = try StoredQuestionnaire.resolve(questionnaire, in: store)
+            let (table, _) = try wrap { try store.responses(questionnaire: q, filter: filters.filter) }
+            guard table.count > 0 else { throw CLIError("\(storePath): no stored responses of \(q.id) \(q.version) match the filters") }
+            try analyze(table, q, source: storePath)
+            return
+        }
+        let q = try QuestionnaireCatalog().load(questionnaire!)
+        try ResponseFiles.read(input, questionnaire: q) { table in try analyze(table, q, source: nil) }
+    }
+
+    func analyze(_ table: ResponseTable, _ q: Questionnaire, source: String?) throws {
         var composite: CompositeInterval
         switch ci {
         case .logit: composite = .logit
@@ -105,7 +127,7 @@ struct AnalyzeCommand: ParsableCommand {
         if json {
             emit(try AnalysisJSON.encode(analysis))
         } else {
-            emit(AnalysisText.render(analysis, questionnaire: q, files: input))
+            emit(AnalysisText.render(analysis, questionnaire: q, files: source.map { [$0] } ?? input))
         }
     }
 }
@@ -121,35 +143,63 @@ enum ResponseFiles {
 
     static func read(_ paths: [String], questionnaire q: Questionnaire) throws -> ResponseTable {
         var table = ResponseTable(questionnaire: q)
-        var seen: [FormKey: (file: Int, row: Int)] = [:]
-        var duplicates: [String] = []
-        var duplicateCount = 0
-        for (fileIndex, path) in paths.enumerated() {
-            let part: ResponseTable
+        var parts: [ResponseTable] = []
+        for path in paths {
             do {
-                part = try CanonicalCSVReader(questionnaire: q).read(contentsOf: URL(fileURLWithPath: path))
+                parts.append(try CanonicalCSVReader(questionnaire: q).read(contentsOf: URL(fileURLWithPath: path)))
             } catch {
                 throw CLIError(error.description)
             }
-            seen.reserveCapacity(seen.count + part.count)
+            if paths.count == 1 { table = parts[0] } else { table.append(contentsOf: parts[parts.count - 1]) }
+        }
+        if let message = duplicates(parts, paths: paths) { throw CLIError(message) }
+        return table
+    }
+
+    /// Reads the files, and checks form ids on a second core while `body` works on the table.
+    static func read<T>(_ paths: [String], questionnaire q: Questionnaire, whileChecking body: (ResponseTable) throws -> T) throws -> T {
+        var table = ResponseTable(questionnaire: q)
+        var parts: [ResponseTable] = []
+        for path in paths {
+            do {
+                parts.append(try CanonicalCSVReader(questionnaire: q).read(contentsOf: URL(fileURLWithPath: path)))
+            } catch {
+                throw CLIError(error.description)
+            }
+            if paths.count == 1 { table = parts[0] } else { table.append(contentsOf: parts[parts.count - 1]) }
+        }
+        nonisolated(unsafe) var message: String?
+        let frozen = parts
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { message = duplicates(frozen, paths: paths) }
+        let result = try body(table)
+        group.wait()
+        if let message { throw CLIError(message) }
+        return result
+    }
+
+    /// A form must be counted once: the same form id twice in a unit is refused.
+    static func duplicates(_ parts: [ResponseTable], paths: [String]) -> String? {
+        var seen: [FormKey: (file: Int, row: Int)] = [:]
+        seen.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        var lines: [String] = []
+        var count = 0
+        for (fileIndex, part) in parts.enumerated() {
             for i in 0..<part.count {
                 let key = FormKey(unit: part.unit[i], formID: part.formID[i])
                 if let first = seen[key] {
-                    duplicateCount += 1
-                    if duplicates.count < 20 {
-                        duplicates.append("\(path), row \(i + 2): form id '\(part.formID[i])' of unit '\(part.unit[i] ?? "")' already appears at \(paths[first.file]), row \(first.row)")
+                    count += 1
+                    if lines.count < 20 {
+                        lines.append("\(paths[fileIndex]), row \(i + 2): form id '\(part.formID[i])' of unit '\(part.unit[i] ?? "")' already appears at \(paths[first.file]), row \(first.row)")
                     }
                 } else {
                     seen[key] = (fileIndex, i + 2)
                 }
             }
-            if paths.count == 1 { table = part } else { table.append(contentsOf: part) }
         }
-        if !duplicates.isEmpty {
-            if duplicateCount > duplicates.count { duplicates.append("… and \(duplicateCount - duplicates.count) more duplicates") }
-            throw CLIError((duplicates + ["A form must be counted once: remove the duplicate rows and run again."]).joined(separator: "\n"))
-        }
-        return table
+        guard count > 0 else { return nil }
+        if count > lines.count { lines.append("… and \(count - lines.count) more duplicates") }
+        return (lines + ["A form must be counted once: remove the duplicate rows and run again."]).joined(separator: "\n")
     }
 }
 

@@ -57,6 +57,22 @@ struct QuestionnaireCatalog {
         return try Self.load(file: entry.url)
     }
 
+    /// The questionnaire and its YAML text (stored with imported responses).
+    func loadWithText(_ reference: String) throws -> (questionnaire: Questionnaire, yaml: String) {
+        let looksLikePath = reference.contains("/") || reference.hasSuffix(".yaml") || reference.hasSuffix(".yml")
+        let url: URL
+        if looksLikePath || FileManager.default.fileExists(atPath: reference) {
+            url = URL(fileURLWithPath: reference)
+        } else if let entry = available().first(where: { $0.id == reference }) {
+            url = entry.url
+        } else {
+            _ = try load(reference)
+            throw CLIError("no questionnaire '\(reference)'")
+        }
+        let q = try Self.load(file: url)
+        return (q, try String(contentsOf: url, encoding: .utf8))
+    }
+
     static func load(file url: URL) throws -> Questionnaire {
         let text: String
         do {

@@ -19,7 +19,10 @@ public struct SipasCommand: ParsableCommand {
               sipas plan-sample --expected 0.9 --margin 0.05 --population 1200
             """,
         version: version,
-        subcommands: [QuestionnaireCommand.self, AnalyzeCommand.self, PlanSampleCommand.self, GenerateCommand.self])
+        subcommands: [
+            QuestionnaireCommand.self, InitCommand.self, TemplateCommand.self, ImportCommand.self, AnalyzeCommand.self, ExportCommand.self,
+            PlanSampleCommand.self, GenerateCommand.self,
+        ])
 
     public init() {}
 }

@@ -71,6 +71,9 @@ public struct CanonicalCSVReader: Sendable {
         return try read(data: data, file: url.path)
     }
 
+    /// A real calendar date written YYYY-MM-DD.
+    public static func isISODate(_ s: String) -> Bool { Parser.isISODate(s) }
+
     public func read(data: Data, file: String) throws(DataFileError) -> ResponseTable {
         let result: Result<ResponseTable, DataFileError> = data.withUnsafeBytes { raw in
             var parser = Parser(bytes: raw.bindMemory(to: UInt8.self), file: file, questionnaire: questionnaire, issueLimit: issueLimit)
@@ -186,9 +189,19 @@ private struct Parser {
 
     func string(_ f: Field) -> String? {
         let slice = UnsafeBufferPointer(rebasing: bytes[f.start..<f.end])
-        guard var s = String(validating: slice, as: UTF8.self) else { return nil }
+        var ascii = true
+        for b in slice where b >= 0x80 {
+            ascii = false
+            break
+        }
+        var s: String
+        if ascii {
+            s = String(decoding: slice, as: UTF8.self)
+        } else {
+            guard let valid = String(validating: slice, as: UTF8.self) else { return nil }
+            s = valid.precomposedForm
+        }
         if f.hasEscapedQuote { s = s.replacingOccurrences(of: "\"\"", with: "\"") }
-        if !slice.allSatisfy({ $0 < 0x80 }) { s = s.precomposedForm }
         return s
     }
 
@@ -395,6 +408,11 @@ private struct Parser {
         var fields: [String?] = []
         units.reserveCapacity(estimate)
         dates.reserveCapacity(estimate)
+        let kindCount = kinds.count
+        let codeIndex: [Int] = kinds.map { if case .code(let k) = $0 { k } else { -1 } }
+        var valid = [Bool](repeating: false, count: 256 * max(1, width))
+        for (k, table) in validTables.enumerated() { for c in 0..<256 where table[c] { valid[k * 256 + c] = true } }
+        let n = bytes.count
         var rows = 0
         var columnNames = header.enumerated().map { "\($0.offset + 1) (\($0.element))" }
         columnNames.append("(extra)")
@@ -417,7 +435,50 @@ private struct Parser {
             var date: String?
             var channel: String?
             var fieldValue: String?
-            while !end, let f = nextField(endOfRecord: &end) {
+            while !end {
+                // Fast path: an unquoted code cell, parsed and checked in one pass over its bytes.
+                if col < kindCount, codeIndex[col] >= 0, position < n, bytes[position] != 34 {
+                    let start = position
+                    var p = position
+                    var v = 0, digits = 0
+                    var bad = false, trailing = false
+                    while p < n {
+                        let b = bytes[p]
+                        if b == delimiter || b == 10 || b == 13 { break }
+                        if b &- 48 < 10 {
+                            if trailing { bad = true }
+                            v = v &* 10 &+ Int(b &- 48)
+                            digits += 1
+                        } else if b == 32 || b == 9 {
+                            if digits > 0 { trailing = true }
+                        } else {
+                            bad = true
+                        }
+                        p += 1
+                    }
+                    if p >= n {
+                        position = p
+                        end = true
+                    } else if bytes[p] == delimiter {
+                        position = p + 1
+                    } else {
+                        position = p
+                        if bytes[position] == 13 { position += 1 }
+                        if position < n, bytes[position] == 10 { position += 1 }
+                        end = true
+                    }
+                    let k = codeIndex[col]
+                    if digits == 0 && !bad {
+                        // Blank: the buffer already holds 0.
+                    } else if !bad, digits <= 3, v < 256, valid[k &* 256 &+ v] {
+                        codeMatrix[rows &* width &+ k] = UInt8(truncatingIfNeeded: v)
+                    } else {
+                        fail(row, columnNames[col], display(Field(start: start, end: p, quoted: false, hasEscapedQuote: false)), allowed(codedItems[k]))
+                    }
+                    col += 1
+                    continue
+                }
+                guard let f = nextField(endOfRecord: &end) else { break }
                 defer { col += 1 }
                 guard col < kinds.count else {
                     if col == kinds.count {

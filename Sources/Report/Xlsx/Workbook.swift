@@ -53,11 +53,12 @@ public final class XlsxWriter {
     private var formats: [CellStyle: UnsafeMutablePointer<lxw_format>] = [:]
     private var closed = false
 
-    public init(path: String) throws(XlsxWriteError) {
+    /// `constantMemory` streams rows to disk (rows must then be written in order); `zip64` lifts the 4 GB limit.
+    public init(path: String, constantMemory: Bool = false, zip64: Bool = false) throws(XlsxWriteError) {
         self.path = path
         var options = lxw_workbook_options()
-        options.use_zip64 = 0
-        options.constant_memory = 0
+        options.use_zip64 = zip64 ? 1 : 0
+        options.constant_memory = constantMemory ? 1 : 0
         guard let wb = path.withCString({ workbook_new_opt($0, &options) }) else {
             throw XlsxWriteError(path: path, message: "libxlsxwriter could not create it (is the folder writable?)")
         }

@@ -1,0 +1,196 @@
+import ArgumentParser
+import Foundation
+import SIPASCSV
+import SIPASModel
+import SIPASStore
+
+/// `--store PATH`, shared by the commands that use the store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("store"), help: "The sipas store (SQLite). Default: $SIPAS_STORE, else ./sipas.sqlite.")
+    var path: String?
+
+    init() {}
+    init(path: String?) { self.path = path }
+
+    var resolvedPath: String {
+        path ?? ProcessInfo.processInfo.environment["SIPAS_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? ResponseStore.defaultPath
+    }
+
+    func open(create: Bool = false) throws -> ResponseStore {
+        do {
+            return try ResponseStore(path: resolvedPath, create: create)
+        } catch {
+            throw CLIError("\(error)")
+        }
+    }
+}
+
+/// Filters over stored responses, shared by analyze, export and report.
+struct StoreFilterOptions: ParsableArguments {
+    @Option(help: "First collection date to include (YYYY-MM-DD).")
+    var from: String?
+
+    @Option(help: "Last collection date to include (YYYY-MM-DD).")
+    var to: String?
+
+    @Option(help: "Only this unit (repeatable).")
+    var unit: [String] = []
+
+    @Option(help: "Only this source: paper, kiosk, web or import (repeatable).")
+    var source: [ResponseSource] = []
+
+    func validate() throws {
+        for (name, value) in [("--from", from), ("--to", to)] {
+            if let value, !CanonicalCSVReader.isISODate(value) {
+                throw ValidationError("\(name) takes a date as YYYY-MM-DD, e.g. 2026-03-31; found '\(value)'")
+            }
+        }
+    }
+
+    var filter: ResponseFilter { ResponseFilter(from: from, to: to, units: unit, sources: source) }
+}
+
+extension ResponseSource: ExpressibleByArgument {}
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a store (kho dữ liệu) and record the commune, ward or district.",
+        discussion: """
+            Example: sipas init --unit XA01 --name "Xã Định Hóa" --level xã --province "Thái Nguyên"
+            Running it again on an existing store updates the unit's details and keeps every response.
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Unit code (mã đơn vị), e.g. XA01.")
+    var unit: String
+
+    @Option(help: "Unit name, e.g. \"Xã Định Hóa\".")
+    var name: String
+
+    @Option(help: "Level: xã, phường, thị trấn, huyện, …")
+    var level: String?
+
+    @Option(help: "Parent unit code (e.g. the district).")
+    var parent: String?
+
+    @Option(help: "Province (tỉnh/thành phố).")
+    var province: String?
+
+    func run() throws {
+        let s = try store.open(create: true)
+        do {
+            if let parent, parent != unit { try s.register(UnitRecord(code: parent)) }
+            try s.register(UnitRecord(code: unit, name: name.precomposedForm, level: level?.precomposedForm, parent: parent, province: province?.precomposedForm))
+        } catch {
+            throw CLIError("\(error)")
+        }
+        emit("Store \(s.path) ready: unit \(unit) — \(name.precomposedForm).")
+    }
+}
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write stored responses in the canonical layout (CSV with BOM, or an .xlsx workbook).",
+        discussion: """
+            The output imports back unchanged (sipas import). Text cells that begin with = + - @ are \
+            neutralised so a spreadsheet will not run them.
+
+            Example: sipas export --questionnaire sipas-2023 --from 2026-01-01 --to 2026-03-31 --out quy1.csv
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var filters: StoreFilterOptions
+
+    @Option(help: "Questionnaire id; optional when the store holds only one.")
+    var questionnaire: String?
+
+    @Option(help: "Output file: .csv or .xlsx.")
+    var out: String
+
+    func run() throws {
+        let s = try store.open()
+        let q = try StoredQuestionnaire.resolve(questionnaire, in: s)
+        let (table, _) = try wrap { try s.responses(questionnaire: q, filter: filters.filter) }
+        let url = URL(fileURLWithPath: out)
+        switch url.pathExtension.lowercased() {
+        case "csv":
+            do {
+                try CanonicalCSVWriter().write(table, to: url)
+            } catch {
+                throw CLIError("\(out): cannot write (\(error))")
+            }
+        case "xlsx":
+            guard let yaml = try wrap({ try s.questionnaireYAML(id: q.id, version: q.version) }) else { throw CLIError("questionnaire text missing from the store") }
+            try DataWorkbook.write(table, yaml: yaml, to: out)
+        default:
+            throw CLIError("\(out): the output must end in .csv or .xlsx")
+        }
+        emitError("Wrote \(table.count) responses of \(q.id) \(q.version) to \(out).")
+    }
+}
+
+/// The questionnaire of stored responses, from the copy kept in the store.
+enum StoredQuestionnaire {
+    static func resolve(_ reference: String?, in store: ResponseStore) throws -> Questionnaire {
+        let stored = try wrap { try store.questionnaires() }
+        guard !stored.isEmpty else { throw CLIError("\(store.path): the store holds no responses yet; import some first (sipas import …)") }
+        let id: String
+        if let reference {
+            if stored.contains(where: { $0.id == reference }) {
+                id = reference
+            } else {
+                // A path or an id the store does not hold: read the file to learn its id.
+                let q = try QuestionnaireCatalog().load(reference)
+                guard stored.contains(where: { $0.id == q.id }) else {
+                    throw CLIError("\(store.path): no responses of questionnaire \(q.id); the store holds \(stored.map { "\($0.id) \($0.version) (\($0.responses))" }.joined(separator: ", "))")
+                }
+                id = q.id
+            }
+        } else {
+            let ids = Set(stored.map(\.id))
+            guard ids.count == 1, let only = ids.first else {
+                throw CLIError("\(store.path) holds several questionnaires (\(ids.sorted().joined(separator: ", "))): choose one with --questionnaire")
+            }
+            id = only
+        }
+        guard let yaml = try wrap({ try store.questionnaireYAML(id: id) }) else { throw CLIError("questionnaire \(id) missing from the store") }
+        do {
+            return try Questionnaire(yaml: yaml, file: "\(store.path) (stored \(id))")
+        } catch {
+            throw CLIError("the stored copy of \(id) has problems:\n\(error.description)")
+        }
+    }
+}
+
+/// Rethrows store errors as messages for the user.
+func wrap<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as CLIError {
+        throw error
+    } catch {
+        throw CLIError("\(error)")
+    }
+}
+
+/// Progress on standard error, only when it is a terminal.
+struct Progress {
+    let enabled = isatty(2) == 1
+    var last = Date.distantPast
+
+    mutating func update(_ text: String, force: Bool = false) {
+        guard enabled else { return }
+        let now = Date()
+        guard force || now.timeIntervalSince(last) > 0.1 else { return }
+        last = now
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import SIPASModel
+import SIPASXlsxReader
+
+/// A cell problem in a filled template, phrased in Vietnamese with the English beside it.
+public struct TemplateIssue: Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var sheet: String
+    public var row: Int?
+    public var column: String?
+    public var value: String?
+    public var expected: String
+
+    public var description: String {
+        var s = "\(file), sheet \(sheet)"
+        if let row { s += ", row \(row)" }
+        if let column { s += ", column \(column)" }
+        if let value { s += ": '\(value.count > 60 ? String(value.prefix(60)) + "…" : value)'" }
+        return s + ": " + expected
+    }
+}
+
+public struct TemplateError: Error, Sendable, CustomStringConvertible {
+    public var issues: [TemplateIssue]
+    public var total: Int
+    public var description: String {
+        var lines = issues.map(\.description)
+        if total > issues.count { lines.append("… and \(total - issues.count) more problems") }
+        lines.append("Không nhập gì: sửa các ô trên rồi nhập lại. (Nothing was imported: fix these cells and import again.)")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Reads a filled data-entry template back into responses.
+public enum TemplateReader {
+    /// The identity written on the template's meta sheet.
+    public static func identity(of book: XlsxWorkbook) throws(XlsxError) -> TemplateIdentity {
+        guard book.sheets.contains(where: { $0.name == TemplateLayout.metaSheet }) else {
+            throw XlsxError(file: book.file, message: "this workbook is not a sipas data-entry template (no \(TemplateLayout.metaSheet) sheet); make one with: sipas template --questionnaire ID --unit CODE --out phieu.xlsx")
+        }
+        let meta = try book.sheet(named: TemplateLayout.metaSheet)
+        var values: [String: String] = [:]
+        for r in 1...max(1, meta.maxRow) {
+            if case .text(let key)? = meta.value(row: r, column: 1) {
+                switch meta.value(row: r, column: 2) {
+                case .text(let v)?: values[key] = v
+                case .number(_, let raw)?: values[key] = raw
+                default: values[key] = ""
+                }
+            }
+        }
+        guard let id = values["questionnaire_id"], let version = values["version"], let hash = values["content_hash"] else {
+            throw XlsxError(file: book.file, message: "the template's \(TemplateLayout.metaSheet) sheet was altered (questionnaire id, version or hash missing); export a new template")
+        }
+        let unit = values["unit"].flatMap { $0.isEmpty ? nil : $0 }
+        return TemplateIdentity(questionnaireID: id, version: version, contentHash: hash, unit: unit)
+    }
+
+    /// Every row from row 3 that has any value; all problems are collected before failing.
+    public static func read(_ book: XlsxWorkbook, questionnaire q: Questionnaire, unit: String?, issueLimit: Int = 50) throws -> ResponseTable {
+        let sheetName = TemplateLayout.dataSheet
+        let sheet = try book.sheet(named: sheetName)
+        var issues: [TemplateIssue] = []
+        var total = 0
+        func fail(_ row: Int?, _ column: Int?, _ id: String?, _ value: String?, _ expected: String) {
+            total += 1
+            guard issues.count < issueLimit else { return }
+            let col = column.map { XlsxSheet.columnLetters($0) + (id.map { " (\($0))" } ?? "") }
+            issues.append(TemplateIssue(file: book.file, sheet: sheetName, row: row, column: col, value: value, expected: expected))
+        }
+        // Row 2 names the columns; match by id, never by position.
+        var columnOf: [String: Int] = [:]
+        let items = Dictionary(q.items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for c in 1...max(1, sheet.maxColumn) {
+            guard case .text(let raw)? = sheet.value(row: TemplateLayout.idRow, column: c) else { continue }
+            let id = raw.trimmingCharacters(in: .whitespaces)
+            if TemplateLayout.metadataColumns.contains(id) || items[id] != nil {
+                if columnOf[id] != nil {
+                    fail(TemplateLayout.idRow, c, id, id, "mỗi mã câu hỏi một cột (each item id once)")
+                }
+                columnOf[id] = c
+            } else if !id.isEmpty {
+                fail(TemplateLayout.idRow, c, nil, id, "mã câu hỏi của phiếu \(q.id) (an item id of \(q.id) \(q.version)); row 2 must not be edited")
+            }
+        }
+        if columnOf["form_id"] == nil {
+            fail(TemplateLayout.idRow, nil, nil, nil, "cột form_id ở dòng 2 (the form_id column; row 2 must not be edited)")
+        }
+        var table = ResponseTable(questionnaire: q)
+        var seenForms: [String: Int] = [:]
+        for r in TemplateLayout.firstDataRow...max(TemplateLayout.firstDataRow, sheet.maxRow) {
+            guard let cells = sheet.rows[r], cells.values.contains(where: { !isBlank($0) }) else { continue }
+            func text(_ id: String) -> String? {
+                guard let c = columnOf[id], let v = cells[c] else { return nil }
+                switch v {
+                case .text(let s):
+                    let t = s.trimmingCharacters(in: .whitespaces)
+                    return t.isEmpty ? nil : t
+                case .number(let x, let raw): return x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : raw
+                case .bool(let b): return b ? "TRUE" : "FALSE"
+                case .date(let y, let m, let d): return String(format: "%04d-%02d-%02d", y, m, d)
+                case .error(let e): fail(r, c, id, e, "một giá trị, không phải lỗi công thức (a value, not a formula error)"); return nil
+                }
+            }
+            let formID = text("form_id")
+            if formID == nil { fail(r, columnOf["form_id"], "form_id", nil, "số phiếu ở mỗi dòng (a form id in every row)") }
+            if let formID {
+                if let first = seenForms[formID] {
+                    fail(r, columnOf["form_id"], "form_id", formID, "số phiếu không trùng; đã có ở dòng \(first) (form id already used in row \(first))")
+                } else {
+                    seenForms[formID] = r
+                }
+            }
+            var date: String?
+            if let c = columnOf["collected_on"], let v = cells[c] {
+                switch v {
+                case .date(let y, let m, let d): date = String(format: "%04d-%02d-%02d", y, m, d)
+                case .text(let s) where Self.isISODate(s.trimmingCharacters(in: .whitespaces)): date = s.trimmingCharacters(in: .whitespaces)
+                case .text(let s) where s.trimmingCharacters(in: .whitespaces).isEmpty: date = nil
+                default: fail(r, c, "collected_on", display(v), "ngày dạng 2026-03-31 (a date, YYYY-MM-DD)")
+                }
+            }
+            var codes: [String: UInt8] = [:]
+            var picks: [String: UInt64] = [:]
+            var texts: [String: String] = [:]
+            for item in q.items {
+                guard let c = columnOf[item.id], let v = cells[c], !isBlank(v) else { continue }
+                switch item.type {
+                case .single, .scale, .yesNo:
+                    let code: Int?
+                    switch v {
+                    case .number(let x, _) where x == x.rounded() && x >= 0 && x < 256: code = Int(x)
+                    case .text(let s): code = Int(s.trimmingCharacters(in: .whitespaces))
+                    default: code = nil
+                    }
+                    if let code, item.validCodes.contains(code) {
+                        codes[item.id] = UInt8(code)
+                    } else {
+                        let allowed = (item.options + item.missing).map { "\($0.code) \($0.label)" }.joined(separator: ", ")
+                        fail(r, c, item.id, display(v), "một mã của câu \(item.number ?? item.id): \(allowed), hoặc để trống (a code of item \(item.id), or blank)")
+                    }
+                case .multi:
+                    let s: String
+                    switch v {
+                    case .number(let x, _) where x == x.rounded(): s = String(Int(x))
+                    case .text(let t): s = t
+                    default: s = display(v)
+                    }
+                    var set: UInt64 = 0
+                    let parts = s.split(whereSeparator: { "|,; ".contains($0) })
+                    var ok = !parts.isEmpty
+                    for p in parts {
+                        if let k = Int(p), k > 0, k < 64, item.validCodes.contains(k) { set |= 1 << UInt64(k) } else { ok = false }
+                    }
+                    if !ok {
+                        fail(r, c, item.id, s, "các mã \(item.options.map { String($0.code) }.joined(separator: ", ")) cách nhau bởi | (codes separated by |, e.g. 1|3)")
+                    } else if let max = item.maxPicks, set.nonzeroBitCount > max {
+                        fail(r, c, item.id, s, "tối đa \(max) lựa chọn (at most \(max) picks)")
+                    } else {
+                        picks[item.id] = set
+                    }
+                case .text, .dossier:
+                    texts[item.id] = display(v)
+                }
+            }
+            table.append(
+                ResponseTable.Metadata(formID: formID ?? "", unit: unit, collectedOn: date, channel: text("channel"), field: text("field")),
+                codes: codes, picks: picks, texts: texts)
+        }
+        if total > 0 { throw TemplateError(issues: issues, total: total) }
+        return table
+    }
+
+    static func isBlank(_ v: XlsxValue) -> Bool {
+        if case .text(let s) = v { return s.trimmingCharacters(in: .whitespaces).isEmpty }
+        return false
+    }
+
+    static func display(_ v: XlsxValue) -> String {
+        switch v {
+        case .text(let s): return s
+        case .number(_, let raw): return raw
+        case .bool(let b): return b ? "TRUE" : "FALSE"
+        case .date(let y, let m, let d): return String(format: "%04d-%02d-%02d", y, m, d)
+        case .error(let e): return e
+        }
+    }
+
+    static func isISODate(_ s: String) -> Bool {
+        let parts = s.split(separator: "-")
+        guard s.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        guard let date = calendar.date(from: DateComponents(year: y, month: m, day: d)) else { return false }
+        let back = calendar.dateComponents([.year, .month, .day], from: date)
+        return back.year == y && back.month == m && back.day == d
+    }
+}

@@ -1,0 +1,402 @@
+import Foundation
+import ZIPFoundation
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// A cell value as stored in the workbook.
+public enum XlsxValue: Sendable, Equatable {
+    case text(String)
+    /// A number with the text Excel stored, so 1 and 1.0 can be told apart from "1".
+    case number(Double, raw: String)
+    case bool(Bool)
+    case date(year: Int, month: Int, day: Int)
+    case error(String)
+}
+
+/// Limits against hostile or broken files.
+public struct XlsxLimits: Sendable {
+    public var maxUncompressedBytes: UInt64 = 512 << 20
+    /// Largest uncompressed:compressed ratio of one entry (zip bombs reach thousands).
+    public var maxEntryRatio: UInt64 = 200
+    public var maxCells = 20_000_000
+    public static let standard = XlsxLimits()
+    public init() {}
+}
+
+public struct XlsxError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var message: String
+    public var description: String { "\(file): \(message)" }
+    public init(file: String, message: String) {
+        self.file = file
+        self.message = message
+    }
+}
+
+/// One worksheet, cells by 1-based row and column.
+public struct XlsxSheet: Sendable {
+    public var name: String
+    public var rows: [Int: [Int: XlsxValue]] = [:]
+
+    public var maxRow: Int { rows.keys.max() ?? 0 }
+    public var maxColumn: Int { rows.values.map { $0.keys.max() ?? 0 }.max() ?? 0 }
+
+    public func value(row: Int, column: Int) -> XlsxValue? { rows[row]?[column] }
+
+    /// "A" for 1, "AA" for 27.
+    public static func columnLetters(_ column: Int) -> String {
+        var n = column
+        var letters: [Character] = []
+        while n > 0 {
+            let r = (n - 1) % 26
+            letters.append(Character(UnicodeScalar(UInt8(65 + r))))
+            n = (n - 1) / 26
+        }
+        return String(letters.reversed())
+    }
+}
+
+/// A read-only .xlsx workbook: ZIP with streaming XML, no external entities, bounded expansion.
+public struct XlsxWorkbook: Sendable {
+    public struct SheetInfo: Sendable, Equatable {
+        public var name: String
+        public var hidden: Bool
+        var path: String
+    }
+
+    public let file: String
+    public let sheets: [SheetInfo]
+    public let date1904: Bool
+    let sharedStrings: [String]
+    let dateStyles: Set<Int>
+    let entries: [String: Data]
+
+    public init(contentsOf url: URL, limits: XlsxLimits = .standard) throws(XlsxError) {
+        let name = url.lastPathComponent
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw XlsxError(file: name, message: "cannot read the file (\(error.localizedDescription))")
+        }
+        try self.init(data: data, file: name, limits: limits)
+    }
+
+    public init(data: Data, file: String, limits: XlsxLimits = .standard) throws(XlsxError) {
+        self.file = file
+        if data.count >= 4, data.prefix(4) == Data([0xD0, 0xCF, 0x11, 0xE0]) {
+            throw XlsxError(file: file, message: "this is an old .xls workbook or a password-protected one; open it in Excel and save it as \"Excel Workbook (*.xlsx)\" without a password")
+        }
+        guard data.count >= 4, data.prefix(2) == Data([0x50, 0x4B]) else {
+            throw XlsxError(file: file, message: "not an Excel workbook (.xlsx): the file is not a ZIP archive. Save it from Excel as \"Excel Workbook (*.xlsx)\"")
+        }
+        let archive: Archive
+        do {
+            archive = try Archive(data: data, accessMode: .read)
+        } catch {
+            throw XlsxError(file: file, message: "the workbook is damaged (not a readable ZIP archive: \(error)); save it again from Excel")
+        }
+        // Bounded extraction of the parts sipas reads.
+        var parts: [String: Data] = [:]
+        var total: UInt64 = 0
+        for entry in archive where entry.type == .file {
+            let path = entry.path
+            guard path.hasPrefix("xl/") || path == "[Content_Types].xml" else { continue }
+            guard path.hasSuffix(".xml") || path.hasSuffix(".rels") else { continue }
+            let declared = UInt64(entry.uncompressedSize)
+            let compressed = max(UInt64(entry.compressedSize), 1)
+            if declared / compressed > limits.maxEntryRatio && declared > 1 << 20 {
+                throw XlsxError(file: file, message: "refused: \(path) expands \(declared / compressed)× (a ZIP bomb?)")
+            }
+            total += declared
+            if total > limits.maxUncompressedBytes {
+                throw XlsxError(file: file, message: "refused: the workbook expands past \(limits.maxUncompressedBytes >> 20) MB")
+            }
+            var content = Data()
+            var overflow = false
+            do {
+                _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                    if UInt64(content.count + chunk.count) > declared + 1024 { overflow = true; return }
+                    content.append(chunk)
+                }
+            } catch {
+                throw XlsxError(file: file, message: "the workbook is damaged (\(path): \(error)); save it again from Excel")
+            }
+            if overflow { throw XlsxError(file: file, message: "refused: \(path) holds more data than it declares") }
+            parts[path] = content
+        }
+        entries = parts
+
+        guard let workbookXML = parts["xl/workbook.xml"] else {
+            throw XlsxError(file: file, message: "not an Excel workbook: xl/workbook.xml is missing")
+        }
+        let book = try Self.parse(workbookXML, file: file, part: "xl/workbook.xml", WorkbookHandler())
+        var rels: RelationshipsHandler?
+        if let xml = parts["xl/_rels/workbook.xml.rels"] { rels = try Self.parse(xml, file: file, part: "workbook.xml.rels", RelationshipsHandler()) }
+        var infos: [SheetInfo] = []
+        for sheet in book.sheets {
+            guard var target = rels?.targets[sheet.relationship] else { continue }
+            if target.hasPrefix("/") { target.removeFirst() } else { target = "xl/" + target }
+            infos.append(SheetInfo(name: sheet.name, hidden: sheet.state != "visible", path: target))
+        }
+        sheets = infos
+        date1904 = book.date1904
+        var strings: [String] = []
+        if let xml = parts["xl/sharedStrings.xml"] { strings = try Self.parse(xml, file: file, part: "sharedStrings.xml", SharedStringsHandler()).strings }
+        sharedStrings = strings
+        var styles: Set<Int> = []
+        if let xml = parts["xl/styles.xml"] { styles = try Self.parse(xml, file: file, part: "styles.xml", StylesHandler()).dateStyles }
+        dateStyles = styles
+    }
+
+    /// Reads a sheet by name.
+    public func sheet(named name: String, limits: XlsxLimits = .standard) throws(XlsxError) -> XlsxSheet {
+        guard let info = sheets.first(where: { $0.name == name }) else {
+            throw XlsxError(file: file, message: "no sheet named '\(name)' (sheets: \(sheets.map(\.name).joined(separator: ", ")))")
+        }
+        guard let xml = entries[info.path] else { throw XlsxError(file: file, message: "sheet '\(name)' is missing from the archive") }
+        let handler = SheetHandler(shared: sharedStrings, dateStyles: dateStyles, date1904: date1904, maxCells: limits.maxCells)
+        let done = try Self.parse(xml, file: file, part: "sheet '\(name)'", handler)
+        if let problem = done.problem { throw XlsxError(file: file, message: problem) }
+        var sheet = XlsxSheet(name: name)
+        sheet.rows = done.rows
+        return sheet
+    }
+
+    static func parse<H: XlsxHandler>(_ data: Data, file: String, part: String, _ handler: H) throws(XlsxError) -> H {
+        // No DTDs at all: that rules out entity expansion and external entities.
+        if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil {
+            throw XlsxError(file: file, message: "refused: \(part) declares a DTD or entities, which workbooks never need")
+        }
+        let parser = XMLParser(data: data)
+        parser.shouldResolveExternalEntities = false
+        parser.delegate = handler
+        guard parser.parse() else {
+            let reason = handler.problem ?? parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown XML error"
+            throw XlsxError(file: file, message: "the workbook is damaged (\(part): \(reason)); save it again from Excel")
+        }
+        return handler
+    }
+}
+
+/// Each handler conforms itself: on Linux, methods of a subclass would not be seen through a base class's conformance.
+protocol XlsxHandler: XMLParserDelegate {
+    var problem: String? { get }
+}
+
+final class WorkbookHandler: NSObject, XlsxHandler {
+    var problem: String?
+    var sheets: [(name: String, relationship: String, state: String)] = []
+    var date1904 = false
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        switch local(name) {
+        case "sheet":
+            let rel = attributes.first { $0.key == "r:id" || $0.key.hasSuffix(":id") || $0.key == "id" }?.value ?? ""
+            sheets.append(((attributes["name"] ?? "").precomposedStringWithCanonicalMapping, rel, attributes["state"] ?? "visible"))
+        case "workbookPr":
+            date1904 = attributes["date1904"] == "1" || attributes["date1904"] == "true"
+        default: break
+        }
+    }
+}
+
+final class RelationshipsHandler: NSObject, XlsxHandler {
+    var problem: String?
+    var targets: [String: String] = [:]
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        if local(name) == "Relationship", let id = attributes["Id"], let target = attributes["Target"] { targets[id] = target }
+    }
+}
+
+final class SharedStringsHandler: NSObject, XlsxHandler {
+    var problem: String?
+    var strings: [String] = []
+    private var current = ""
+    private var inText = false
+    private var inPhonetic = false
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        switch local(name) {
+        case "si": current = ""
+        case "t": inText = !inPhonetic
+        case "rPh": inPhonetic = true
+        default: break
+        }
+    }
+    func parser(_ parser: XMLParser, foundCharacters string: String) { if inText { current += string } }
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        switch local(name) {
+        case "si": strings.append(current.precomposedStringWithCanonicalMapping)
+        case "t": inText = false
+        case "rPh": inPhonetic = false
+        default: break
+        }
+    }
+}
+
+final class StylesHandler: NSObject, XlsxHandler {
+    var problem: String?
+    var dateStyles: Set<Int> = []
+    private var customDateFormats: Set<Int> = []
+    private var inCellXfs = false
+    private var xfIndex = 0
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        switch local(name) {
+        case "numFmt":
+            if let id = attributes["numFmtId"].flatMap(Int.init), let code = attributes["formatCode"], Self.isDateFormat(code) {
+                customDateFormats.insert(id)
+            }
+        case "cellXfs": inCellXfs = true
+        case "xf" where inCellXfs:
+            let id = attributes["numFmtId"].flatMap(Int.init) ?? 0
+            if (14...22).contains(id) || (45...47).contains(id) || customDateFormats.contains(id) { dateStyles.insert(xfIndex) }
+            xfIndex += 1
+        default: break
+        }
+    }
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        if local(name) == "cellXfs" { inCellXfs = false }
+    }
+
+    /// A format code with day, month or year outside quotes and brackets.
+    static func isDateFormat(_ code: String) -> Bool {
+        var inQuote = false, inBracket = false
+        var sawDate = false
+        for c in code.lowercased() {
+            if c == "\"" { inQuote.toggle(); continue }
+            if inQuote { continue }
+            if c == "[" { inBracket = true; continue }
+            if c == "]" { inBracket = false; continue }
+            if inBracket { continue }
+            if c == "d" || c == "y" { sawDate = true }
+        }
+        return sawDate
+    }
+}
+
+final class SheetHandler: NSObject, XlsxHandler {
+    var problem: String?
+    let shared: [String]
+    let dateStyles: Set<Int>
+    let date1904: Bool
+    let maxCells: Int
+    var rows: [Int: [Int: XlsxValue]] = [:]
+    private var row = 0
+    private var column = 0
+    private var type = "n"
+    private var style = 0
+    private var text = ""
+    private var collecting = false
+    private var inInline = false
+    private var cells = 0
+
+    init(shared: [String], dateStyles: Set<Int>, date1904: Bool, maxCells: Int) {
+        self.shared = shared
+        self.dateStyles = dateStyles
+        self.date1904 = date1904
+        self.maxCells = maxCells
+        super.init()
+    }
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        switch local(name) {
+        case "row":
+            row = attributes["r"].flatMap(Int.init) ?? row + 1
+            column = 0
+        case "c":
+            if let r = attributes["r"], let parsed = Self.reference(r) {
+                row = parsed.row
+                column = parsed.column
+            } else {
+                column += 1
+            }
+            type = attributes["t"] ?? "n"
+            style = attributes["s"].flatMap(Int.init) ?? 0
+            text = ""
+            cells += 1
+            if cells > maxCells {
+                problem = "refused: more than \(maxCells) cells"
+                parser.abortParsing()
+            }
+        case "v": collecting = true; text = ""
+        case "is": inInline = true; text = ""
+        case "t": if inInline { collecting = true }
+        default: break
+        }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) { if collecting { text += string } }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        switch local(name) {
+        case "v", "t": collecting = false
+        case "is": inInline = false
+        case "c":
+            if let value = value() { rows[row, default: [:]][column] = value }
+        default: break
+        }
+    }
+
+    private func value() -> XlsxValue? {
+        switch type {
+        case "s":
+            guard let i = Int(text), i >= 0, i < shared.count else { return text.isEmpty ? nil : .error("bad shared string \(text)") }
+            return .text(shared[i])
+        case "inlineStr", "str":
+            return text.isEmpty && type == "inlineStr" ? nil : .text(text.precomposedStringWithCanonicalMapping)
+        case "b": return .bool(text == "1" || text == "true")
+        case "e": return .error(text)
+        default:
+            guard !text.isEmpty else { return nil }
+            guard let number = Double(text) else { return .text(text) }
+            if dateStyles.contains(style), let date = Self.date(serial: number, date1904: date1904) { return date }
+            return .number(number, raw: text)
+        }
+    }
+
+    /// Calendar date of an Excel serial (1900 system with its phantom 29 Feb 1900, or 1904 system).
+    static func date(serial: Double, date1904: Bool) -> XlsxValue? {
+        guard serial >= 0, serial < 2_958_466 else { return nil }
+        var days = Int(serial.rounded(.down))
+        if date1904 {
+            days += 1462
+        } else if days < 61 {
+            days += 1  // Serials before the fake leap day count from 1899-12-31.
+        }
+        // Days from 1899-12-30 to a civil date (Howard Hinnant's algorithm on days since 1970-01-01).
+        let z = days - 25569 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return .date(year: y, month: m, day: d)
+    }
+
+    /// "C7" → (row 7, column 3).
+    static func reference(_ r: String) -> (row: Int, column: Int)? {
+        var column = 0
+        var rowDigits = 0
+        var row = 0
+        for u in r.utf8 {
+            if u >= 65 && u <= 90, rowDigits == 0 {
+                column = column * 26 + Int(u - 64)
+            } else if u >= 48 && u <= 57 {
+                row = row * 10 + Int(u - 48)
+                rowDigits += 1
+            } else {
+                return nil
+            }
+        }
+        return column > 0 && row > 0 ? (row, column) : nil
+    }
+}
+
+private func local(_ name: String) -> Substring {
+    if let colon = name.lastIndex(of: ":") { return name[name.index(after: colon)...] }
+    return Substring(name)
+}
