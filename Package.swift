@@ -79,11 +79,13 @@ let package = Package(
             dependencies: ["SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV"],
             path: "Tests/AnalysisTests"),
         .testTarget(name: "XlsxTests", dependencies: ["SIPASXlsx", "ZIPFoundation"], path: "Tests/XlsxTests"),
-        .testTarget(name: "StoreTests", dependencies: ["SIPASStore", "SIPASModel", "SIPASSynthetic", "SIPASCSV"], path: "Tests/StoreTests"),
+        .testTarget(
+            name: "StoreTests", dependencies: ["SIPASStore", "SIPASModel", "SIPASSynthetic", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/StoreTests"),
         .testTarget(
             name: "TemplateTests", dependencies: ["SIPASTemplate", "SIPASXlsxReader", "SIPASModel", "SIPASSynthetic", "ZIPFoundation"],
             path: "Tests/TemplateTests"),
-        .testTarget(name: "CLITests", dependencies: ["SIPASCommands"], path: "Tests/CLITests"),
+        .testTarget(name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASModel"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -292,7 +292,7 @@ public final class ResponseStore: Sendable {
                 if error.message?.contains("dossier_hash") == true {
                     throw StoreError("\(batch.fileName), row \(line): this dossier (mã hồ sơ) has already been rated; nothing was imported")
                 }
-                throw StoreError("\(batch.fileName), row \(line): form id '\(table.formID[row])' already exists for unit \(table.unit[row] ?? "?") in \(table.collectedOn[row].map { String($0.prefix(4)) } ?? "the same period"); nothing was imported (if the stored form is wrong, record a correction)")
+                throw StoreError("\(batch.fileName), row \(line): form id '\(table.formID[row])' already exists for unit \(table.unit[row] ?? "?") in \(table.collectedOn[row].map { String($0.prefix(4)) } ?? "the same period"); nothing was imported (a stored form is never overwritten or counted twice)")
             }
             if let progress, row % 10_000 == 9_999 { progress(row + 1, table.count) }
         }

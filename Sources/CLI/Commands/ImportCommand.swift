@@ -55,7 +55,8 @@ struct ImportCommand: ParsableCommand {
             }
         }
         if !problems.isEmpty {
-            throw CLIError(problems.joined(separator: "\n") + "\nNothing was imported.")
+            let text = problems.joined(separator: "\n")
+            throw CLIError(text.contains("Nothing was imported") ? text : text + "\nNothing was imported.")
         }
         if let verify {
             let second = try LoadedFile.read(verify, questionnaire: questionnaire, unit: unit)

@@ -518,6 +518,10 @@ private struct Parser {
                 case .text(let k):
                     if isBlank(f) {
                         textColumns[k].append(nil)
+                    } else if f.end - f.start > Parser.maxCellBytes {
+                        textColumns[k].append(nil)
+                        fail(row, columnNames[col], "\(display(Field(start: f.start, end: f.start + 40, quoted: false, hasEscapedQuote: false)))… (\(f.end - f.start) bytes)",
+                             "text of at most 32,767 characters (Excel's cell limit); is a quote missing, so that the rest of the file ran into this cell?")
                     } else if let s = string(f) {
                         textColumns[k].append(s)
                     } else {
@@ -527,6 +531,9 @@ private struct Parser {
                 case .formID, .unit, .collectedOn, .channel, .field:
                     let value: String?
                     if isBlank(f) {
+                        value = nil
+                    } else if f.end - f.start > 255 {
+                        fail(row, columnNames[col], "\(display(Field(start: f.start, end: f.start + 40, quoted: false, hasEscapedQuote: false)))… (\(f.end - f.start) bytes)", "at most 255 characters")
                         value = nil
                     } else if let s = string(trimmed(f)) {
                         value = s
@@ -590,6 +597,9 @@ private struct Parser {
             codes: codes, picks: picks, texts: texts)
         return .success(table)
     }
+
+    /// 32,767 characters of up to 4 UTF-8 bytes each.
+    static let maxCellBytes = 32_767 * 4
 
     static let utf8Advice =
         "UTF-8 text; this cell is not valid UTF-8 (legacy Vietnamese encodings such as TCVN3, VNI or CP1258 are not accepted: convert the file to Unicode, e.g. Excel → Save As → \"CSV UTF-8\")"

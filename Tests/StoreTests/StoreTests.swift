@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import SIPASModel
+import SIPASStore
+import SIPASSynthetic
+import Testing
+
+let counterYAML = try! String(
+    contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Questionnaires/counter-quick.yaml"), encoding: .utf8)
+let counter = try! Questionnaire(yaml: counterYAML, file: "counter-quick.yaml")
+
+func temporaryStore() throws -> ResponseStore {
+    try ResponseStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).sqlite").path, create: true)
+}
+
+func batch(_ table: ResponseTable, name: String = "a.csv", sha: String? = nil) -> ImportBatch {
+    ImportBatch(fileName: name, sha256: sha ?? UUID().uuidString, source: .import, table: table, importedBy: "test", questionnaireYAML: counterYAML)
+}
+
+@Test func storedResponsesReadBackExactlyAndFilter() throws {
+    let store = try temporaryStore()
+    let table = SyntheticResponses(count: 200, units: 2, seed: 9).generate(counter)
+    let result = try store.importBatch(batch(table))
+    #expect(result.rows == 200)
+    #expect(Set(result.newUnits) == ["XA01", "XA02"])
+    let (back, sources) = try store.responses(questionnaire: counter)
+    #expect(back.count == 200 && sources.allSatisfy { $0 == .import })
+    #expect(back.formID == table.formID && back.codes == table.codes && back.texts == table.texts && back.collectedOn == table.collectedOn)
+    let xa01 = try store.responses(questionnaire: counter, filter: ResponseFilter(units: ["XA01"])).table
+    #expect(xa01.count == (0..<200).filter { table.unit[$0] == "XA01" }.count)
+    let dates = table.collectedOn.compactMap { $0 }.sorted()
+    let cut = dates[dates.count / 2]
+    let early = try store.responses(questionnaire: counter, filter: ResponseFilter(to: cut)).table
+    #expect(early.count == table.collectedOn.filter { ($0 ?? "") <= cut && $0 != nil }.count)
+    // Reopened, the store has everything and runs in WAL with synchronous=FULL.
+    let reopened = try ResponseStore(path: store.path, create: false)
+    #expect(try reopened.responses(questionnaire: counter).table.count == 200)
+    let queue = try DatabaseQueue(path: store.path)
+    #expect(try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
+}
+
+@Test func duplicatesAreRefusedAndLeaveTheStoreUnchanged() throws {
+    let store = try temporaryStore()
+    let table = SyntheticResponses(count: 50, units: 1, seed: 2).generate(counter)
+    _ = try store.importBatch(batch(table, sha: "same"))
+    #expect(throws: StoreError.self) { try store.importBatch(batch(table, name: "b.csv", sha: "same")) }
+    // Different file, overlapping forms: refused as a whole, nothing added.
+    var mixed = ResponseTable(questionnaire: counter)
+    for i in 1...10 { mixed.append(ResponseTable.Metadata(formID: "NEW-\(i)", unit: "XA01", collectedOn: table.collectedOn[7]), codes: ["overall": 2]) }
+    mixed.append(contentsOf: table.select([7]))
+    let error = #expect(throws: StoreError.self) { try store.importBatch(batch(mixed, name: "c.csv")) }
+    #expect(error?.description.contains("c.csv, row 12") == true)
+    #expect(try store.responses(questionnaire: counter).table.count == 50)
+}
+
+@Test func correctionsSupersedeAndKeepHistory() throws {
+    let store = try temporaryStore()
+    let table = SyntheticResponses(count: 5, units: 1, seed: 4).generate(counter)
+    _ = try store.importBatch(batch(table))
+    var fixed = ResponseTable(questionnaire: counter)
+    fixed.append(
+        ResponseTable.Metadata(formID: table.formID[2], unit: table.unit[2], collectedOn: table.collectedOn[2]),
+        codes: ["overall": 1])
+    let newID = try store.correct(responseID: 3, with: fixed, row: 0, questionnaireYAML: counterYAML, by: "test")
+    let history = try store.history(unit: table.unit[2]!, formID: table.formID[2])
+    #expect(history.count == 2)
+    #expect(history[0].supersededBy == newID && history[1].supersededBy == nil)
+    let current = try store.responses(questionnaire: counter).table
+    #expect(current.count == 5)
+    let row = current.formID.firstIndex(of: table.formID[2])!
+    #expect(current.codes["overall"]![row] == 1)
+    #expect(throws: StoreError.self) { try store.correct(responseID: 3, with: fixed, row: 0, questionnaireYAML: counterYAML, by: nil) }
+}
+
+@Test func responsesAreAppendOnlyAtTheDatabaseLevel() throws {
+    let store = try temporaryStore()
+    _ = try store.importBatch(batch(SyntheticResponses(count: 3, units: 1, seed: 5).generate(counter)))
+    let queue = try DatabaseQueue(path: store.path)
+    #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "UPDATE responses SET codes = x'01' WHERE id = 1") } }
+    #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "DELETE FROM responses WHERE id = 1") } }
+}
+
+@Test func dossierCodesAreStoredOnlyAsKeyedHashes() throws {
+    let store = try temporaryStore()
+    let h1 = try store.dossierHash("HS-2026-000123")
+    #expect(h1 == (try store.dossierHash(" hs-2026-000123 ")))
+    #expect(h1.count == 64 && !h1.contains("000123"))
+    // Another store has another key: the same code hashes differently.
+    #expect(h1 != (try temporaryStore().dossierHash("HS-2026-000123")))
+    let table = SyntheticResponses(count: 2, units: 1, seed: 6).generate(counter)
+    var b = batch(table)
+    b.dossierHashes = [h1, h1]
+    let error = #expect(throws: StoreError.self) { try store.importBatch(b) }
+    #expect(error?.description.contains("already been rated") == true)
+}
+
+@Test func aQuestionnaireChangedUnderTheSameVersionIsRefused() throws {
+    let store = try temporaryStore()
+    _ = try store.importBatch(batch(SyntheticResponses(count: 3, units: 1, seed: 7).generate(counter)))
+    var b = batch(SyntheticResponses(count: 3, units: 1, seed: 8).generate(counter), name: "d.csv")
+    b.questionnaireYAML = counterYAML + "\n# edited\n"
+    let error = #expect(throws: StoreError.self) { try store.importBatch(b) }
+    #expect(error?.description.contains("new version") == true)
+}
