@@ -279,9 +279,7 @@ public final class ResponseStore: Sendable {
             var textJSON: String? = nil
             var texts: [String: String] = [:]
             for entry in textColumns { if let t = entry.column?[row] { texts[entry.id] = t } }
-            if !texts.isEmpty {
-                textJSON = String(decoding: try JSONSerialization.data(withJSONObject: texts, options: [.sortedKeys]), as: UTF8.self)
-            }
+            if !texts.isEmpty { textJSON = Self.json(texts) }
             do {
                 try insert.execute(arguments: [
                     table.formID[row], table.unit[row], q.id, q.version, table.collectedOn[row], table.channel[row], table.field[row],
@@ -412,6 +410,36 @@ public final class ResponseStore: Sendable {
         } catch let error as DatabaseError {
             throw StoreError("\(path): \(error.message ?? error.description)")
         }
+    }
+
+    /// A JSON object of strings with sorted keys (JSONSerialization is slow for a million small objects).
+    static func json(_ object: [String: String]) -> String {
+        var out = "{"
+        for (i, key) in object.keys.sorted().enumerated() {
+            if i > 0 { out += "," }
+            out += quoted(key) + ":" + quoted(object[key]!)
+        }
+        return out + "}"
+    }
+
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
     }
 
     static func now() -> String {

@@ -103,3 +103,15 @@ func batch(_ table: ResponseTable, name: String = "a.csv", sha: String? = nil) -
     let error = #expect(throws: StoreError.self) { try store.importBatch(b) }
     #expect(error?.description.contains("new version") == true)
 }
+
+@Test func freeTextWithQuotesLineBreaksAndVietnameseSurvivesTheStore() throws {
+    let store = try temporaryStore()
+    let q = try Questionnaire(yaml: try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Questionnaires/sipas-2023.yaml"), encoding: .utf8), file: "sipas-2023.yaml")
+    let yaml = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Questionnaires/sipas-2023.yaml"), encoding: .utf8)
+    var table = ResponseTable(questionnaire: q)
+    let tricky = "Cán bộ \"rất\" nhiệt tình,\nnhưng chờ lâu\t\\ =1+1 \u{1}"
+    table.append(ResponseTable.Metadata(formID: "T1", unit: "XA01"), texts: ["comment": tricky])
+    _ = try store.importBatch(ImportBatch(fileName: "t.csv", sha256: "t", source: .paper, table: table, importedBy: nil, questionnaireYAML: yaml))
+    let back = try store.responses(questionnaire: q).table
+    #expect(back.texts["comment"]?[0] == tricky)
+}
