@@ -61,9 +61,13 @@ let package = Package(
             dependencies: ["SIPASModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Store"),
         .target(
+            name: "SIPASReport",
+            dependencies: ["SIPASModel", "SIPASAnalysis", "SIPASStatistics", "SIPASXlsx"],
+            path: "Sources/Report/Workbook"),
+        .target(
             name: "SIPASCommands",
             dependencies: [
-                "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader",
+                "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader", "SIPASReport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -39,7 +39,11 @@ struct TemplateCommand: ParsableCommand {
 }
 
 func sha256(_ text: String) -> String {
-    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    sha256(data: Data(text.utf8))
+}
+
+func sha256(data: Data) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }
 
 /// Reading a filled template for `sipas import`.

@@ -50,6 +50,7 @@ public struct CellStyle: Hashable, Sendable {
 public final class XlsxWriter {
     public let path: String
     private var workbook: UnsafeMutablePointer<lxw_workbook>?
+    var workbookPointer: UnsafeMutablePointer<lxw_workbook>? { workbook }
     private var formats: [CellStyle: UnsafeMutablePointer<lxw_format>] = [:]
     private var closed = false
 
@@ -304,5 +305,91 @@ public struct XlsxSheetWriter {
             n = (n - 1) / 26
         }
         return String(letters.reversed())
+    }
+}
+
+/// A chart of estimates with their (asymmetric) intervals: markers on the estimate, a high–low
+/// line from lower to upper bound.
+public struct IntervalChart: Sendable {
+    public var title: String
+    public var sheet: String
+    /// 0-based rows of the data, inclusive.
+    public var firstRow: Int
+    public var lastRow: Int
+    public var categoryColumn: Int
+    public var lowerColumn: Int
+    public var valueColumn: Int
+    public var upperColumn: Int
+    public var axisMinimum: Double?
+
+    public init(title: String, sheet: String, firstRow: Int, lastRow: Int, categoryColumn: Int, lowerColumn: Int, valueColumn: Int, upperColumn: Int, axisMinimum: Double?) {
+        self.title = title
+        self.sheet = sheet
+        self.firstRow = firstRow
+        self.lastRow = lastRow
+        self.categoryColumn = categoryColumn
+        self.lowerColumn = lowerColumn
+        self.valueColumn = valueColumn
+        self.upperColumn = upperColumn
+        self.axisMinimum = axisMinimum
+    }
+}
+
+extension XlsxSheetWriter {
+    /// Inserts an `IntervalChart` with its top-left corner at (row, column).
+    public func insert(_ spec: IntervalChart, row: Int, column: Int, width: Int = 720, height: Int = 360) throws(XlsxWriteError) {
+        guard let workbook = owner.workbookPointer, let chart = workbook_add_chart(workbook, UInt8(LXW_CHART_LINE.rawValue)) else {
+            throw XlsxWriteError(path: owner.path, message: "cannot add a chart")
+        }
+        func range(_ col: Int) -> String {
+            let c = XlsxSheetWriter.columnName(col)
+            return "='\(spec.sheet)'!$\(c)$\(spec.firstRow + 1):$\(c)$\(spec.lastRow + 1)"
+        }
+        let categories = range(spec.categoryColumn)
+        var none = lxw_chart_line()
+        none.none = 1
+        func add(_ name: String, _ col: Int, marker: lxw_chart_marker_type, size: UInt8, color: UInt32) {
+            let series = categories.withCString { c in range(col).withCString { v in chart_add_series(chart, c, v) } }
+            name.withCString { chart_series_set_name(series, $0) }
+            chart_series_set_line(series, &none)
+            chart_series_set_marker_type(series, UInt8(marker.rawValue))
+            chart_series_set_marker_size(series, size)
+            var fill = lxw_chart_fill()
+            fill.color = lxw_color_t(color)
+            chart_series_set_marker_fill(series, &fill)
+            var line = lxw_chart_line()
+            line.color = lxw_color_t(color)
+            chart_series_set_marker_line(series, &line)
+        }
+        // Small squares on the bounds: libxlsxwriter 1.1.4 writes its dash markers as "short_dash"/"long_dash",
+        // which are not OOXML marker symbols (strict readers refuse the file).
+        add("Cận dưới", spec.lowerColumn, marker: LXW_CHART_MARKER_SQUARE, size: 4, color: 0x4472C4)
+        add("Ước lượng", spec.valueColumn, marker: LXW_CHART_MARKER_DIAMOND, size: 8, color: 0x1F3864)
+        add("Cận trên", spec.upperColumn, marker: LXW_CHART_MARKER_SQUARE, size: 4, color: 0x4472C4)
+        var hiLow = lxw_chart_line()
+        hiLow.color = lxw_color_t(0x4472C4)
+        hiLow.width = 1.75
+        chart_set_high_low_lines(chart, &hiLow)
+        // libxlsxwriter 1.1.4 cannot combine charts, and a target series would stretch the
+        // high–low lines; the target is named in the title instead.
+        if let minimum = spec.axisMinimum { chart_axis_set_min(chart.pointee.y_axis, minimum) }
+        chart_axis_set_max(chart.pointee.y_axis, 1)
+        spec.title.withCString { chart_title_set_name(chart, $0) }
+        chart_axis_set_num_format(chart.pointee.y_axis, "0%")
+        chart_legend_set_position(chart, UInt8(LXW_CHART_LEGEND_BOTTOM.rawValue))
+        var options = lxw_chart_options()
+        options.x_scale = Double(width) / 480
+        options.y_scale = Double(height) / 288
+        let rc = worksheet_insert_chart_opt(sheet, lxw_row_t(row), lxw_col_t(column), chart, &options)
+        guard rc == LXW_NO_ERROR else { throw XlsxWriteError(path: owner.path, message: "chart: \(XlsxWriter.message(rc))") }
+    }
+
+    /// Page set-up for printing: A4, landscape or portrait, rows repeated on each page, a header.
+    public func printSetup(landscape: Bool, repeatRows: ClosedRange<Int>?, header: String?) {
+        if landscape { worksheet_set_landscape(sheet) } else { worksheet_set_portrait(sheet) }
+        worksheet_set_paper(sheet, 9)
+        worksheet_fit_to_pages(sheet, 1, 0)
+        if let repeatRows { _ = worksheet_repeat_rows(sheet, lxw_row_t(repeatRows.lowerBound), lxw_row_t(repeatRows.upperBound)) }
+        if let header { _ = header.withCString { worksheet_set_header(sheet, $0) } }
     }
 }

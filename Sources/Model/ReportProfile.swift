@@ -1,0 +1,259 @@
+import Foundation
+import Yams
+
+/// A reporting period (kỳ báo cáo): quarter, half-year, year or explicit dates.
+public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case quarter, half, year, dates }
+    public var kind: Kind
+    public var year: Int
+    /// 1–4 for a quarter, 1–2 for a half.
+    public var part: Int
+    public var from: String
+    public var to: String
+
+    /// "2026-Q1", "2026-H2", "2026".
+    public init?(parse text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let pieces = t.split(separator: "-")
+        guard let first = pieces.first, first.count == 4, let year = Int(first), year >= 2000, year <= 2100 else { return nil }
+        if pieces.count == 1 {
+            self.init(kind: .year, year: year, part: 0)
+        } else if pieces.count == 2, pieces[1].count == 2, let p = Int(pieces[1].dropFirst()) {
+            switch pieces[1].first {
+            case "Q" where (1...4).contains(p): self.init(kind: .quarter, year: year, part: p)
+            case "H" where (1...2).contains(p): self.init(kind: .half, year: year, part: p)
+            default: return nil
+            }
+        } else {
+            return nil
+        }
+    }
+
+    public init(kind: Kind, year: Int, part: Int) {
+        self.kind = kind
+        self.year = year
+        self.part = part
+        let y = String(format: "%04d", year)
+        switch kind {
+        case .quarter:
+            let months = [(1, 3, 31), (4, 6, 30), (7, 9, 30), (10, 12, 31)][part - 1]
+            from = "\(y)-\(String(format: "%02d", months.0))-01"
+            to = "\(y)-\(String(format: "%02d", months.1))-\(months.2)"
+        case .half:
+            from = part == 1 ? "\(y)-01-01" : "\(y)-07-01"
+            to = part == 1 ? "\(y)-06-30" : "\(y)-12-31"
+        case .year, .dates:
+            from = "\(y)-01-01"
+            to = "\(y)-12-31"
+        }
+    }
+
+    /// Explicit dates (YYYY-MM-DD).
+    public init(from: String, to: String) {
+        kind = .dates
+        year = Int(from.prefix(4)) ?? 0
+        part = 0
+        self.from = from
+        self.to = to
+    }
+
+    /// "Quý I/2026", "6 tháng đầu năm 2026", "Năm 2026", "Từ 01/02/2026 đến 31/03/2026".
+    public var label: String {
+        switch kind {
+        case .quarter: return "Quý \(["I", "II", "III", "IV"][part - 1])/\(year)"
+        case .half: return part == 1 ? "6 tháng đầu năm \(year)" : "6 tháng cuối năm \(year)"
+        case .year: return "Năm \(year)"
+        case .dates: return "Từ \(Self.vietnameseDate(from)) đến \(Self.vietnameseDate(to))"
+        }
+    }
+
+    public var description: String {
+        switch kind {
+        case .quarter: return "\(year)-Q\(part)"
+        case .half: return "\(year)-H\(part)"
+        case .year: return "\(year)"
+        case .dates: return "\(from)..\(to)"
+        }
+    }
+
+    /// The period before: the previous quarter, half or year (none for explicit dates).
+    public var previous: ReportPeriod? {
+        switch kind {
+        case .quarter: return part == 1 ? ReportPeriod(kind: .quarter, year: year - 1, part: 4) : ReportPeriod(kind: .quarter, year: year, part: part - 1)
+        case .half: return part == 1 ? ReportPeriod(kind: .half, year: year - 1, part: 2) : ReportPeriod(kind: .half, year: year, part: 1)
+        case .year: return ReportPeriod(kind: .year, year: year - 1, part: 0)
+        case .dates: return nil
+        }
+    }
+
+    static func vietnameseDate(_ iso: String) -> String {
+        let p = iso.split(separator: "-")
+        return p.count == 3 ? "\(p[2])/\(p[1])/\(p[0])" : iso
+    }
+}
+
+/// What a report (báo cáo) covers and which targets (chỉ tiêu) it checks; loaded from `Reports/*.yaml`.
+public struct ReportProfile: Sendable {
+    public struct Unit: Sendable, Equatable {
+        public var code: String
+        public var name: String
+        public var level: String?
+        public var province: String?
+    }
+
+    /// A target from the commune's plan: an index, over all forms or a subset, at least `minimum`.
+    public struct Target: Sendable, Equatable {
+        public var title: String
+        public var index: String
+        public var minimum: Double
+        public var fields: [String]
+        public var channels: [String]
+        public var line: Int?
+    }
+
+    public var unit: Unit
+    public var period: ReportPeriod
+    public var questionnaire: String
+    public var level: Double
+    public var compositeInterval: String
+    public var criterionInterval: String
+    public var targets: [Target]
+    public var breakdowns: [String]
+    public var populations: [String: Double]
+    /// Line of each breakdown entry, for messages.
+    var breakdownLines: [Int?]
+    let file: String
+
+    /// Checks the profile against its questionnaire: index ids and breakdown items must exist.
+    public func validate(against q: Questionnaire) throws(QuestionnaireError) {
+        var issues: [QuestionnaireIssue] = []
+        let indexIDs = Set(q.scoring.indices.map(\.id))
+        for t in targets where !indexIDs.contains(t.index) {
+            issues.append(QuestionnaireIssue(file: file, line: t.line, subject: t.title, message: "unknown index '\(t.index)' of \(q.id); expected one of: \(q.scoring.indices.map(\.id).joined(separator: ", "))"))
+        }
+        for (b, line) in zip(breakdowns, breakdownLines) where !["unit", "field", "channel"].contains(b) {
+            guard let item = q.item(b) else {
+                issues.append(QuestionnaireIssue(file: file, line: line, subject: b, message: "unknown breakdown '\(b)': use unit, field, channel or a single-choice item of \(q.id)"))
+                continue
+            }
+            if ![.single, .yesNo].contains(item.type) {
+                issues.append(QuestionnaireIssue(file: file, line: line, subject: b, message: "breakdown '\(b)' must be a single-choice item (it is \(item.type.rawValue))"))
+            }
+        }
+        if !issues.isEmpty { throw QuestionnaireError(issues: issues) }
+    }
+
+    public init(yaml: String, file: String) throws(QuestionnaireError) {
+        self.file = file
+        var r = QuestionnaireReader(file: file)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw QuestionnaireError(issues: [r.syntaxIssue(error)])
+        } catch {
+            throw QuestionnaireError(issues: [QuestionnaireIssue(file: file, line: nil, message: "\(error)")])
+        }
+        guard let root, let map = r.mapping(root, nil, allowed: ["unit", "period", "questionnaire", "level", "ci", "criterion_ci", "targets", "breakdowns", "populations"], what: "a report profile") else {
+            throw QuestionnaireError(issues: r.issues.isEmpty ? [QuestionnaireIssue(file: file, line: nil, message: "the file is empty")] : r.issues)
+        }
+        var unit = Unit(code: "", name: "")
+        if let u = r.mapping(map["unit"], "unit", allowed: ["code", "name", "level", "province"], what: "'unit'") {
+            unit.code = r.string(u, "code", "unit", required: true, at: map["unit"]) ?? ""
+            unit.name = r.string(u, "name", "unit", required: true, at: map["unit"])?.precomposedForm ?? ""
+            unit.level = r.string(u, "level", "unit", required: false, at: map["unit"])?.precomposedForm
+            unit.province = r.string(u, "province", "unit", required: false, at: map["unit"])?.precomposedForm
+        } else {
+            r.issue(root, nil, "missing 'unit' (code and name of the commune)")
+        }
+        var period = ReportPeriod(kind: .year, year: 2000, part: 0)
+        switch map["period"] {
+        case .scalar(let s)?:
+            if let p = ReportPeriod(parse: s.string) { period = p } else {
+                r.issue(map["period"], "period", "'\(s.string)' is not a period: write 2026-Q1, 2026-H1, 2026, or from:/to: dates")
+            }
+        case .mapping?:
+            if let m = r.mapping(map["period"], "period", allowed: ["from", "to"], what: "'period'") {
+                let from = r.string(m, "from", "period", required: true, at: map["period"])
+                let to = r.string(m, "to", "period", required: true, at: map["period"])
+                if let from, let to {
+                    if !Self.isDate(from) || !Self.isDate(to) {
+                        r.issue(map["period"], "period", "dates must be YYYY-MM-DD")
+                    } else if from > to {
+                        r.issue(map["period"], "period", "the period is empty: 'from' (\(from)) is after 'to' (\(to))")
+                    } else {
+                        period = ReportPeriod(from: from, to: to)
+                    }
+                }
+            }
+        case nil:
+            r.issue(root, nil, "missing 'period' (e.g. period: 2026-Q1)")
+        default:
+            r.issue(map["period"], "period", "write the period as 2026-Q1, 2026-H1, 2026 or from:/to: dates")
+        }
+        let questionnaire = r.string(map, "questionnaire", nil, required: true, at: root) ?? ""
+        var level = 0.95
+        if let node = map["level"] {
+            if let v = node.float, v > 0.5, v < 1 { level = v } else { r.issue(node, "level", "level must lie between 0.5 and 1, e.g. 0.95") }
+        }
+        let ci = r.string(map, "ci", nil, required: false, at: root) ?? "logit"
+        if !["logit", "beta", "bootstrap"].contains(ci) { r.issue(map["ci"], "ci", "ci must be logit, beta or bootstrap") }
+        let criterionCI = r.string(map, "criterion_ci", nil, required: false, at: root) ?? "wilson"
+        if !["wilson", "exact"].contains(criterionCI) { r.issue(map["criterion_ci"], "criterion_ci", "criterion_ci must be wilson or exact") }
+        var targets: [Target] = []
+        for node in r.sequence(map["targets"], "targets", "'targets'") ?? [] {
+            guard let t = r.mapping(node, "target", allowed: ["title", "index", "min", "field", "channel"], what: "a target") else { continue }
+            let title = r.string(t, "title", "target", required: true, at: node)?.precomposedForm ?? ""
+            let index = r.string(t, "index", title, required: true, at: node) ?? ""
+            var minimum = 0.0
+            if let m = t["min"] {
+                if let v = m.float, v > 0, v <= 1 { minimum = v } else {
+                    r.issue(m, title, "'min' is a share between 0 and 1 (0.95 means 95 %); found '\(m.string ?? "")'")
+                }
+            } else {
+                r.issue(node, title, "missing 'min' (the target share, e.g. 0.95)")
+            }
+            func list(_ key: String) -> [String] {
+                guard let n = t[key] else { return [] }
+                if let s = n.string { return [s] }
+                if case .sequence(let seq) = n { return seq.compactMap(\.string) }
+                r.issue(n, title, "'\(key)' must be a code or a list of codes")
+                return []
+            }
+            targets.append(Target(title: title, index: index, minimum: minimum, fields: list("field"), channels: list("channel"), line: node.mark?.line))
+        }
+        var breakdowns: [String] = []
+        var lines: [Int?] = []
+        for node in r.sequence(map["breakdowns"], "breakdowns", "'breakdowns'") ?? [] {
+            if let s = node.string { breakdowns.append(s); lines.append(node.mark?.line) } else { r.issue(node, "breakdowns", "each breakdown is a name") }
+        }
+        var populations: [String: Double] = [:]
+        if let p = r.mapping(map["populations"], "populations", allowed: Set(), what: "'populations'") {
+            _ = p
+        }
+        if case .mapping(let entries)? = map["populations"] {
+            r.issues.removeAll { $0.subject == "populations" && $0.message.hasPrefix("unknown key") }
+            for (k, v) in entries {
+                if let key = k.string, let n = v.float, n >= 1, n == n.rounded() { populations[key] = n } else {
+                    r.issue(v, "populations", "each unit needs a whole number of dossiers, e.g. XA01: 1250")
+                }
+            }
+        }
+        if !r.issues.isEmpty { throw QuestionnaireError(issues: r.issues) }
+        self.unit = unit
+        self.period = period
+        self.questionnaire = questionnaire
+        self.level = level
+        self.compositeInterval = ci
+        self.criterionInterval = criterionCI
+        self.targets = targets
+        self.breakdowns = breakdowns
+        self.populations = populations
+        self.breakdownLines = lines
+    }
+
+    static func isDate(_ s: String) -> Bool {
+        let p = s.split(separator: "-")
+        return s.count == 10 && p.count == 3 && p.allSatisfy { Int($0) != nil }
+    }
+}

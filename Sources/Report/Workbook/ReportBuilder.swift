@@ -1,0 +1,101 @@
+import Foundation
+import SIPASAnalysis
+import SIPASModel
+
+/// One target of the plan checked against the data (chỉ tiêu).
+public struct TargetResult: Sendable, Codable, Equatable {
+    public var title: String
+    public var index: String
+    public var minimum: Double
+    public var fields: [String]
+    public var channels: [String]
+    public var value: Double?
+    public var lower: Double?
+    public var upper: Double?
+    public var n: Int
+    public var verdict: Verdict?
+    public var small: Bool
+
+    /// "Lĩnh vực dat-dai, xay-dung · kênh truc-tuyen", or "Tất cả phiếu".
+    public var scope: String {
+        var parts: [String] = []
+        if !fields.isEmpty { parts.append("lĩnh vực \(fields.joined(separator: ", "))") }
+        if !channels.isEmpty { parts.append("kênh \(channels.joined(separator: ", "))") }
+        return parts.isEmpty ? "Tất cả phiếu" : parts.joined(separator: " · ")
+    }
+}
+
+/// Everything a report shows: the analysis of the period, the previous one, and the targets.
+public struct ReportData: Sendable, Codable {
+    public var unit: String
+    public var unitName: String
+    public var period: String
+    public var periodLabel: String
+    public var from: String
+    public var to: String
+    public var sources: [String: Int]
+    public var analysis: Analysis
+    public var previous: Analysis?
+    public var targets: [TargetResult]
+    public var software: String
+    public var dataSHA256: String
+
+    public init(
+        unit: String, unitName: String, period: String, periodLabel: String, from: String, to: String, sources: [String: Int],
+        analysis: Analysis, previous: Analysis?, targets: [TargetResult], software: String, dataSHA256: String
+    ) {
+        self.unit = unit
+        self.unitName = unitName
+        self.period = period
+        self.periodLabel = periodLabel
+        self.from = from
+        self.to = to
+        self.sources = sources
+        self.analysis = analysis
+        self.previous = previous
+        self.targets = targets
+        self.software = software
+        self.dataSHA256 = dataSHA256
+    }
+}
+
+public enum ReportBuilder {
+    /// The analysis options a profile asks for.
+    public static func options(_ profile: ReportProfile, target: Double? = nil) -> AnalysisOptions {
+        let composite: CompositeInterval = switch profile.compositeInterval {
+        case "beta": .beta
+        case "bootstrap": .bootstrap(replicates: 1000, seed: 20231211)
+        default: .logit
+        }
+        return AnalysisOptions(
+            level: profile.level, composite: composite, criterion: CriterionInterval(rawValue: profile.criterionInterval) ?? .wilson,
+            target: target, populations: profile.populations)
+    }
+
+    /// Each target on its subset of forms, analysed as its own sample.
+    public static func targets(_ profile: ReportProfile, table: ResponseTable) throws -> [TargetResult] {
+        try profile.targets.map { t in
+            let rows = (0..<table.count).filter { r in
+                (t.fields.isEmpty || t.fields.contains(table.field[r] ?? "")) && (t.channels.isEmpty || t.channels.contains(table.channel[r] ?? ""))
+            }
+            var result = TargetResult(
+                title: t.title, index: t.index, minimum: t.minimum, fields: t.fields, channels: t.channels,
+                value: nil, lower: nil, upper: nil, n: 0, verdict: nil, small: true)
+            guard !rows.isEmpty else { return result }
+            var options = options(profile, target: t.minimum)
+            // Weights are per unit; a subset keeps them only when every unit is present.
+            let subset = table.select(rows)
+            if Set(subset.unit.levels) != Set(table.unit.levels) { options.populations = [:] }
+            let analysis = try Analyzer(options: options).analyze(subset)
+            if let ix = analysis.indices.first(where: { $0.id == t.index }) {
+                result.value = ix.value
+                result.lower = ix.lower
+                result.upper = ix.upper
+                result.n = ix.n
+                result.verdict = ix.verdict
+                result.small = ix.small
+            }
+            return result
+        }
+    }
+}
