@@ -58,7 +58,10 @@ let package = Package(
         // Store: embedded SQLite.
         .target(
             name: "SIPASStore",
-            dependencies: ["SIPASModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "SIPASModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Sources/Store"),
         .target(
             name: "SIPASReport",
@@ -89,7 +92,12 @@ let package = Package(
         .testTarget(
             name: "TemplateTests", dependencies: ["SIPASTemplate", "SIPASXlsxReader", "SIPASModel", "SIPASSynthetic", "ZIPFoundation"],
             path: "Tests/TemplateTests"),
-        .testTarget(name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASModel"], path: "Tests/CLITests"),
+        .testTarget(
+            name: "ReportTests", dependencies: ["SIPASReport", "SIPASAnalysis", "SIPASModel", "SIPASSynthetic", "ZIPFoundation"],
+            path: "Tests/ReportTests", exclude: ["Golden", "Scripts"]),
+        .testTarget(
+            name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASModel"], path: "Tests/CLITests",
+            exclude: ["Fixtures", "Scripts"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import GRDBSQLite
 import SIPASModel
 
 /// Where a response came from (nguồn).
@@ -264,33 +265,60 @@ public final class ResponseStore: Sendable {
                 source, batch_id, dossier_hash, codes, picks, texts, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        // Bound straight through the SQLite C API: a million rows of GRDB argument arrays cost more
+        // than SQLite itself. Constant parameters are bound once; reset keeps bindings.
+        let statement = insert.sqliteStatement
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        func bind(_ index: Int32, _ text: String?) {
+            guard var text else {
+                sqlite3_bind_null(statement, index)
+                return
+            }
+            text.withUTF8 { sqlite3_bind_text(statement, index, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), Int32($0.count), transient) }
+        }
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+        bind(3, q.id)
+        bind(4, q.version)
+        bind(8, batch.source.rawValue)
+        sqlite3_bind_int64(statement, 9, batchID)
+        bind(14, stamp)
         let codeColumns = layout.codedItems.map { table.codes[$0] }
         let pickColumns = layout.multiItems.map { table.picks[$0] }
         let textColumns = layout.textItems.map { (id: $0, column: table.texts[$0]) }
-        var codeBuffer = [UInt8](repeating: 0, count: layout.codedItems.count)
+        var codeBuffer = [UInt8](repeating: 0, count: max(1, layout.codedItems.count))
+        let codeCount = Int32(layout.codedItems.count)
         for row in 0..<table.count {
             for (k, column) in codeColumns.enumerated() { codeBuffer[k] = column?[row] ?? 0 }
-            var picksData: Data? = nil
+            bind(1, table.formID[row])
+            bind(2, table.unit[row])
+            bind(5, table.collectedOn[row])
+            bind(6, table.channel[row])
+            bind(7, table.field[row])
+            bind(10, batch.dossierHashes?[row])
+            codeBuffer.withUnsafeBytes { _ = sqlite3_bind_blob(statement, 11, $0.baseAddress, codeCount, transient) }
             if pickColumns.contains(where: { ($0?[row] ?? 0) != 0 }) {
                 var d = Data(capacity: 8 * pickColumns.count)
                 for column in pickColumns { withUnsafeBytes(of: (column?[row] ?? 0).littleEndian) { d.append(contentsOf: $0) } }
-                picksData = d
+                d.withUnsafeBytes { _ = sqlite3_bind_blob(statement, 12, $0.baseAddress, Int32($0.count), transient) }
+            } else {
+                sqlite3_bind_null(statement, 12)
             }
-            var textJSON: String? = nil
             var texts: [String: String] = [:]
             for entry in textColumns { if let t = entry.column?[row] { texts[entry.id] = t } }
-            if !texts.isEmpty { textJSON = Self.json(texts) }
-            do {
-                try insert.execute(arguments: [
-                    table.formID[row], table.unit[row], q.id, q.version, table.collectedOn[row], table.channel[row], table.field[row],
-                    batch.source.rawValue, batchID, batch.dossierHashes?[row], Data(codeBuffer), picksData, textJSON, stamp,
-                ])
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            bind(13, texts.isEmpty ? nil : Self.json(texts))
+            let rc = sqlite3_step(statement)
+            sqlite3_reset(statement)
+            if rc != SQLITE_DONE {
+                let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(statement)))
                 let line = row + batch.firstDataRow
-                if error.message?.contains("dossier_hash") == true {
+                if rc & 0xFF == SQLITE_CONSTRAINT, message.contains("dossier_hash") {
                     throw StoreError("\(batch.fileName), row \(line): this dossier (mã hồ sơ) has already been rated; nothing was imported")
                 }
-                throw StoreError("\(batch.fileName), row \(line): form id '\(table.formID[row])' already exists for unit \(table.unit[row] ?? "?") in \(table.collectedOn[row].map { String($0.prefix(4)) } ?? "the same period"); nothing was imported (a stored form is never overwritten or counted twice)")
+                if rc & 0xFF == SQLITE_CONSTRAINT, message.contains("UNIQUE") {
+                    throw StoreError("\(batch.fileName), row \(line): form id '\(table.formID[row])' already exists for unit \(table.unit[row] ?? "?") in \(table.collectedOn[row].map { String($0.prefix(4)) } ?? "the same period"); nothing was imported (a stored form is never overwritten or counted twice)")
+                }
+                throw StoreError("\(batch.fileName), row \(line): cannot store the form: \(message)")
             }
             if let progress, row % 10_000 == 9_999 { progress(row + 1, table.count) }
         }

@@ -157,11 +157,12 @@ public struct XlsxWorkbook: Sendable {
             throw XlsxError(file: file, message: "no sheet named '\(name)' (sheets: \(sheets.map(\.name).joined(separator: ", ")))")
         }
         guard let xml = entries[info.path] else { throw XlsxError(file: file, message: "sheet '\(name)' is missing from the archive") }
-        let handler = SheetHandler(shared: sharedStrings, dateStyles: dateStyles, date1904: date1904, maxCells: limits.maxCells)
-        let done = try Self.parse(xml, file: file, part: "sheet '\(name)'", handler)
-        if let problem = done.problem { throw XlsxError(file: file, message: problem) }
+        if xml.range(of: Data("<!DOCTYPE".utf8)) != nil || xml.range(of: Data("<!ENTITY".utf8)) != nil {
+            throw XlsxError(file: file, message: "refused: sheet '\(name)' declares a DTD or entities, which workbooks never need")
+        }
+        var scanner = SheetScanner(bytes: xml, shared: sharedStrings, dateStyles: dateStyles, date1904: date1904, maxCells: limits.maxCells)
         var sheet = XlsxSheet(name: name)
-        sheet.rows = done.rows
+        if let problem = scanner.run(into: &sheet) { throw XlsxError(file: file, message: "sheet '\(name)': \(problem)") }
         return sheet
     }
 
@@ -393,6 +394,223 @@ final class SheetHandler: NSObject, XlsxHandler {
             }
         }
         return column > 0 && row > 0 ? (row, column) : nil
+    }
+}
+
+/// A byte-level scanner for worksheet XML: `<row>`, `<c r s t>`, `<v>`, `<is><t>`; no DOM, no
+/// per-element objects. Worksheets are the large parts, and they use only this small vocabulary.
+struct SheetScanner {
+    let bytes: [UInt8]
+    let shared: [String]
+    let dateStyles: Set<Int>
+    let date1904: Bool
+    let maxCells: Int
+    var p = 0
+
+    init(bytes: Data, shared: [String], dateStyles: Set<Int>, date1904: Bool, maxCells: Int) {
+        self.bytes = [UInt8](bytes)
+        self.shared = shared
+        self.dateStyles = dateStyles
+        self.date1904 = date1904
+        self.maxCells = maxCells
+    }
+
+    /// Fills `sheet`; returns a problem description, or nil.
+    mutating func run(into sheet: inout XlsxSheet) -> String? {
+        let n = bytes.count
+        var row = 0, column = 0, cells = 0
+        var currentRow: [Int: XlsxValue] = [:]
+        var rowOpen = false
+        func flush() {
+            if rowOpen, !currentRow.isEmpty { sheet.rows[row, default: [:]].merge(currentRow) { _, new in new } }
+            currentRow = [:]
+        }
+        while p < n {
+            guard let lt = index(of: 60, from: p) else { break }
+            p = lt + 1
+            guard p < n else { break }
+            if bytes[p] == 63 || bytes[p] == 33 {  // <? … ?> and <!-- … -->
+                guard let gt = index(of: 62, from: p) else { return "unterminated markup" }
+                p = gt + 1
+                continue
+            }
+            let closing = bytes[p] == 47
+            if closing { p += 1 }
+            let name = readName()
+            let (attributes, selfClosing) = readAttributes()
+            if closing {
+                if name == "row" { flush(); rowOpen = false }
+                continue
+            }
+            switch name {
+            case "row":
+                flush()
+                row = attributes["r"].flatMap(Int.init) ?? row + 1
+                column = 0
+                rowOpen = true
+            case "c":
+                if let r = attributes["r"], let parsed = SheetHandler.reference(r) {
+                    if parsed.row != row { flush(); row = parsed.row; rowOpen = true }
+                    column = parsed.column
+                } else {
+                    column += 1
+                }
+                cells += 1
+                if cells > maxCells { return "more than \(maxCells) cells" }
+                if selfClosing { continue }
+                let type = attributes["t"] ?? "n"
+                let style = attributes["s"].flatMap(Int.init) ?? 0
+                guard let (v, inline) = readCellContent() else { return "unterminated cell at row \(row)" }
+                if let value = SheetScanner.value(type: type, style: style, v: v, inline: inline, shared: shared, dateStyles: dateStyles, date1904: date1904) {
+                    currentRow[column] = value
+                }
+            default:
+                break
+            }
+        }
+        flush()
+        return nil
+    }
+
+    func index(of byte: UInt8, from start: Int) -> Int? {
+        var i = start
+        while i < bytes.count {
+            if bytes[i] == byte { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Element name without its namespace prefix.
+    mutating func readName() -> String {
+        let start = p
+        while p < bytes.count, !isSpace(bytes[p]), bytes[p] != 62, bytes[p] != 47 { p += 1 }
+        var from = start
+        for i in start..<p where bytes[i] == 58 { from = i + 1 }
+        return String(decoding: bytes[from..<p], as: UTF8.self)
+    }
+
+    /// Attributes up to the end of the tag; whether the tag closes itself.
+    mutating func readAttributes() -> ([String: String], Bool) {
+        var attributes: [String: String] = [:]
+        while p < bytes.count {
+            while p < bytes.count, isSpace(bytes[p]) { p += 1 }
+            guard p < bytes.count else { break }
+            if bytes[p] == 62 { p += 1; return (attributes, false) }
+            if bytes[p] == 47 { p += 2; return (attributes, true) }
+            let nameStart = p
+            while p < bytes.count, bytes[p] != 61, bytes[p] != 62, !isSpace(bytes[p]) { p += 1 }
+            var key = String(decoding: bytes[nameStart..<p], as: UTF8.self)
+            if let colon = key.lastIndex(of: ":") { key = String(key[key.index(after: colon)...]) }
+            while p < bytes.count, bytes[p] != 34, bytes[p] != 39, bytes[p] != 62 { p += 1 }
+            guard p < bytes.count, bytes[p] != 62 else { continue }
+            let quote = bytes[p]
+            p += 1
+            let valueStart = p
+            while p < bytes.count, bytes[p] != quote { p += 1 }
+            attributes[key] = unescape(valueStart, p)
+            p += 1
+        }
+        return (attributes, false)
+    }
+
+    /// The text of `<v>` and of the `<t>` elements of `<is>` (phonetic runs skipped), up to `</c>`.
+    mutating func readCellContent() -> (v: String?, inline: String?)? {
+        var v: String?
+        var inline: String?
+        var phonetic = false
+        while p < bytes.count {
+            guard let lt = index(of: 60, from: p) else { return nil }
+            let textStart = p
+            p = lt + 1
+            let closing = p < bytes.count && bytes[p] == 47
+            if closing { p += 1 }
+            let name = readName()
+            let (_, selfClosing) = readAttributes()
+            if closing {
+                if name == "c" { return (v, inline) }
+                if name == "rPh" { phonetic = false }
+                continue
+            }
+            _ = textStart
+            if selfClosing { continue }
+            switch name {
+            case "v":
+                guard let end = index(of: 60, from: p) else { return nil }
+                v = unescape(p, end)
+                p = end
+            case "t" where !phonetic:
+                guard let end = index(of: 60, from: p) else { return nil }
+                inline = (inline ?? "") + unescape(p, end)
+                p = end
+            case "rPh":
+                phonetic = true
+            default:
+                if name == "f" {
+                    // Skip the formula text; the cached value follows in <v>.
+                    guard let end = index(of: 60, from: p) else { return nil }
+                    p = end
+                }
+            }
+        }
+        return nil
+    }
+
+    func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 10 || b == 13 }
+
+    /// Decodes the five XML entities and numeric character references.
+    func unescape(_ start: Int, _ end: Int) -> String {
+        var hasAmp = false
+        for i in start..<end where bytes[i] == 38 { hasAmp = true; break }
+        if !hasAmp { return String(decoding: bytes[start..<end], as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(end - start)
+        var i = start
+        while i < end {
+            if bytes[i] == 38, let semi = bytes[i..<end].firstIndex(of: 59) {
+                let entity = String(decoding: bytes[(i + 1)..<semi], as: UTF8.self)
+                var scalar: Unicode.Scalar?
+                switch entity {
+                case "amp": scalar = "&"
+                case "lt": scalar = "<"
+                case "gt": scalar = ">"
+                case "quot": scalar = "\""
+                case "apos": scalar = "'"
+                default:
+                    if entity.hasPrefix("#x") { scalar = UInt32(entity.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init) }
+                    else if entity.hasPrefix("#") { scalar = UInt32(entity.dropFirst()).flatMap(Unicode.Scalar.init) }
+                }
+                if let scalar {
+                    out.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    i = semi + 1
+                    continue
+                }
+            }
+            out.append(bytes[i])
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func value(type: String, style: Int, v: String?, inline: String?, shared: [String], dateStyles: Set<Int>, date1904: Bool) -> XlsxValue? {
+        switch type {
+        case "s":
+            guard let v, let i = Int(v), i >= 0, i < shared.count else { return v.map { .error("bad shared string \($0)") } }
+            return .text(shared[i])
+        case "inlineStr":
+            return inline.map { .text($0.precomposedStringWithCanonicalMapping) }
+        case "str":
+            return v.map { .text($0.precomposedStringWithCanonicalMapping) }
+        case "b":
+            return v.map { .bool($0 == "1" || $0 == "true") }
+        case "e":
+            return v.map { .error($0) }
+        default:
+            guard let v, !v.isEmpty else { return nil }
+            guard let number = Double(v) else { return .text(v) }
+            if dateStyles.contains(style), let date = SheetHandler.date(serial: number, date1904: date1904) { return date }
+            return .number(number, raw: v)
+        }
     }
 }
 

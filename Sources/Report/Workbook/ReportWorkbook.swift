@@ -65,9 +65,9 @@ public struct ReportWorkbook {
         try s.setColumns(0, 0, width: 16)
         try s.setColumns(1, 1, width: 44)
         try s.setColumns(2, 5, width: 11)
-        try s.setColumns(6, 6, width: 8)
-        try s.setColumns(7, 7, width: 10)
-        try s.setColumns(8, 8, width: 15)
+        try s.setColumns(6, 6, width: 9)
+        try s.setColumns(7, 7, width: 15)
+        try s.setColumns(8, 8, width: 11)
         try s.setColumns(9, 10, width: 10)
         var row = 0
         try s.write(row, 0, "BÁO CÁO KẾT QUẢ ĐO LƯỜNG SỰ HÀI LÒNG CỦA NGƯỜI DÂN (SIPAS)", Self.title)
@@ -127,31 +127,33 @@ public struct ReportWorkbook {
 
         try s.write(row, 0, "2. Chỉ tiêu của kế hoạch cải cách hành chính", Self.bold)
         row += 1
-        for (c, name) in ["Chỉ tiêu", "Phạm vi", "Mục tiêu", "Giá trị", "Cận dưới", "Cận trên", "Số phiếu (n)", "Đánh giá", "Chỉ số"].enumerated() {
+        for (c, name) in ["Chỉ số", "Chỉ tiêu (phạm vi)", "Mục tiêu", "Giá trị", "Cận dưới", "Cận trên", "Số phiếu (n)", "Đánh giá"].enumerated() {
             try s.write(row, c, name, Self.header)
         }
+        try s.setRow(row, height: 30)
         row += 1
         if data.targets.isEmpty {
             try s.write(row, 0, "(hồ sơ báo cáo không nêu chỉ tiêu)", Self.note)
             row += 1
         }
         for t in data.targets {
-            try s.write(row, 0, t.title, Self.text)
-            try s.write(row, 1, t.scope, Self.text)
+            let label = "\(t.title)\n(\(t.scope))"
+            try s.write(row, 0, t.index, Self.plain)
+            try s.write(row, 1, label, Self.text)
             try s.write(row, 2, t.minimum, Self.percent)
             try number(s, row, 3, t.value, Self.percent)
             try number(s, row, 4, t.lower, Self.percent)
             try number(s, row, 5, t.upper, Self.percent)
             try s.write(row, 6, Double(t.n), Self.count)
             try verdict(s, row, 7, t.verdict)
-            try s.write(row, 8, t.index, Self.plain)
-            try s.setRow(row, height: 30)
+            try s.setRow(row, height: Self.height(label, width: 44))
             row += 1
         }
         row += 1
-        try s.write(row, 0, "Đạt: cả khoảng tin cậy không thấp hơn mục tiêu. Chưa đạt: cả khoảng tin cậy thấp hơn mục tiêu. Chưa đủ căn cứ: khoảng tin cậy chứa mục tiêu (cần thêm phiếu). * dưới 30 phiếu: chưa đủ để kết luận.", Self.note)
-        try s.setRow(row, height: 30)
-        row += 2
+        try note(s, row, 11, width: 150, "Đạt: cả khoảng tin cậy không thấp hơn mục tiêu. Chưa đạt: cả khoảng tin cậy thấp hơn mục tiêu. Chưa đủ căn cứ: khoảng tin cậy chứa mục tiêu (cần thêm phiếu). * dưới 30 phiếu: chưa đủ để kết luận.")
+        row += 1
+        s.pageBreaks(before: [row])
+        row += 1
         let lowest = a.indices.compactMap(\.lower).min() ?? 0
         let headline = targetOf[a.overall].map { " — mục tiêu \(Int(($0 * 100).rounded())) %" } ?? ""
         try s.insert(
@@ -184,6 +186,7 @@ public struct ReportWorkbook {
             let item = questionnaire.item(c.id)
             try s.write(row, 0, c.number ?? c.id, Self.plain)
             try s.write(row, 1, c.text + (c.small ? " *" : ""), Self.text)
+            try s.setRow(row, height: Self.height(c.text, width: 60))
             let range = ranges[c.id]
             let valid = (item?.options.map(\.code) ?? []).map(String.init).joined(separator: ",")
             let satisfied = item.flatMap { questionnaire.satisfiedCodes(for: $0) }?.sorted().map(String.init).joined(separator: ",") ?? ""
@@ -218,7 +221,7 @@ public struct ReportWorkbook {
             try number(s, row, satisfiedColumn + 4, c.mean, Self.decimal)
         }
         let last = criteria.count + 2
-        try s.write(last, 0, "Tỷ lệ hài lòng = số trả lời ở các mức hài lòng / số trả lời hợp lệ; khoảng tin cậy \(data.analysis.criteria.first?.method ?? "wilson"). Các ô đếm là công thức trên trang Dữ liệu. * dưới 30 trả lời.", Self.note)
+        try note(s, last, columns.count, width: 60 + Double(columns.count - 2) * 10 + 7, "Tỷ lệ hài lòng = số trả lời ở các mức hài lòng / số trả lời hợp lệ; khoảng tin cậy \(data.analysis.criteria.first?.method ?? "wilson"). Các ô đếm là công thức trên trang Dữ liệu. * dưới 30 trả lời.")
         s.freezePanes(rows: 1, columns: 2)
         s.printSetup(landscape: true, repeatRows: 0...0, header: header)
     }
@@ -233,7 +236,7 @@ public struct ReportWorkbook {
         try s.setColumns(1, 1, width: 26)
         try s.setColumns(2, 2, width: 40)
         try s.setColumns(3, 6, width: 11)
-        try s.setColumns(7, 7, width: 24)
+        try s.setColumns(7, 7, width: 16)
         let byNames = ["unit": "Đơn vị", "field": "Lĩnh vực", "channel": "Kênh"]
         var row = 1
         for g in data.analysis.groups {
@@ -245,7 +248,7 @@ public struct ReportWorkbook {
                 try number(s, row, 4, ix.lower, Self.percent)
                 try number(s, row, 5, ix.upper, Self.percent)
                 try s.write(row, 6, Double(ix.n), Self.count)
-                try s.write(row, 7, ix.small ? "dưới 30 phiếu: chưa đủ để kết luận" : "", Self.text)
+                try s.write(row, 7, ix.small ? "dưới 30 phiếu" : "", Self.plain)
                 row += 1
             }
         }
@@ -268,6 +271,7 @@ public struct ReportWorkbook {
         for (k, p) in data.analysis.priorities.enumerated() {
             try s.write(row, 0, Double(k + 1), Self.count)
             try s.write(row, 1, p.text, Self.text)
+            try s.setRow(row, height: Self.height(p.text, width: 70))
             try number(s, row, 2, p.value, Self.percent)
             try number(s, row, 3, p.lower, Self.percent)
             try number(s, row, 4, p.upper, Self.percent)
@@ -282,6 +286,7 @@ public struct ReportWorkbook {
         for p in data.analysis.negative {
             try s.write(row, 0, questionnaire.item(p.id)?.number ?? p.id, Self.plain)
             try s.write(row, 1, p.text, Self.text)
+            try s.setRow(row, height: Self.height(p.text, width: 70))
             try number(s, row, 2, p.value, Self.percent)
             try number(s, row, 3, p.lower, Self.percent)
             try number(s, row, 4, p.upper, Self.percent)
@@ -310,6 +315,7 @@ public struct ReportWorkbook {
                 try s.write(row, 4, item.number ?? item.id, Self.plain)
                 // write_string never makes a formula, whatever the text starts with.
                 try s.write(row, 5, comment, Self.text)
+                try s.setRow(row, height: Self.height(comment, width: 80))
                 row += 1
             }
         }
@@ -355,7 +361,7 @@ public struct ReportWorkbook {
         }
         s.freezePanes(rows: 1, columns: 1)
         try s.autofilter(0, 0, max(table.count, 1), names.count - 1)
-        s.printSetup(landscape: true, repeatRows: 0...0, header: header)
+        s.printSetup(landscape: true, repeatRows: 0...0, header: header, fitToWidth: false)
         return ranges
     }
 
@@ -366,7 +372,8 @@ public struct ReportWorkbook {
         try s.setColumns(0, 0, width: 120, CellStyle(wrap: true))
         var row = 0
         func line(_ text: String, _ style: CellStyle? = nil) throws(XlsxWriteError) {
-            try s.write(row, 0, text, style)
+            try s.write(row, 0, text, style ?? CellStyle(wrap: true, verticalCenter: true))
+            if style == nil { try s.setRow(row, height: Self.height(text, width: 120)) }
             row += 1
         }
         try line("Phương pháp tính", Self.title)
@@ -389,6 +396,20 @@ public struct ReportWorkbook {
     }
 
     // MARK: Helpers
+
+    /// Row height that shows `text` wrapped in a column `width` characters wide (libxlsxwriter does not autofit).
+    static func height(_ text: String, width: Double, line: Double = 15) -> Double {
+        let perLine = max(1, width * 1.15)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { max(1, Int((Double($0.count) / perLine).rounded(.up))) }.reduce(0, +)
+        return Double(max(1, lines)) * line
+    }
+
+    /// A note across `columns` columns of total `width`, tall enough for its text.
+    func note(_ s: XlsxSheetWriter, _ row: Int, _ columns: Int, width: Double, _ text: String) throws(XlsxWriteError) {
+        try s.merge(row, 0, row, columns - 1, text, Self.note)
+        try s.setRow(row, height: Self.height(text, width: width))
+    }
 
     func number(_ s: XlsxSheetWriter, _ row: Int, _ column: Int, _ value: Double?, _ style: CellStyle) throws(XlsxWriteError) {
         if let value { try s.write(row, column, value, style) } else { try s.writeBlank(row, column, style) }

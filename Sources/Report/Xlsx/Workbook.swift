@@ -384,11 +384,17 @@ extension XlsxSheetWriter {
         guard rc == LXW_NO_ERROR else { throw XlsxWriteError(path: owner.path, message: "chart: \(XlsxWriter.message(rc))") }
     }
 
+    /// Manual page breaks before the given 0-based rows.
+    public func pageBreaks(before rows: [Int]) {
+        var breaks = rows.map { lxw_row_t($0) } + [0]
+        _ = worksheet_set_h_pagebreaks(sheet, &breaks)
+    }
+
     /// Page set-up for printing: A4, landscape or portrait, rows repeated on each page, a header.
-    public func printSetup(landscape: Bool, repeatRows: ClosedRange<Int>?, header: String?) {
+    public func printSetup(landscape: Bool, repeatRows: ClosedRange<Int>?, header: String?, fitToWidth: Bool = true) {
         if landscape { worksheet_set_landscape(sheet) } else { worksheet_set_portrait(sheet) }
         worksheet_set_paper(sheet, 9)
-        worksheet_fit_to_pages(sheet, 1, 0)
+        if fitToWidth { worksheet_fit_to_pages(sheet, 1, 0) }
         if let repeatRows { _ = worksheet_repeat_rows(sheet, lxw_row_t(repeatRows.lowerBound), lxw_row_t(repeatRows.upperBound)) }
         if let header { _ = header.withCString { worksheet_set_header(sheet, $0) } }
     }
