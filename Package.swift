@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure core: no I/O.
@@ -63,6 +67,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/Store"),
+        // Kiosk at the counter: the flow (pure), the recorder (group commit), terminal and web drivers.
+        .target(
+            name: "SIPASKiosk",
+            dependencies: ["SIPASModel", "SIPASStore", .product(name: "Yams", package: "Yams")],
+            path: "Sources/Collect/Kiosk"),
+        .target(
+            name: "SIPASKioskWeb",
+            dependencies: [
+                "SIPASKiosk", "SIPASStore", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Sources/Collect/KioskWeb"),
         .target(
             name: "SIPASReport",
             dependencies: ["SIPASModel", "SIPASAnalysis", "SIPASStatistics", "SIPASXlsx"],
@@ -71,6 +88,7 @@ let package = Package(
             name: "SIPASCommands",
             dependencies: [
                 "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader", "SIPASReport",
+                "SIPASKiosk", "SIPASKioskWeb",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -95,6 +113,7 @@ let package = Package(
         .testTarget(
             name: "ReportTests", dependencies: ["SIPASReport", "SIPASAnalysis", "SIPASModel", "SIPASSynthetic", "ZIPFoundation"],
             path: "Tests/ReportTests", exclude: ["Golden", "Scripts"]),
+        .testTarget(name: "KioskTests", dependencies: ["SIPASKiosk", "SIPASStore", "SIPASModel"], path: "Tests/KioskTests"),
         .testTarget(
             name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASModel"], path: "Tests/CLITests",
             exclude: ["Fixtures", "Scripts"]),

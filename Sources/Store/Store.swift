@@ -147,6 +147,30 @@ public final class ResponseStore: Sendable {
                     BEGIN SELECT RAISE(ABORT, 'responses are never deleted'); END;
                 """)
         }
+        // Kiosk ratings: time to the minute, kiosk id, idempotency key; follow-up answers are added
+        // to a committed rating as rows of their own, so the rating itself is never rewritten.
+        m.registerMigration("v2-kiosk") { db in
+            try db.execute(sql: """
+                ALTER TABLE responses ADD COLUMN collected_at TEXT;
+                ALTER TABLE responses ADD COLUMN kiosk_id TEXT;
+                ALTER TABLE responses ADD COLUMN idempotency_key TEXT;
+                CREATE UNIQUE INDEX responses_idempotency ON responses (kiosk_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+                CREATE INDEX responses_kiosk_day ON responses (kiosk_id, collected_on) WHERE kiosk_id IS NOT NULL;
+                CREATE TABLE response_additions (
+                    response_id INTEGER NOT NULL REFERENCES responses(id),
+                    item TEXT NOT NULL,
+                    code INTEGER NOT NULL CHECK (code BETWEEN 1 AND 255),
+                    added_at TEXT NOT NULL,
+                    PRIMARY KEY (response_id, item));
+                CREATE TRIGGER response_additions_append_only BEFORE UPDATE ON response_additions
+                    BEGIN SELECT RAISE(ABORT, 'answers are append-only'); END;
+                CREATE TRIGGER response_additions_no_delete BEFORE DELETE ON response_additions
+                    BEGIN SELECT RAISE(ABORT, 'answers are never deleted'); END;
+                CREATE TABLE kiosk_rejections (
+                    id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, day TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);
+                CREATE INDEX kiosk_rejections_day ON kiosk_rejections (kiosk_id, day);
+                """)
+        }
         return m
     }
 
@@ -377,7 +401,7 @@ public final class ResponseStore: Sendable {
                stored != layout.signature {
                 throw StoreError("questionnaire \(q.id) \(q.version) in the store lists its items differently from the file given; use the same file that was used to import")
             }
-            var sql = "SELECT form_id, unit, collected_on, channel, field, source, codes, picks, texts FROM responses WHERE questionnaire_id = ? AND questionnaire_version = ? AND superseded_by IS NULL"
+            var sql = "SELECT form_id, unit, collected_on, channel, field, source, codes, picks, texts, id FROM responses WHERE questionnaire_id = ? AND questionnaire_version = ? AND superseded_by IS NULL"
             var args: [(any DatabaseValueConvertible)?] = [q.id, q.version]
             if let from = filter.from { sql += " AND collected_on >= ?"; args.append(from) }
             if let to = filter.to { sql += " AND collected_on <= ?"; args.append(to) }
@@ -389,6 +413,16 @@ public final class ResponseStore: Sendable {
             var codeColumns = [[UInt8]](repeating: [], count: layout.codedItems.count)
             var pickColumns = [[UInt64]](repeating: [], count: layout.multiItems.count)
             var textColumns = [[String?]](repeating: [], count: layout.textItems.count)
+            // Follow-up answers added to kiosk ratings after they were committed.
+            var additions: [Int64: [(item: String, code: UInt8)]] = [:]
+            let codedIndex = Dictionary(uniqueKeysWithValues: layout.codedItems.enumerated().map { ($1, $0) })
+            for row in try Row.fetchAll(db, sql: """
+                SELECT a.response_id, a.item, a.code FROM response_additions a JOIN responses r ON r.id = a.response_id
+                WHERE r.questionnaire_id = ? AND r.questionnaire_version = ? AND r.superseded_by IS NULL
+                """, arguments: [q.id, q.version]) {
+                let code: Int = row[2]
+                additions[row[0], default: []].append((row[1], UInt8(clamping: code)))
+            }
             let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
             while let row = try cursor.next() {
                 formIDs.append(row[0])
@@ -400,6 +434,10 @@ public final class ResponseStore: Sendable {
                 let codes: Data = row[6]
                 codes.withUnsafeBytes { raw in
                     for k in codeColumns.indices { codeColumns[k].append(k < raw.count ? raw[k] : 0) }
+                }
+                if !additions.isEmpty, let added = additions[row[9]] {
+                    let last = codeColumns.isEmpty ? 0 : codeColumns[0].count - 1
+                    for a in added { if let k = codedIndex[a.item] { codeColumns[k][last] = a.code } }
                 }
                 let picks: Data? = row[7]
                 for k in pickColumns.indices {

@@ -1,0 +1,177 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import SIPASKiosk
+import SIPASKioskWeb
+import SIPASModel
+import SIPASStore
+
+struct KioskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kiosk",
+        abstract: "Take ratings at the service counter (kiosk tại quầy): in this terminal, or as a touch page with --web.",
+        discussion: """
+            After a citizen receives a result at the one-stop counter, the kiosk asks how satisfied they were \
+            (counter-quick: 1 Không hài lòng · 2 Hài lòng · 3 Rất hài lòng), then up to three skippable \
+            follow-ups. The overall rating is stored durably the moment it is given; "Cảm ơn Ông/Bà" shows \
+            only after that. Field and channel are set here by staff, never asked of the citizen.
+
+            Terminal mode (default): single keys 1–3 (numeric keypads and USB button boxes work), 0 or Enter \
+            skips a follow-up; with --require-dossier a barcode scanner types the dossier code and Enter. \
+            Staff type the staff keys (default */*) to see today's count; Enter then closes the kiosk.
+
+            Web mode: sipas kiosk --web --listen 127.0.0.1:8080 serves a touch page and a JSON API (see README). \
+            Listening beyond loopback requires a token (--token, or one is generated and printed once); open \
+            the page as http://HOST:PORT/#token=TOKEN on the kiosk tablet.
+
+            Examples:
+              sipas kiosk --unit XA01 --field dat-dai
+              sipas kiosk --unit XA01 --field ho-tich --require-dossier --hours 07:30-11:30,13:30-17:00
+              sipas kiosk --config Reports/kiosk-quay-1.yaml --web --listen 0.0.0.0:8080
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "A kiosk file (YAML) with these settings; options given here override it.")
+    var config: String?
+
+    @Option(help: "Questionnaire id or file (default counter-quick).")
+    var questionnaire: String?
+
+    @Option(help: "Unit code (mã đơn vị).")
+    var unit: String?
+
+    @Option(help: "Field (lĩnh vực), e.g. dat-dai, ho-tich.")
+    var field: String?
+
+    @Option(help: "Channel (kênh), e.g. truc-tiep, truc-tuyen, buu-chinh (default truc-tiep).")
+    var channel: String?
+
+    @Option(name: .customLong("kiosk-id"), help: "This kiosk's name, stored with each rating (default kiosk-1).")
+    var kioskID: String?
+
+    @Flag(name: .customLong("require-dossier"), help: "Ask for the dossier code first: one rating per dossier (only a keyed hash is stored).")
+    var requireDossier = false
+
+    @Option(name: .customLong("reset-after"), help: "Return to the start after this much inactivity, e.g. 20s (a warning comes first).")
+    var resetAfter: String?
+
+    @Option(name: .customLong("min-interval"), help: "Refuse a rating this soon after the previous one, e.g. 3s (0 disables).")
+    var minInterval: String?
+
+    @Option(help: "Opening hours, e.g. 07:30-11:30,13:30-17:00; outside them the kiosk accepts nothing.")
+    var hours: String?
+
+    @Option(name: .customLong("staff-keys"), help: "Key sequence that opens the staff screen (no digits; default */*).")
+    var staffKeys: String?
+
+    @Flag(help: "Serve the touch-screen page and JSON API instead of using this terminal.")
+    var web = false
+
+    @Option(help: "With --web: address and port to listen on (default 127.0.0.1:8080; port 0 picks a free one).")
+    var listen = "127.0.0.1:8080"
+
+    @Option(help: "With --web: the kiosk token (default: generated and printed once).")
+    var token: String?
+
+    func resolvedConfig() throws -> KioskConfig {
+        var c: KioskConfig
+        if let config {
+            let text: String
+            do { text = try String(contentsOfFile: config, encoding: .utf8) } catch { throw CLIError("\(config): cannot read the kiosk file (\(error.localizedDescription))") }
+            do { c = try KioskConfig(yaml: text, file: config) } catch { throw CLIError(error.description) }
+            if let unit { c.unit = unit }
+        } else {
+            guard let unit else { throw ValidationError("give --unit CODE (or --config FILE)") }
+            c = KioskConfig(unit: unit)
+        }
+        if let questionnaire { c.questionnaire = questionnaire }
+        if let field { c.field = field.precomposedStringWithCanonicalMapping }
+        if let channel { c.channel = channel.precomposedStringWithCanonicalMapping }
+        if let kioskID { c.kioskID = kioskID }
+        if requireDossier { c.requireDossier = true }
+        func seconds(_ option: String, _ value: String?) throws -> Double? {
+            guard let value else { return nil }
+            guard let s = KioskConfig.seconds(value) else { throw ValidationError("\(option) takes a duration such as 20s or 1m; found '\(value)'") }
+            return s
+        }
+        if let s = try seconds("--reset-after", resetAfter) { c.resetAfter = s }
+        if let s = try seconds("--min-interval", minInterval) { c.minInterval = s }
+        if let hours {
+            c.hours = try hours.split(separator: ",").map {
+                guard let h = OpeningHours(parse: String($0)) else { throw ValidationError("--hours: '\($0)' should look like 07:30-11:30") }
+                return h
+            }
+        }
+        if let staffKeys { c.staffKeys = staffKeys }
+        if let problem = c.problem { throw ValidationError(problem) }
+        return c
+    }
+
+    func run() throws {
+        var c = try resolvedConfig()
+        let (q, yaml) = try QuestionnaireCatalog().loadWithText(c.questionnaire)
+        let form: KioskForm
+        do { form = try KioskForm(questionnaire: q) } catch { throw CLIError(error.description) }
+        let s = try store.open(create: true)
+        if c.unitName == nil { c.unitName = try s.units().first { $0.code == c.unit }?.name }
+        let recorder: KioskRecorder
+        do { recorder = try KioskRecorder(store: s, config: c, form: form, questionnaireYAML: yaml) } catch { throw CLIError("\(error)") }
+        defer { recorder.close() }
+        if web {
+            try runWeb(recorder)
+        } else {
+            let counts: KioskCounts?
+            do { counts = try TerminalKiosk(recorder: recorder).run() } catch let e as KioskConfigError { throw CLIError(e.description) }
+            if let counts {
+                emit("Kiosk \(c.kioskID) đã tắt. Hôm nay: \(counts.today) lượt đánh giá (\(counts.dissatisfiedToday) không hài lòng); bị từ chối: \(counts.rejectedToday).")
+            }
+        }
+    }
+
+    func runWeb(_ recorder: KioskRecorder) throws {
+        let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 2, let port = Int(parts.last!), (0...65535).contains(port) else {
+            throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080; found '\(listen)'")
+        }
+        let host = parts.dropLast().joined(separator: ":").trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let loopback = ["127.0.0.1", "::1", "localhost"].contains(host)
+        var kioskToken = token
+        if kioskToken == nil {
+            var bytes = [UInt8](repeating: 0, count: 18)
+            var rng = SystemRandomNumberGenerator()
+            for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
+            kioskToken = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+        }
+        guard let kioskToken, kioskToken.count >= 16 else { throw ValidationError("--token must have at least 16 characters") }
+        let kiosk = WebKiosk(recorder: recorder, host: host, port: port, token: kioskToken)
+        let done = DispatchSemaphore(value: 0)
+        let failure = ErrorBox()
+        let generated = token == nil
+        Task {
+            do {
+                try await kiosk.run { bound in
+                    emit("Kiosk \(recorder.config.kioskID) đang chạy: http://\(host.contains(":") ? "[\(host)]" : host):\(bound)/")
+                    if generated {
+                        emit("Mã kiosk (token, chỉ in một lần): \(kioskToken)")
+                        emit(loopback
+                            ? "Trang trạng thái cho cán bộ: GET /api/status với Authorization: Bearer TOKEN"
+                            : "Mở trên máy tính bảng: http://HOST:\(bound)/#token=\(kioskToken)")
+                    }
+                }
+            } catch {
+                failure.set("\(error)")
+            }
+            done.signal()
+        }
+        done.wait()
+        if let message = failure.get() { throw CLIError("the web kiosk stopped: \(message)") }
+    }
+}
+
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var message: String?
+    func set(_ m: String) { lock.lock(); message = m; lock.unlock() }
+    func get() -> String? { lock.lock(); defer { lock.unlock() }; return message }
+}

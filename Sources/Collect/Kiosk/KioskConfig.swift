@@ -1,0 +1,141 @@
+import Foundation
+import SIPASModel
+import Yams
+
+/// How a kiosk at the counter (quầy) is set up. Field and channel are set by staff, never asked.
+public struct KioskConfig: Sendable, Equatable {
+    public var questionnaire = "counter-quick"
+    public var unit: String
+    public var unitName: String?
+    /// Lĩnh vực (đất đai, hộ tịch, …).
+    public var field: String?
+    /// Kênh (trực tiếp, trực tuyến, bưu chính).
+    public var channel: String? = "truc-tiep"
+    public var kioskID = "kiosk-1"
+    public var requireDossier = false
+    /// Seconds of inactivity before the screen returns to the start (a warning comes first).
+    public var resetAfter: Double = 20
+    /// Seconds the warning is shown before the reset.
+    public var warnFor: Double = 5
+    /// Seconds the thank-you screen stays.
+    public var thanksFor: Double = 4
+    /// Shortest time between two ratings at this kiosk; quicker ones are refused and counted.
+    public var minInterval: Double = 3
+    /// Opening hours, e.g. 07:30-11:30 and 13:30-17:00; empty means always open.
+    public var hours: [OpeningHours] = []
+    /// Keys that open the staff screen (today's count, exit).
+    public var staffKeys = "*/*"
+
+    public init(unit: String) { self.unit = unit }
+
+    /// Reads a kiosk file (YAML with the same keys as the command's options).
+    public init(yaml: String, file: String) throws(KioskConfigError) {
+        let node: Node?
+        do { node = try Yams.compose(yaml: yaml) } catch { throw KioskConfigError("\(file): not valid YAML: \(error)") }
+        guard let mapping = node?.mapping else { throw KioskConfigError("\(file): expected a mapping of kiosk settings") }
+        var unit: String?
+        var config = KioskConfig(unit: "")
+        var problems: [String] = []
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            let line = keyNode.mark.map { "line \($0.line)" } ?? "?"
+            func text() -> String? {
+                guard let s = value.string, !s.isEmpty else { problems.append("\(file), \(line): '\(key)' needs a value"); return nil }
+                return s
+            }
+            func seconds() -> Double? {
+                guard let s = value.string, let v = KioskConfig.seconds(s) else {
+                    problems.append("\(file), \(line): '\(key)' must be a duration such as 20s or 1m"); return nil
+                }
+                return v
+            }
+            switch key {
+            case "questionnaire": config.questionnaire = text() ?? config.questionnaire
+            case "unit": unit = text()
+            case "unit_name": config.unitName = text()
+            case "field": config.field = text()
+            case "channel": config.channel = text()
+            case "kiosk_id": config.kioskID = text() ?? config.kioskID
+            case "require_dossier":
+                guard let b = value.bool else { problems.append("\(file), \(line): 'require_dossier' is true or false"); continue }
+                config.requireDossier = b
+            case "reset_after": config.resetAfter = seconds() ?? config.resetAfter
+            case "min_interval": config.minInterval = seconds() ?? config.minInterval
+            case "thanks_for": config.thanksFor = seconds() ?? config.thanksFor
+            case "staff_keys": config.staffKeys = text() ?? config.staffKeys
+            case "hours":
+                let list = value.sequence?.compactMap(\.string) ?? value.string.map { $0.split(separator: ",").map(String.init) } ?? []
+                for h in list {
+                    if let parsed = OpeningHours(parse: h) { config.hours.append(parsed) }
+                    else { problems.append("\(file), \(line): opening hours '\(h)' should look like 07:30-11:30") }
+                }
+            default:
+                problems.append("\(file), \(line): unknown key '\(key)' (known: questionnaire, unit, unit_name, field, channel, kiosk_id, require_dossier, reset_after, min_interval, thanks_for, staff_keys, hours)")
+            }
+        }
+        if unit == nil { problems.append("\(file): 'unit' is required (the unit code, mã đơn vị)") }
+        config.unit = unit ?? ""
+        if let problem = config.problem { problems.append("\(file): \(problem)") }
+        if !problems.isEmpty { throw KioskConfigError(problems.joined(separator: "\n")) }
+        self = config
+    }
+
+    /// What is wrong with the settings, if anything.
+    public var problem: String? {
+        if unit.isEmpty { return "the unit code is empty" }
+        if resetAfter < 5 { return "reset-after must be at least 5 seconds (citizens need time to read)" }
+        if minInterval < 0 { return "min-interval cannot be negative" }
+        if staffKeys.count < 2 { return "the staff key sequence needs at least 2 keys" }
+        if staffKeys.contains(where: { ("0"..."9").contains($0) }) { return "the staff key sequence cannot contain digits, which are answers" }
+        return nil
+    }
+
+    /// "20s", "2m", "1.5s", "20" → seconds.
+    public static func seconds(_ text: String) -> Double? {
+        var s = text.trimmingCharacters(in: .whitespaces).lowercased()
+        var factor = 1.0
+        if s.hasSuffix("ms") { factor = 0.001; s.removeLast(2) }
+        else if s.hasSuffix("s") { s.removeLast() }
+        else if s.hasSuffix("m") { factor = 60; s.removeLast() }
+        guard let v = Double(s), v >= 0, v.isFinite else { return nil }
+        return v * factor
+    }
+
+    /// Whether the kiosk takes ratings at `date` (local time).
+    public func isOpen(at date: Date, timeZone: TimeZone = .current) -> Bool {
+        guard !hours.isEmpty else { return true }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.hour, .minute], from: date)
+        let minute = (c.hour ?? 0) * 60 + (c.minute ?? 0)
+        return hours.contains { $0.contains(minute) }
+    }
+}
+
+/// A daily opening interval, minutes after midnight, end exclusive.
+public struct OpeningHours: Sendable, Equatable, CustomStringConvertible {
+    public var start: Int
+    public var end: Int
+
+    public init?(parse text: String) {
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "-")
+        guard parts.count == 2, let a = Self.minute(parts[0]), let b = Self.minute(parts[1]), a < b else { return nil }
+        start = a
+        end = b
+    }
+
+    static func minute(_ s: Substring) -> Int? {
+        let hm = s.trimmingCharacters(in: .whitespaces).split(separator: ":")
+        guard hm.count == 2, let h = Int(hm[0]), let m = Int(hm[1]), (0...24).contains(h), (0..<60).contains(m), h * 60 + m <= 1440 else { return nil }
+        return h * 60 + m
+    }
+
+    public func contains(_ minute: Int) -> Bool { minute >= start && minute < end }
+
+    public var description: String { String(format: "%02d:%02d-%02d:%02d", start / 60, start % 60, end / 60, end % 60) }
+}
+
+public struct KioskConfigError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

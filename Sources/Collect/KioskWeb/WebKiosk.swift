@@ -1,0 +1,266 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import SIPASKiosk
+import SIPASStore
+
+/// The touch-screen kiosk: one self-contained page (no external fonts or scripts) and a small
+/// JSON API over the same recorder as the terminal kiosk.
+///
+/// API (JSON, UTF-8; see README):
+/// - `GET /api/config`: questions, labels, timings, whether a dossier code is required.
+/// - `POST /api/responses` with `Idempotency-Key`: `{"answers": {"overall": 3, …}, "dossier": "…"}`
+///   → 201 `{"id": …}` when stored, 200 with the same id when the key was seen, 400/422 when invalid,
+///   409 when the dossier was rated, 429 when too soon after the previous rating, 403 outside hours.
+/// - `POST /api/responses/{id}/answers` with the same `Idempotency-Key`: `{"answers": {"staff": 2}}`.
+/// - `POST /api/dossier-check`: `{"dossier": "…"}` → `{"rated": true|false}`.
+/// - `GET /api/status` (token always): counts today and this quarter, refusals.
+public struct WebKiosk: Sendable {
+    public let recorder: KioskRecorder
+    public let host: String
+    public let port: Int
+    /// Required on every API call when listening beyond loopback, and always for the status.
+    public let token: String
+    public static let maxBody = 4096
+
+    public init(recorder: KioskRecorder, host: String, port: Int, token: String) {
+        self.recorder = recorder
+        self.host = host
+        self.port = port
+        self.token = token
+    }
+
+    var loopbackOnly: Bool { host == "127.0.0.1" || host == "::1" || host == "localhost" }
+
+    /// Serves until the process is stopped; `onRunning` gets the bound port.
+    public func run(onRunning: @escaping @Sendable (Int) -> Void) async throws {
+        let router = Router()
+        let kiosk = self
+        router.get("/") { _, _ in kiosk.page() }
+        router.get("/api/config") { request, _ in
+            await kiosk.guarded {
+                try kiosk.authorize(request, always: false)
+                return kiosk.json(.ok, kiosk.configObject())
+            }
+        }
+        router.post("/api/responses") { request, _ in
+            await kiosk.guarded {
+                try kiosk.authorize(request, always: false)
+                return try await kiosk.postResponse(request)
+            }
+        }
+        router.post("/api/responses/:id/answers") { request, context in
+            await kiosk.guarded {
+                try kiosk.authorize(request, always: false)
+                guard let id = context.parameters.get("id", as: Int64.self) else { throw KioskHTTPError(.badRequest, "the response id must be a number") }
+                return try await kiosk.postAnswers(request, id: id)
+            }
+        }
+        router.post("/api/dossier-check") { request, _ in
+            await kiosk.guarded {
+                try kiosk.authorize(request, always: false)
+                let body = try await kiosk.decode(request)
+                guard let dossier = body.dossier, Self.validDossier(dossier) else {
+                    throw KioskHTTPError(.unprocessableContent, "'dossier' must be the code on the receipt: 3 to 40 letters, digits, - . / _")
+                }
+                let rated = try kiosk.recorder.store.dossierRated(try kiosk.recorder.dossierHash(dossier))
+                if rated { try? kiosk.recorder.store.recordRejection(kioskID: kiosk.recorder.config.kioskID, reason: "dossier-repeat") }
+                return kiosk.json(.ok, ["rated": rated])
+            }
+        }
+        router.get("/api/status") { request, _ in
+            await kiosk.guarded {
+                try kiosk.authorize(request, always: true)
+                let c = try kiosk.recorder.counts()
+                return kiosk.json(.ok, [
+                    "kiosk": kiosk.recorder.config.kioskID, "today": c.today, "period": c.period, "dissatisfied_today": c.dissatisfiedToday,
+                    "rejected_today": c.rejectedToday, "rejected_by_reason": c.rejectedByReason,
+                ])
+            }
+        }
+        var logger = Logger(label: "sipas-kiosk")
+        logger.logLevel = .warning
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "sipas"),
+            onServerRunning: { channel in onRunning(channel.localAddress?.port ?? kiosk.port) },
+            logger: logger)
+        try await app.runService()
+    }
+
+    /// Runs a handler; every refusal becomes `{"error": "…"}` with its status.
+    func guarded(_ body: () async throws -> Response) async -> Response {
+        do {
+            return try await body()
+        } catch let e as KioskHTTPError {
+            return error(e.status, e.message)
+        } catch let e as StoreError {
+            return error(.internalServerError, e.description)
+        } catch {
+            return self.error(.internalServerError, "\(error)")
+        }
+    }
+
+    func authorize(_ request: Request, always: Bool) throws {
+        guard always || !loopbackOnly else { return }
+        let given = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 }
+        guard let given, Self.constantTimeEqual(given, token) else {
+            throw KioskHTTPError(.unauthorized, "a kiosk token is required (Authorization: Bearer TOKEN)")
+        }
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var diff: UInt8 = 0
+        for i in x.indices { diff |= x[i] ^ y[i] }
+        return diff == 0
+    }
+
+    static func validDossier(_ s: String) -> Bool {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        return (3...40).contains(t.count) && t.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-./_".contains($0)) }
+    }
+
+    /// The request body: `{"answers": {item: code, …}, "dossier": "…"}`, at most `maxBody` bytes.
+    struct Body: Decodable {
+        var answers: [String: Int]?
+        var dossier: String?
+    }
+
+    func decode(_ request: Request) async throws -> Body {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: Self.maxBody)
+        } catch {
+            throw KioskHTTPError(HTTPResponse.Status(code: 413, reasonPhrase: "Content Too Large"), "the request body is larger than \(Self.maxBody) bytes")
+        }
+        do {
+            return try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
+        } catch DecodingError.dataCorrupted {
+            throw KioskHTTPError(.badRequest, "the body is not valid JSON")
+        } catch {
+            throw KioskHTTPError(.unprocessableContent, "the body must be {\"answers\": {\"\(recorder.form.overallItem)\": CODE, …}} with whole-number codes, and \"dossier\" as text")
+        }
+    }
+
+    func idempotencyKey(_ request: Request) throws -> String {
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], (8...128).contains(key.count),
+              key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw KioskHTTPError(.badRequest, "an Idempotency-Key header of 8 to 128 letters, digits, - or _ is required")
+        }
+        return key
+    }
+
+    /// Checks answers against the questions.
+    func answers(_ map: [String: Int]?, requireOverall: Bool) throws -> [(String, UInt8)] {
+        guard let map, !map.isEmpty else {
+            throw KioskHTTPError(.unprocessableContent, "'answers' must be an object such as {\"\(recorder.form.overallItem)\": 3}")
+        }
+        var out: [(String, UInt8)] = []
+        for (item, code) in map.sorted(by: { $0.key < $1.key }) {
+            guard let question = recorder.form.questions.first(where: { $0.id == item }) else {
+                let known = recorder.form.questions.map(\.id).joined(separator: ", ")
+                throw KioskHTTPError(.unprocessableContent, "unknown question '\(item)' (known: \(known))")
+            }
+            guard let choice = question.choices.first(where: { Int($0.code) == code }) else {
+                let codes = question.choices.map { String($0.code) }.joined(separator: ", ")
+                throw KioskHTTPError(.unprocessableContent, "'\(item)' must be one of \(codes), not \(code)")
+            }
+            out.append((item, choice.code))
+        }
+        if requireOverall, !out.contains(where: { $0.0 == recorder.form.overallItem }) {
+            throw KioskHTTPError(.unprocessableContent, "the answer to '\(recorder.form.overallItem)' is required")
+        }
+        return out
+    }
+
+    func postResponse(_ request: Request) async throws -> Response {
+        let key = try idempotencyKey(request)
+        let body = try await decode(request)
+        let parsed = try answers(body.answers, requireOverall: true)
+        var hash: String?
+        if let code = body.dossier {
+            guard Self.validDossier(code) else {
+                return error(.unprocessableContent, "'dossier' must be the code on the receipt: 3 to 40 letters, digits, - . / _")
+            }
+            hash = try recorder.dossierHash(code)
+        } else if recorder.config.requireDossier {
+            return error(.unprocessableContent, "this kiosk requires the dossier code: add \"dossier\"")
+        }
+        let overall = parsed.first { $0.0 == recorder.form.overallItem }!.1
+        let outcome = await recorder.submit(code: overall, dossierHash: hash, idempotencyKey: key)
+        switch outcome {
+        case .created(let id), .replayed(let id):
+            for (item, code) in parsed where item != recorder.form.overallItem {
+                _ = try recorder.addAnswer(responseID: id, item: item, code: code, idempotencyKey: key)
+            }
+            if case .created = outcome { return json(.created, ["id": id, "status": "created"]) }
+            return json(.ok, ["id": id, "status": "replayed"])
+        case .dossierAlreadyRated: return error(.conflict, "this dossier has already been rated (hồ sơ đã được đánh giá)")
+        case .tooSoon: return error(.tooManyRequests, "too soon after the previous rating; wait \(Int(recorder.config.minInterval.rounded(.up))) s")
+        case .closed: return error(.forbidden, "the kiosk is closed outside opening hours")
+        case .failed(let message): return error(.internalServerError, "the rating could not be stored: \(message)")
+        }
+    }
+
+    func postAnswers(_ request: Request, id: Int64) async throws -> Response {
+        let key = try idempotencyKey(request)
+        let body = try await decode(request)
+        let parsed = try answers(body.answers, requireOverall: false)
+        var added: [String] = []
+        do {
+            for (item, code) in parsed where item != recorder.form.overallItem {
+                if try recorder.addAnswer(responseID: id, item: item, code: code, idempotencyKey: key) { added.append(item) }
+            }
+        } catch let e as StoreError {
+            return error(.notFound, e.description)
+        }
+        return json(.ok, ["id": id, "added": added])
+    }
+
+    func configObject() -> [String: Any] {
+        let c = recorder.config
+        return [
+            "unit": c.unit, "unit_name": c.unitName ?? "", "field": c.field ?? "", "channel": c.channel ?? "", "kiosk": c.kioskID,
+            "require_dossier": c.requireDossier, "reset_after": c.resetAfter, "warn_for": c.warnFor, "thanks_for": c.thanksFor,
+            "open": c.isOpen(at: Date()), "hours": c.hours.map(\.description),
+            "questions": recorder.form.questions.map { q in
+                ["id": q.id, "text": q.text, "choices": q.choices.map { ["code": Int($0.code), "label": $0.label] }] as [String: Any]
+            },
+        ]
+    }
+
+    func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        json(status, ["error": message])
+    }
+
+    func page() -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                HTTPField.Name("Content-Security-Policy")!: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: KioskPage.html)))
+    }
+}
+
+/// A refusal with its HTTP status and a message for the caller.
+struct KioskHTTPError: Error {
+    var status: HTTPResponse.Status
+    var message: String
+    init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+}

@@ -1,0 +1,209 @@
+import Crypto
+import Foundation
+import GRDB
+import SIPASModel
+
+/// One rating given at a kiosk (đánh giá tại quầy): the first answer of a counter form.
+public struct KioskRating: Sendable {
+    public var kioskID: String
+    public var unit: String
+    public var field: String?
+    public var channel: String?
+    /// The item rated first (the overall question) and its code.
+    public var item: String
+    public var code: UInt8
+    /// Keyed hash of the dossier code, when the kiosk asks for one.
+    public var dossierHash: String?
+    /// A key chosen by the client so that a retried submission is stored once.
+    public var idempotencyKey: String?
+    public var at: Date
+
+    public init(
+        kioskID: String, unit: String, field: String?, channel: String?, item: String, code: UInt8,
+        dossierHash: String? = nil, idempotencyKey: String? = nil, at: Date = Date()
+    ) {
+        self.kioskID = kioskID
+        self.unit = unit
+        self.field = field
+        self.channel = channel
+        self.item = item
+        self.code = code
+        self.dossierHash = dossierHash
+        self.idempotencyKey = idempotencyKey
+        self.at = at
+    }
+}
+
+/// What happened to a submitted rating.
+public enum KioskOutcome: Sendable, Equatable {
+    /// Stored now, with this response id.
+    case created(Int64)
+    /// The same idempotency key was stored before: this is its response id.
+    case replayed(Int64)
+    /// The dossier was rated before; nothing was stored.
+    case dossierAlreadyRated
+    /// Only a replay was acceptable, and the key is new: nothing was stored.
+    case notStored
+}
+
+/// Counts for the staff screen.
+public struct KioskCounts: Sendable, Equatable, Codable {
+    public var today: Int
+    public var period: Int
+    public var dissatisfiedToday: Int
+    public var rejectedToday: Int
+    public var rejectedByReason: [String: Int]
+}
+
+extension ResponseStore {
+    /// Records the questionnaire (once per version) and the unit, before a kiosk starts taking ratings.
+    public func prepareKiosk(questionnaire q: Questionnaire, yaml: String, unit: UnitRecord) throws {
+        let layout = AnswerLayout(questionnaire: q)
+        let hash = Data(SHA256.hash(data: Data(yaml.utf8))).hexString
+        try write { db in
+            if let stored = try String.fetchOne(db, sql: "SELECT content_hash FROM questionnaires WHERE id = ? AND version = ?", arguments: [q.id, q.version]) {
+                if stored != hash {
+                    throw StoreError("questionnaire \(q.id) \(q.version) differs from the copy already in the store: give the changed questionnaire a new version")
+                }
+            } else {
+                try db.execute(
+                    sql: "INSERT INTO questionnaires (id, version, content_hash, yaml, item_order, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [q.id, q.version, hash, yaml, layout.signature, Self.now()])
+            }
+            try db.execute(
+                sql: "INSERT INTO units (code, name, level, parent, province, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO NOTHING",
+                arguments: [unit.code, unit.name, unit.level, unit.parent, unit.province, Self.now()])
+        }
+    }
+
+    /// Stores ratings in one transaction (group commit), each in its own savepoint so that one
+    /// refused rating does not undo the others. Returns one outcome (or error) per rating, in order.
+    public func recordRatings(_ ratings: [KioskRating], questionnaire q: Questionnaire, replayOnly: [Bool]? = nil) throws -> [Result<KioskOutcome, StoreError>] {
+        let layout = AnswerLayout(questionnaire: q)
+        return try write { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO responses (form_id, unit, questionnaire_id, questionnaire_version, collected_on, collected_at,
+                    channel, field, source, dossier_hash, codes, created_at, kiosk_id, idempotency_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'kiosk', ?, ?, ?, ?, ?)
+                """)
+            var outcomes: [Result<KioskOutcome, StoreError>] = []
+            outcomes.reserveCapacity(ratings.count)
+            for (n, rating) in ratings.enumerated() {
+                guard let k = layout.codedItems.firstIndex(of: rating.item) else {
+                    outcomes.append(.failure(StoreError("item '\(rating.item)' is not a coded item of \(q.id)")))
+                    continue
+                }
+                if let key = rating.idempotencyKey,
+                   let id = try Int64.fetchOne(db, sql: "SELECT id FROM responses WHERE kiosk_id = ? AND idempotency_key = ?", arguments: [rating.kioskID, key]) {
+                    outcomes.append(.success(.replayed(id)))
+                    continue
+                }
+                if replayOnly?[n] == true {
+                    outcomes.append(.success(.notStored))
+                    continue
+                }
+                if let hash = rating.dossierHash,
+                   try Bool.fetchOne(db, sql: "SELECT 1 FROM responses WHERE dossier_hash = ? AND superseded_by IS NULL", arguments: [hash]) == true {
+                    outcomes.append(.success(.dossierAlreadyRated))
+                    continue
+                }
+                var codes = [UInt8](repeating: 0, count: max(1, layout.codedItems.count))
+                codes[k] = rating.code
+                let (day, minute) = KioskClock.dayAndMinute(rating.at)
+                let formID = "K-" + UUID().uuidString.prefix(13).lowercased()
+                do {
+                    try insert.execute(arguments: [
+                        formID, rating.unit, q.id, q.version, day, minute, rating.channel, rating.field, rating.dossierHash,
+                        Data(codes), Self.now(), rating.kioskID, rating.idempotencyKey,
+                    ])
+                    outcomes.append(.success(.created(db.lastInsertedRowID)))
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+                    outcomes.append(.failure(StoreError("cannot store the rating: \(error.message ?? "constraint")")))
+                }
+            }
+            return outcomes
+        }
+    }
+
+    /// Adds a follow-up answer to a stored kiosk rating; false when that item was already answered.
+    @discardableResult
+    public func addAnswer(responseID: Int64, item: String, code: UInt8, questionnaire q: Questionnaire, idempotencyKey: String? = nil) throws -> Bool {
+        let layout = AnswerLayout(questionnaire: q)
+        guard layout.codedItems.contains(item) else { throw StoreError("item '\(item)' is not a coded item of \(q.id)") }
+        return try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT codes, idempotency_key, source, questionnaire_id FROM responses WHERE id = ?", arguments: [responseID]) else {
+                throw StoreError("no response \(responseID)")
+            }
+            let source: String = row["source"], qid: String = row["questionnaire_id"]
+            guard source == ResponseSource.kiosk.rawValue, qid == q.id else { throw StoreError("response \(responseID) is not a kiosk rating of \(q.id)") }
+            if let idempotencyKey, (row["idempotency_key"] as String?) != idempotencyKey {
+                throw StoreError("response \(responseID) was not submitted with this key")
+            }
+            let codes: Data = row["codes"]
+            if let k = layout.codedItems.firstIndex(of: item), k < codes.count, codes[k] != 0 { return false }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM response_additions WHERE response_id = ? AND item = ?", arguments: [responseID, item]) == true {
+                return false
+            }
+            try db.execute(
+                sql: "INSERT INTO response_additions (response_id, item, code, added_at) VALUES (?, ?, ?, ?)",
+                arguments: [responseID, item, Int(code), Self.now()])
+            return true
+        }
+    }
+
+    /// Whether a dossier (by its keyed hash) has a rating already.
+    public func dossierRated(_ hash: String) throws -> Bool {
+        try queue.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM responses WHERE dossier_hash = ? AND superseded_by IS NULL", arguments: [hash]) == true
+        }
+    }
+
+    /// Records a refused attempt (too soon after the previous one, outside opening hours, …).
+    public func recordRejection(kioskID: String, reason: String, at: Date = Date()) throws {
+        let (day, _) = KioskClock.dayAndMinute(at)
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO kiosk_rejections (kiosk_id, day, reason, at) VALUES (?, ?, ?, ?)",
+                arguments: [kioskID, day, reason, Self.now()])
+        }
+    }
+
+    /// Ratings of a kiosk today and since `periodStart` (yyyy-MM-dd), with today's rejections.
+    public func kioskCounts(kioskID: String, item: String, questionnaire q: Questionnaire, dissatisfied: Set<UInt8>, periodStart: String, now: Date = Date()) throws -> KioskCounts {
+        let layout = AnswerLayout(questionnaire: q)
+        let k = layout.codedItems.firstIndex(of: item) ?? 0
+        let (day, _) = KioskClock.dayAndMinute(now)
+        return try queue.read { db in
+            let today = try Int.fetchOne(db, sql: "SELECT count(*) FROM responses WHERE kiosk_id = ? AND collected_on = ?", arguments: [kioskID, day]) ?? 0
+            let period = try Int.fetchOne(db, sql: "SELECT count(*) FROM responses WHERE kiosk_id = ? AND collected_on >= ? AND collected_on <= ?", arguments: [kioskID, periodStart, day]) ?? 0
+            var unhappy = 0
+            for codes in try Data.fetchAll(db, sql: "SELECT codes FROM responses WHERE kiosk_id = ? AND collected_on = ?", arguments: [kioskID, day])
+            where k < codes.count && dissatisfied.contains(codes[codes.startIndex + k]) {
+                unhappy += 1
+            }
+            var reasons: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT reason, count(*) FROM kiosk_rejections WHERE kiosk_id = ? AND day = ? GROUP BY reason", arguments: [kioskID, day]) {
+                reasons[row[0]] = row[1]
+            }
+            return KioskCounts(today: today, period: period, dissatisfiedToday: unhappy, rejectedToday: reasons.values.reduce(0, +), rejectedByReason: reasons)
+        }
+    }
+
+    /// Kiosk ratings stored (current versions), for integrity checks.
+    public func kioskResponseIDs(kioskID: String) throws -> [(id: Int64, key: String?)] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, idempotency_key FROM responses WHERE kiosk_id = ? ORDER BY id", arguments: [kioskID]).map { ($0[0], $0[1]) }
+        }
+    }
+}
+
+/// Local calendar day and minute (yyyy-MM-dd, yyyy-MM-dd HH:mm): a rating's time is kept to the minute.
+public enum KioskClock {
+    public static func dayAndMinute(_ date: Date, timeZone: TimeZone = .current) -> (day: String, minute: String) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        let day = String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+        return (day, day + String(format: " %02d:%02d", c.hour ?? 0, c.minute ?? 0))
+    }
+}
