@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sipas needs, when missing.
 #   scripts/install-deps.sh          what building and running sipas needs (libxlsxwriter)
-#   scripts/install-deps.sh --test   also what the tests need (R with the survey package, as the peer)
+#   scripts/install-deps.sh --test   also what the tests need (R with the survey package, as the peer;
+#                                    tmux, Chromium and selenium to drive the kiosks; openpyxl)
 #   scripts/install-deps.sh --bench  also what the benchmarks need (hyperfine, GNU time, R data.table)
 set -euo pipefail
 packages=(libxlsxwriter-dev pkg-config)
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(r-base-core r-cran-survey r-cran-yaml r-cran-jsonlite locales) ;;
-    --bench) packages+=(r-base-core r-cran-survey r-cran-data.table hyperfine time) ;;
+    --test) packages+=(r-base-core r-cran-survey r-cran-yaml r-cran-jsonlite locales tmux chromium chromium-driver fonts-noto-core) ;;
+    --bench) packages+=(r-base-core r-cran-survey r-cran-data.table hyperfine time wrk sqlite3) ;;
     *) echo "unknown option $arg (expected --test or --bench)" >&2; exit 2 ;;
   esac
 done
@@ -29,9 +30,10 @@ if [[ " $* " == *" --test "* ]] && ! locale -a 2>/dev/null | grep -qi '^vi_VN.ut
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo localedef -i vi_VN -f UTF-8 vi_VN.UTF-8
 fi
-# Tests read workbooks back with openpyxl, an independent implementation of the format.
-if [[ " $* " == *" --test "* ]] && ! python3 -c "import openpyxl" 2>/dev/null; then
-  python3 -m pip install --quiet openpyxl
+# Tests read workbooks back with openpyxl (an independent implementation of the format) and
+# drive the web kiosk in Chromium with selenium.
+if [[ " $* " == *" --test "* ]] && ! python3 -c "import openpyxl, selenium" 2>/dev/null; then
+  python3 -m pip install --quiet openpyxl selenium 2>/dev/null || python3 -m pip install --quiet --break-system-packages openpyxl selenium
 fi
 if ! command -v swift >/dev/null 2>&1; then
   echo "Swift 6.1 or later is needed (https://www.swift.org/install/); 'swift' is not on PATH." >&2

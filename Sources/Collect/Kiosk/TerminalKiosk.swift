@@ -32,9 +32,20 @@ public final class TerminalKiosk {
         while true {
             draw(force: false)
             var buffer = [UInt8](repeating: 0, count: 256)
-            let n = read(STDIN_FILENO, &buffer, buffer.count)
+            // Wait up to 0.2 s for a key (the clock needs ticks); a closed terminal ends the kiosk.
+            var descriptor = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 200)
+            if ready > 0, descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 && descriptor.revents & Int16(POLLIN) == 0 {
+                throw KioskConfigError("the terminal was closed")
+            }
+            var n = 0
+            if ready > 0 {
+                n = read(STDIN_FILENO, &buffer, buffer.count)
+                if n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN) { throw KioskConfigError("the terminal was closed") }
+            }
             let now = Date()
             if n <= 0 {
+                pendingBytes.removeAll()
                 if let effect = flow.handle(.tick, now: now), try perform(effect) { return counts }
                 continue
             }
@@ -91,8 +102,10 @@ public final class TerminalKiosk {
             switch b {
             case 0x1B:
                 guard i + 2 < bytes.count else {
-                    if i + 1 >= bytes.count { i += 1; continue }  // a lone Escape
-                    break
+                    // Possibly the start of a sequence split across reads: keep it; a read that
+                    // times out drops it (a lone Escape press).
+                    bytes.removeFirst(i)
+                    return inputs
                 }
                 if bytes[i + 1] == 0x4F, let input = keypad[bytes[i + 2]] {
                     inputs.append(input)
@@ -148,8 +161,8 @@ public final class TerminalKiosk {
         raw.c_lflag &= ~tcflag_t(ICANON | ECHO | ISIG | IEXTEN)
         raw.c_iflag &= ~tcflag_t(IXON | ICRNL | INLCR)
         withUnsafeMutableBytes(of: &raw.c_cc) { cc in
-            cc[Int(VMIN)] = 0
-            cc[Int(VTIME)] = 2  // wake every 0.2 s for the clock
+            cc[Int(VMIN)] = 1
+            cc[Int(VTIME)] = 0
         }
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw)
         // Alternate screen, hidden cursor.

@@ -27,6 +27,8 @@ enum KioskPage {
   input { font: inherit; font-size: 5vh; padding: 2vh; width: min(80vw, 700px); text-align: center;
     border: 4px solid #fff; background: #fff; color: #000; border-radius: 1.5vh; }
   .notice { font-weight: bold; border: 3px solid #fff; padding: 2vh; border-radius: 1.5vh; margin-top: 3vh; }
+  #warning { position: fixed; left: 4vw; right: 4vw; bottom: 6vh; margin: 0; background: #fff; color: #000;
+    font-size: 3.6vh; box-shadow: 0 0 0 100vmax rgba(0, 0, 0, 0.35); }
   .hidden { display: none; }
 </style>
 </head>
