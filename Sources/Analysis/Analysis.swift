@@ -223,4 +223,39 @@ public struct Analysis: Sendable, Codable, Equatable {
     public var groups: [GroupAnalysis]
     /// The rules used, in words, so that a report always states its method.
     public var rules: [String]
+    /// With `--dossiers N` on counter ratings: the Decree-766 style rate.
+    public var decree766: CounterRate?
+}
+
+/// The Decree-766 style rate from counter ratings: (N − dissatisfied ratings) / N, where N is the
+/// number of dossiers handled (*số hồ sơ đã giải quyết*). Always labelled as that rule: it is not
+/// a survey estimate and has no confidence interval.
+public struct CounterRate: Sendable, Codable, Equatable {
+    public var dossiers: Int
+    public var ratings: Int
+    public var dissatisfied: Int
+    public var value: Double
+    public var rule: String
+
+    /// Counts the valid answers to the overall question (rule `overall-question`) outside its satisfied set.
+    public static func compute(_ table: ResponseTable, dossiers: Int) throws(AnalysisError) -> CounterRate {
+        let q = table.questionnaire
+        guard let index = q.index(q.scoring.overall), case .question(let itemID) = index.members,
+              let item = q.item(itemID), let satisfied = q.satisfiedCodes(for: item) else {
+            throw AnalysisError.invalidOption("the Decree-766 rate needs a questionnaire whose headline index is one question (aggregate: overall-question), such as counter-quick; \(q.id) has none")
+        }
+        let valid = Set(item.options.map(\.code))
+        var ratings = 0, dissatisfied = 0
+        for code in table.codes[itemID] ?? [] where valid.contains(Int(code)) {
+            ratings += 1
+            if !satisfied.contains(Int(code)) { dissatisfied += 1 }
+        }
+        guard dossiers >= 1 else { throw AnalysisError.invalidOption("--dossiers must be at least 1") }
+        guard dossiers >= ratings else {
+            throw AnalysisError.invalidOption("\(ratings) ratings but only \(dossiers) dossiers: the number of dossiers handled cannot be smaller than the number of ratings")
+        }
+        return CounterRate(
+            dossiers: dossiers, ratings: ratings, dissatisfied: dissatisfied, value: Double(dossiers - dissatisfied) / Double(dossiers),
+            rule: "Decree-766 style: (N − dissatisfied ratings) / N, N = dossiers handled; dossiers without a rating count as not dissatisfied")
+    }
 }

@@ -106,3 +106,17 @@ func sipas(_ arguments: String...) throws -> Run {
     #expect(bad.stderr.contains("broken.yaml:"))
     #expect(bad.stderr.contains("overal"))
 }
+
+@Test func decree766RateFromCounterRatings() throws {
+    // counter-10.csv: overall 2 2 3 1 2 3 3 2 1 2 → 2 dissatisfied of 10 ratings; N = 50 → 48/50.
+    let file = fixtures.appendingPathComponent("counter-10.csv").path
+    let run = try sipas("analyze", "--questionnaire", "counter-quick", "--input", file, "--dossiers", "50", "--json")
+    #expect(run.status == 0, "\(run.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    let rate = try #require(json["decree766"] as? [String: Any])
+    #expect(rate["value"] as? Double == 0.96 && rate["dissatisfied"] as? Int == 2 && rate["ratings"] as? Int == 10 && rate["dossiers"] as? Int == 50)
+    let text = try sipas("analyze", "--questionnaire", "counter-quick", "--input", file, "--dossiers", "50")
+    #expect(text.stdout.contains("Decree-766 style rate (N − dissatisfied)/N = (50 − 2)/50 = 96.00 %"), "\(text.stdout)")
+    let few = try sipas("analyze", "--questionnaire", "counter-quick", "--input", file, "--dossiers", "5")
+    #expect(few.status != 0 && few.stderr.contains("10 ratings but only 5 dossiers"))
+}

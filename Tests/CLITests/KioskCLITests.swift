@@ -135,6 +135,14 @@ import Testing
         try pane.keys("Enter")
         try pane.waitFor("EXIT=0")
         #expect(try pane.text().contains("Kiosk kiosk-1 đã tắt. Hôm nay: 2 lượt đánh giá (1 không hài lòng)"))
+        // Analysed as counter ratings: overall-question share 1/2; Decree-766 rate (40 − 1)/40.
+        let (status, out) = try Self.run([try Self.binary(), "analyze", "--store", store, "--source", "kiosk", "--dossiers", "40", "--json"])
+        #expect(status == 0, "\(out)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let index = try #require((json["indices"] as? [[String: Any]])?.first)
+        #expect(index["id"] as? String == "satisfaction" && index["value"] as? Double == 0.5 && index["n"] as? Int == 2)
+        let rate = try #require(json["decree766"] as? [String: Any])
+        #expect(rate["value"] as? Double == 39.0 / 40 && rate["dissatisfied"] as? Int == 1 && rate["ratings"] as? Int == 2)
     }
 
     @Test func terminalKioskTakesOneRatingPerDossier() throws {

@@ -23,6 +23,10 @@ enum AnalysisText {
         if let t = a.target { out.append("Target: \(percent(t)) %") }
         out.append("")
         out.append(contentsOf: indexTable(a.indices, overall: a.overall, q: q, level: level, target: a.target))
+        if let r = a.decree766 {
+            out.append("")
+            out.append("Decree-766 style rate (N − dissatisfied)/N = (\(r.dossiers) − \(r.dissatisfied))/\(r.dossiers) = \(percent(r.value)) % (\(r.ratings) ratings; dossiers without a rating count as not dissatisfied; not a survey estimate, no interval)")
+        }
         out.append("")
         out.append("Criteria (tiêu chí): share satisfied, \(level) % interval (\(a.criteria.first?.method ?? "wilson")), mean score")
         var rows: [[String]] = [["Item", "No.", "Satisfied %", "\(level) % CI", "n", "Missing", "Mean"]]

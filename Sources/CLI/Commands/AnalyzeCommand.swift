@@ -58,6 +58,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Number of dossiers a unit handled in the period, as UNIT=N (repeatable; give every unit).")
     var population: [String] = []
 
+    @Option(help: "Counter ratings: the number of dossiers handled in the period, for the Decree-766 style rate (N − dissatisfied)/N.")
+    var dossiers: Int?
+
     @Flag(help: "Print the documented JSON object instead of tables.")
     var json = false
 
@@ -118,9 +121,10 @@ struct AnalyzeCommand: ParsableCommand {
         }
         let options = AnalysisOptions(
             level: level, composite: composite, criterion: criterionCI, target: target, populations: try populations())
-        let analysis: Analysis
+        var analysis: Analysis
         do {
             analysis = try Analyzer(options: options).analyze(table, by: by)
+            if let dossiers { analysis.decree766 = try CounterRate.compute(table, dossiers: dossiers) }
         } catch {
             throw CLIError(error.description)
         }
