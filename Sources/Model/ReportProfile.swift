@@ -111,8 +111,17 @@ public struct ReportProfile: Sendable {
         public var line: Int?
     }
 
+    /// Counter (kiosk) ratings shown beside the survey: their questionnaire, target and dossiers handled.
+    public struct Counter: Sendable, Equatable {
+        public var questionnaire: String
+        public var minimum: Double?
+        /// Dossiers handled in the period, for the Decree-766 style rate.
+        public var dossiers: Int?
+    }
+
     public var unit: Unit
     public var period: ReportPeriod
+    public var counter: Counter?
     public var questionnaire: String
     public var level: Double
     public var compositeInterval: String
@@ -154,7 +163,7 @@ public struct ReportProfile: Sendable {
         } catch {
             throw QuestionnaireError(issues: [QuestionnaireIssue(file: file, line: nil, message: "\(error)")])
         }
-        guard let root, let map = r.mapping(root, nil, allowed: ["unit", "period", "questionnaire", "level", "ci", "criterion_ci", "targets", "breakdowns", "populations"], what: "a report profile") else {
+        guard let root, let map = r.mapping(root, nil, allowed: ["unit", "period", "questionnaire", "level", "ci", "criterion_ci", "targets", "breakdowns", "populations", "counter"], what: "a report profile") else {
             throw QuestionnaireError(issues: r.issues.isEmpty ? [QuestionnaireIssue(file: file, line: nil, message: "the file is empty")] : r.issues)
         }
         var unit = Unit(code: "", name: "")
@@ -239,7 +248,23 @@ public struct ReportProfile: Sendable {
                 }
             }
         }
+        var counter: Counter?
+        if map["counter"] != nil, let c = r.mapping(map["counter"], "counter", allowed: ["questionnaire", "min", "dossiers"], what: "'counter'") {
+            var result = Counter(questionnaire: r.string(c, "questionnaire", "counter", required: false, at: map["counter"]) ?? "counter-quick")
+            if let m = c["min"] {
+                if let v = m.float, v > 0, v <= 1 { result.minimum = v } else {
+                    r.issue(m, "counter", "'min' is a share between 0 and 1 (0.95 means 95 %); found '\(m.string ?? "")'")
+                }
+            }
+            if let d = c["dossiers"] {
+                if let v = d.int, v >= 1 { result.dossiers = v } else {
+                    r.issue(d, "counter", "'dossiers' is the whole number of dossiers handled in the period, e.g. 1840")
+                }
+            }
+            counter = result
+        }
         if !r.issues.isEmpty { throw QuestionnaireError(issues: r.issues) }
+        self.counter = counter
         self.unit = unit
         self.period = period
         self.questionnaire = questionnaire

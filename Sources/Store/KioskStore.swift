@@ -17,11 +17,14 @@ public struct KioskRating: Sendable {
     /// A key chosen by the client so that a retried submission is stored once.
     public var idempotencyKey: String?
     public var at: Date
+    /// Follow-up answers already known when the rating is stored (item → code), appended in the same transaction.
+    public var followUps: [String: UInt8] = [:]
 
     public init(
         kioskID: String, unit: String, field: String?, channel: String?, item: String, code: UInt8,
-        dossierHash: String? = nil, idempotencyKey: String? = nil, at: Date = Date()
+        dossierHash: String? = nil, idempotencyKey: String? = nil, at: Date = Date(), followUps: [String: UInt8] = [:]
     ) {
+        self.followUps = followUps
         self.kioskID = kioskID
         self.unit = unit
         self.field = field
@@ -116,7 +119,14 @@ extension ResponseStore {
                         formID, rating.unit, q.id, q.version, day, minute, rating.channel, rating.field, rating.dossierHash,
                         Data(codes), Self.now(), rating.kioskID, rating.idempotencyKey,
                     ])
-                    outcomes.append(.success(.created(db.lastInsertedRowID)))
+                    let id = db.lastInsertedRowID
+                    for (item, code) in rating.followUps.sorted(by: { $0.key < $1.key }) where item != rating.item && code != 0 {
+                        guard layout.codedItems.contains(item) else { throw StoreError("item '\(item)' is not a coded item of \(q.id)") }
+                        try db.execute(
+                            sql: "INSERT INTO response_additions (response_id, item, code, added_at) VALUES (?, ?, ?, ?)",
+                            arguments: [id, item, Int(code), Self.now()])
+                    }
+                    outcomes.append(.success(.created(id)))
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                     outcomes.append(.failure(StoreError("cannot store the rating: \(error.message ?? "constraint")")))
                 }

@@ -1,4 +1,6 @@
 import Foundation
+import SIPASModel
+import SIPASStore
 import Testing
 
 /// Runs the built `sipas` binary (next to the test bundle) and captures its output.
@@ -119,4 +121,29 @@ func sipas(_ arguments: String...) throws -> Run {
     #expect(text.stdout.contains("Decree-766 style rate (N − dissatisfied)/N = (50 − 2)/50 = 96.00 %"), "\(text.stdout)")
     let few = try sipas("analyze", "--questionnaire", "counter-quick", "--input", file, "--dossiers", "5")
     #expect(few.status != 0 && few.stderr.contains("10 ratings but only 5 dossiers"))
+}
+
+@Test func demoReportShowsCounterRatingsWithTheirOwnRule() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("demo-\(UUID().uuidString)").path
+    let demo = try sipas("demo", "--dir", dir)
+    #expect(demo.status == 0, "\(demo.stderr)")
+    #expect(FileManager.default.fileExists(atPath: dir + "/bao-cao-2026.xlsx"))
+    let run = try sipas("report", "--store", dir + "/sipas.sqlite", "--profile", dir + "/ho-so-bao-cao.yaml", "--out", dir + "/r.xlsx", "--json")
+    #expect(run.status == 0, "\(run.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    let counter = try #require(json["counter"] as? [String: Any])
+    // Independently: the stored counter ratings of 2026, counted from the store.
+    let url = repository.appendingPathComponent("Questionnaires/counter-quick.yaml")
+    let q = try Questionnaire(yaml: try String(contentsOf: url, encoding: .utf8), file: url.path)
+    let table = try ResponseStore(path: dir + "/sipas.sqlite", create: false).responses(questionnaire: q, filter: ResponseFilter(from: "2026-01-01", to: "2026-12-31")).table
+    let overall = table.codes["overall"]!
+    let unhappy = overall.filter { $0 == 1 }.count
+    #expect(counter["n"] as? Int == overall.count)
+    let index = try #require((counter["indices"] as? [[String: Any]])?.first)
+    #expect(abs((index["value"] as? Double ?? 0) - Double(overall.count - unhappy) / Double(overall.count)) < 1e-12)
+    let rate = try #require(counter["decree766"] as? [String: Any])
+    #expect(rate["dissatisfied"] as? Int == unhappy && rate["dossiers"] as? Int == 1840)
+    #expect(abs((rate["value"] as? Double ?? 0) - Double(1840 - unhappy) / 1840) < 1e-12)
+    let fields = (counter["groups"] as? [[String: Any]] ?? []).filter { $0["by"] as? String == "field" }
+    #expect(fields.map { $0["n"] as? Int ?? 0 }.reduce(0, +) == overall.count)
 }

@@ -106,6 +106,8 @@ func workbookPartsMatchTheGoldenFiles(part: String) throws {
     ("targets:\n  - {title: \"X\", index: sipas, min: 1.2}", "'min' is a share between 0 and 1"),
     ("targets:\n  - {title: \"X\", index: sipas}", "missing 'min'"),
     ("colour: red", "unknown key 'colour'"),
+    ("counter:\n  questionnaire: counter-quick\n  min: 95", "'min' is a share between 0 and 1"),
+    ("counter:\n  questionnaire: counter-quick\n  dossiers: -3", "'dossiers' is the whole number of dossiers"),
 ])
 func badProfilesAreRefusedWithLineAndReason(edit: String, message: String) throws {
     var text = try String(contentsOf: root.appendingPathComponent("Reports/vi-du-xa.yaml"), encoding: .utf8)

@@ -9,8 +9,8 @@ count=${1:-1000000}; xcount=${2:-100000}; runs=${3:-3}
 scripts/install-deps.sh --bench
 command -v sqlite3 >/dev/null || { echo "installing sqlite3" >&2; apt-get install -y -qq sqlite3 >/dev/null; }
 python3 -c "import pandas" 2>/dev/null || python3 -m pip install --quiet pandas
-swift build -c release --product sipas >/dev/null
-sipas=$PWD/.build/release/sipas
+[ -n "${SIPAS_BIN:-}" ] || swift build -c release --product sipas >/dev/null
+sipas=${SIPAS_BIN:-$PWD/.build/release/sipas}
 dir=${BENCH_DIR:-/tmp/sipas-bench}
 mkdir -p "$dir"
 csv=$dir/sipas-2023-$count-50.csv

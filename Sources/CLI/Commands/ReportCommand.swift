@@ -108,11 +108,27 @@ struct ReportCommand: ParsableCommand {
             throw CLIError(error.description)
         }
         let targets = try wrap { try ReportBuilder.targets(profile, table: table) }
+        var counter: Analysis?
+        if let c = profile.counter, try wrap({ try s.questionnaires() }).contains(where: { $0.id == c.questionnaire && $0.responses > 0 }) {
+            let cq = try StoredQuestionnaire.resolve(c.questionnaire, in: s)
+            let (ratings, _) = try wrap { try s.responses(questionnaire: cq, filter: ResponseFilter(from: period.from, to: period.to)) }
+            if ratings.count > 0 {
+                var options = ReportBuilder.options(profile, target: c.minimum)
+                options.populations = [:]
+                do {
+                    counter = try Analyzer(options: options).analyze(ratings, by: ["field", "channel"])
+                    if let n = c.dossiers { counter?.decree766 = try CounterRate.compute(ratings, dossiers: n) }
+                } catch {
+                    throw CLIError("counter ratings: \(error.description)")
+                }
+            }
+        }
         let report = ReportData(
             unit: profile.unit.code, unitName: profile.unit.name, period: period.description, periodLabel: period.label,
             from: period.from, to: period.to,
             sources: sources.reduce(into: [:]) { $0[$1.rawValue, default: 0] += 1 },
-            analysis: analysis, previous: previous, targets: targets, software: SipasCommand.version, dataSHA256: try dataHash(table))
+            analysis: analysis, previous: previous, targets: targets, software: SipasCommand.version, dataSHA256: try dataHash(table),
+            counter: counter)
         return Built(profile: profile, questionnaire: q, table: table, report: report)
     }
 
@@ -135,6 +151,12 @@ struct ReportCommand: ParsableCommand {
         }
         for t in r.targets {
             lines.append("  Chỉ tiêu \(t.title) (\(t.scope)) ≥ \(pct(t.minimum)): \(pct(t.value)) [\(pct(t.lower)), \(pct(t.upper))], n = \(t.n) → \(t.verdict?.label ?? "không có dữ liệu")")
+        }
+        if let c = r.counter, let ix = c.indices.first(where: { $0.id == c.overall }) {
+            var line = "  Đánh giá tại quầy: \(pct(ix.value)) hài lòng [\(pct(ix.lower)), \(pct(ix.upper))], \(ix.n) lượt"
+            if let t = c.target { line += " — chỉ tiêu ≥ \(pct(t)): \(ix.verdict?.label ?? "—")" }
+            lines.append(line)
+            if let d = c.decree766 { lines.append("  Tỷ lệ theo cách tính QĐ 766: (\(d.dossiers) − \(d.dissatisfied))/\(d.dossiers) = \(pct(d.value))") }
         }
         return lines.joined(separator: "\n")
     }

@@ -39,11 +39,14 @@ public struct ReportData: Sendable, Codable {
     public var targets: [TargetResult]
     public var software: String
     public var dataSHA256: String
+    /// Counter (kiosk) ratings of the period, analysed with their own rule (overall-question), by field and channel.
+    public var counter: Analysis?
 
     public init(
         unit: String, unitName: String, period: String, periodLabel: String, from: String, to: String, sources: [String: Int],
-        analysis: Analysis, previous: Analysis?, targets: [TargetResult], software: String, dataSHA256: String
+        analysis: Analysis, previous: Analysis?, targets: [TargetResult], software: String, dataSHA256: String, counter: Analysis? = nil
     ) {
+        self.counter = counter
         self.unit = unit
         self.unitName = unitName
         self.period = period

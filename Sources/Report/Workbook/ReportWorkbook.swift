@@ -149,6 +149,10 @@ public struct ReportWorkbook {
             try s.setRow(row, height: Self.height(label, width: 44))
             row += 1
         }
+        if let c = data.counter {
+            row += 1
+            row = try writeCounterSummary(s, c, row: row)
+        }
         row += 1
         try note(s, row, 11, width: 150, "Đạt: cả khoảng tin cậy không thấp hơn mục tiêu. Chưa đạt: cả khoảng tin cậy thấp hơn mục tiêu. Chưa đủ căn cứ: khoảng tin cậy chứa mục tiêu (cần thêm phiếu). * dưới 30 phiếu: chưa đủ để kết luận.")
         row += 1
@@ -163,6 +167,48 @@ public struct ReportWorkbook {
             row: row, column: 0, width: 900, height: 380)
         s.freezePanes(rows: tableHeaderRow + 1, columns: 0)
         s.printSetup(landscape: true, repeatRows: nil, header: header)
+    }
+
+    /// Counter ratings: the share satisfied (rule overall-question) overall and by channel, and the Decree-766 rate.
+    func writeCounterSummary(_ s: XlsxSheetWriter, _ c: Analysis, row start: Int) throws(XlsxWriteError) -> Int {
+        var row = start
+        try s.write(row, 0, "3. Đánh giá tại quầy (kiosk) — tỷ lệ hài lòng với câu hỏi chung, \(c.n) lượt", Self.bold)
+        row += 1
+        for (k, name) in ["Chỉ số", "Phạm vi", "Mục tiêu", "Giá trị", "Cận dưới", "Cận trên", "Số lượt (n)", "Đánh giá"].enumerated() {
+            try s.write(row, k, name, Self.header)
+        }
+        try s.setRow(row, height: 30)
+        row += 1
+        var rows: [(String, IndexEstimate)] = []
+        if let ix = c.indices.first(where: { $0.id == c.overall }) { rows.append(("Tất cả lượt đánh giá", ix)) }
+        for g in c.groups where g.by == "channel" {
+            if let ix = g.analysis.indices.first(where: { $0.id == c.overall }) { rows.append(("Kênh \(g.label ?? g.value)", ix)) }
+        }
+        for (scope, ix) in rows {
+            try s.write(row, 0, ix.id, Self.plain)
+            try s.write(row, 1, scope + (ix.small ? " *" : ""), Self.text)
+            if let t = c.target { try s.write(row, 2, t, Self.percent) } else { try s.writeBlank(row, 2, Self.plain) }
+            try number(s, row, 3, ix.value, Self.percent)
+            try number(s, row, 4, ix.lower, Self.percent)
+            try number(s, row, 5, ix.upper, Self.percent)
+            try s.write(row, 6, Double(ix.n), Self.count)
+            if let t = c.target { try verdict(s, row, 7, Verdict(lower: ix.lower, upper: ix.upper, target: t)) } else { try s.writeBlank(row, 7, Self.plain) }
+            row += 1
+        }
+        if let d = c.decree766 {
+            let label = "Tỷ lệ theo cách tính Quyết định 766: (N − số lượt không hài lòng)/N, N = \(d.dossiers) hồ sơ đã giải quyết, \(d.dissatisfied) lượt không hài lòng"
+            try s.write(row, 0, "qd766", Self.plain)
+            try s.write(row, 1, label, Self.text)
+            if let t = c.target { try s.write(row, 2, t, Self.percent) } else { try s.writeBlank(row, 2, Self.plain) }
+            try s.writeFormula(row, 3, "=(\(d.dossiers)-\(d.dissatisfied))/\(d.dossiers)", result: d.value, Self.percent)
+            try s.writeBlank(row, 4, Self.plain)
+            try s.writeBlank(row, 5, Self.plain)
+            try s.write(row, 6, Double(d.dossiers), Self.count)
+            try s.write(row, 7, "không phải ước lượng khảo sát", Self.text)
+            try s.setRow(row, height: Self.height(label, width: 44))
+            row += 1
+        }
+        return row
     }
 
     // MARK: Tiêu chí
@@ -292,6 +338,26 @@ public struct ReportWorkbook {
             try number(s, row, 4, p.upper, Self.percent)
             try s.write(row, 5, Double(p.n), Self.count)
             row += 1
+        }
+        if let c = data.counter {
+            row += 1
+            try s.write(row, 0, "Không hài lòng tại quầy theo lĩnh vực (kiosk, câu hỏi chung), xếp từ cao xuống", Self.bold)
+            row += 1
+            for (k, name) in ["TT", "Lĩnh vực", "Tỷ lệ không hài lòng", "Cận dưới", "Cận trên", "Số lượt"].enumerated() { try s.write(row, k, name, Self.header) }
+            try s.setRow(row, height: 30)
+            row += 1
+            let fields = c.groups.filter { $0.by == "field" }.compactMap { g -> (String, IndexEstimate)? in
+                g.analysis.indices.first { $0.id == c.overall }.map { (g.label ?? g.value, $0) }
+            }.sorted { (1 - ($0.1.value ?? 1)) > (1 - ($1.1.value ?? 1)) }
+            for (k, (field, ix)) in fields.enumerated() {
+                try s.write(row, 0, Double(k + 1), Self.count)
+                try s.write(row, 1, field + (ix.small ? " *" : ""), Self.text)
+                try number(s, row, 2, ix.value.map { 1 - $0 }, Self.percent)
+                try number(s, row, 3, ix.upper.map { 1 - $0 }, Self.percent)
+                try number(s, row, 4, ix.lower.map { 1 - $0 }, Self.percent)
+                try s.write(row, 5, Double(ix.n), Self.count)
+                row += 1
+            }
         }
         s.printSetup(landscape: false, repeatRows: nil, header: header)
     }
