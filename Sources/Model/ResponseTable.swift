@@ -109,8 +109,8 @@ public struct ResponseTable: Sendable {
         collectedOn.reserveCapacity(n)
         channel.reserveCapacity(n)
         field.reserveCapacity(n)
-        for key in codes.keys { codes[key]!.reserveCapacity(n) }
-        for key in picks.keys { picks[key]!.reserveCapacity(n) }
+        for key in Array(codes.keys) { codes[key]!.reserveCapacity(n) }
+        for key in Array(picks.keys) { picks[key]!.reserveCapacity(n) }
     }
 
     /// Appends a row. Values must already be validated; an item absent from the dictionaries is blank.
@@ -123,9 +123,11 @@ public struct ResponseTable: Sendable {
         collectedOn.append(meta.collectedOn)
         channel.append(meta.channel)
         field.append(meta.field)
-        for key in codes.keys { codes[key]!.append(rowCodes[key] ?? 0) }
-        for key in picks.keys { picks[key]!.append(rowPicks[key] ?? 0) }
-        for key in texts.keys { texts[key]!.append(rowTexts[key]) }
+        // Iterate over copies of the keys: a live `keys` view shares the dictionary's storage, which
+        // would make every column append copy the whole column (quadratic over a file).
+        for key in Array(codes.keys) { codes[key]!.append(rowCodes[key] ?? 0) }
+        for key in Array(picks.keys) { picks[key]!.append(rowPicks[key] ?? 0) }
+        for key in Array(texts.keys) { texts[key]!.append(rowTexts[key]) }
         count += 1
     }
 
@@ -140,9 +142,9 @@ public struct ResponseTable: Sendable {
         collectedOn += newDates
         for c in newChannels { channel.append(c) }
         for f in newFields { field.append(f) }
-        for key in codes.keys { codes[key]! += newCodes[key] ?? [UInt8](repeating: 0, count: rows) }
-        for key in picks.keys { picks[key]! += newPicks[key] ?? [UInt64](repeating: 0, count: rows) }
-        for key in texts.keys { texts[key]! += newTexts[key] ?? [String?](repeating: nil, count: rows) }
+        for key in Array(codes.keys) { codes[key]! += newCodes[key] ?? [UInt8](repeating: 0, count: rows) }
+        for key in Array(picks.keys) { picks[key]! += newPicks[key] ?? [UInt64](repeating: 0, count: rows) }
+        for key in Array(texts.keys) { texts[key]! += newTexts[key] ?? [String?](repeating: nil, count: rows) }
         count += rows
     }
 
@@ -173,9 +175,9 @@ public struct ResponseTable: Sendable {
         collectedOn += other.collectedOn
         channel.append(contentsOf: other.channel)
         field.append(contentsOf: other.field)
-        for key in codes.keys { codes[key]! += other.codes[key] ?? [UInt8](repeating: 0, count: other.count) }
-        for key in picks.keys { picks[key]! += other.picks[key] ?? [UInt64](repeating: 0, count: other.count) }
-        for key in texts.keys { texts[key]! += other.texts[key] ?? [String?](repeating: nil, count: other.count) }
+        for key in Array(codes.keys) { codes[key]! += other.codes[key] ?? [UInt8](repeating: 0, count: other.count) }
+        for key in Array(picks.keys) { picks[key]! += other.picks[key] ?? [UInt64](repeating: 0, count: other.count) }
+        for key in Array(texts.keys) { texts[key]! += other.texts[key] ?? [String?](repeating: nil, count: other.count) }
         count += other.count
     }
 }

@@ -462,6 +462,15 @@ public final class ResponseStore: Sendable {
         }
     }
 
+    /// Field (lĩnh vực) and channel (kênh) codes that occur in the stored responses of a questionnaire.
+    public func codesInUse(questionnaireID: String) throws -> (fields: Set<String>, channels: Set<String>) {
+        try queue.read { db in
+            let fields = try String.fetchAll(db, sql: "SELECT DISTINCT field FROM responses WHERE questionnaire_id = ? AND field IS NOT NULL", arguments: [questionnaireID])
+            let channels = try String.fetchAll(db, sql: "SELECT DISTINCT channel FROM responses WHERE questionnaire_id = ? AND channel IS NOT NULL", arguments: [questionnaireID])
+            return (Set(fields), Set(channels))
+        }
+    }
+
     /// Number of current responses by source, under the same filter.
     public func counts(questionnaire q: Questionnaire, filter: ResponseFilter = ResponseFilter()) throws -> [ResponseSource: Int] {
         let (_, sources) = try responses(questionnaire: q, filter: filter)

@@ -146,4 +146,15 @@ func sipas(_ arguments: String...) throws -> Run {
     #expect(abs((rate["value"] as? Double ?? 0) - Double(1840 - unhappy) / 1840) < 1e-12)
     let fields = (counter["groups"] as? [[String: Any]] ?? []).filter { $0["by"] as? String == "field" }
     #expect(fields.map { $0["n"] as? Int ?? 0 }.reduce(0, +) == overall.count)
+    // A target naming a field that never occurs is refused, naming the line and the fields there are.
+    let profile = try String(contentsOfFile: dir + "/ho-so-bao-cao.yaml", encoding: .utf8)
+    try profile.replacingOccurrences(of: "field: [dat-dai, xay-dung, dau-tu]", with: "field: [dat-dai, xay-dun]")
+        .write(toFile: dir + "/typo.yaml", atomically: true, encoding: .utf8)
+    let typo = try sipas("report", "--store", dir + "/sipas.sqlite", "--profile", dir + "/typo.yaml", "--out", dir + "/t.xlsx")
+    #expect(typo.status != 0 && typo.stderr.contains("unknown field 'xay-dun'") && typo.stderr.contains("line "), "\(typo.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir + "/t.xlsx"))
+    // A period without forms writes nothing and says so.
+    let empty = try sipas("report", "--store", dir + "/sipas.sqlite", "--profile", dir + "/ho-so-bao-cao.yaml", "--period", "2024-Q1", "--out", dir + "/e.xlsx")
+    #expect(empty.status != 0 && empty.stderr.contains("no responses of sipas-2023") && empty.stderr.contains("nothing was written"), "\(empty.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir + "/e.xlsx"))
 }

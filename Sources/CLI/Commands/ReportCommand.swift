@@ -90,6 +90,19 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw CLIError("the report profile has problems:\n\(error.description)")
         }
+        // Field and channel codes have no registry: a target naming one that never occurs is a typo.
+        let inUse = try wrap { try s.codesInUse(questionnaireID: q.id) }
+        var unknown: [String] = []
+        for t in profile.targets {
+            let at = t.line.map { ", line \($0)" } ?? ""
+            for f in t.fields where !inUse.fields.contains(f) {
+                unknown.append("\(profilePath)\(at): target '\(t.title)': unknown field '\(f)' (fields in the store: \(inUse.fields.sorted().joined(separator: ", ")))")
+            }
+            for c in t.channels where !inUse.channels.contains(c) {
+                unknown.append("\(profilePath)\(at): target '\(t.title)': unknown channel '\(c)' (channels in the store: \(inUse.channels.sorted().joined(separator: ", ")))")
+            }
+        }
+        if !unknown.isEmpty { throw CLIError("the report profile has problems:\n" + unknown.joined(separator: "\n")) }
         let period = override.flatMap(ReportPeriod.init(parse:)) ?? profile.period
         let (table, sources) = try wrap { try s.responses(questionnaire: q, filter: ResponseFilter(from: period.from, to: period.to)) }
         guard table.count > 0 else {
