@@ -127,11 +127,7 @@ public struct ReportWorkbook {
 
         try s.write(row, 0, "2. Chỉ tiêu của kế hoạch cải cách hành chính", Self.bold)
         row += 1
-        for (c, name) in ["Chỉ số", "Chỉ tiêu (phạm vi)", "Mục tiêu", "Giá trị", "Cận dưới", "Cận trên", "Số phiếu (n)", "Đánh giá"].enumerated() {
-            try s.write(row, c, name, Self.header)
-        }
-        try s.setRow(row, height: 30)
-        row += 1
+        row = try headerRow(s, row, ["Chỉ số", "Chỉ tiêu (phạm vi)", "Mục tiêu", "Giá trị", "Cận dưới", "Cận trên", "Số phiếu (n)", "Đánh giá"])
         if data.targets.isEmpty {
             try s.write(row, 0, "(hồ sơ báo cáo không nêu chỉ tiêu)", Self.note)
             row += 1
@@ -174,11 +170,7 @@ public struct ReportWorkbook {
         var row = start
         try s.write(row, 0, "3. Đánh giá tại quầy (kiosk) — tỷ lệ hài lòng với câu hỏi chung, \(c.n) lượt", Self.bold)
         row += 1
-        for (k, name) in ["Chỉ số", "Phạm vi", "Mục tiêu", "Giá trị", "Cận dưới", "Cận trên", "Số lượt (n)", "Đánh giá"].enumerated() {
-            try s.write(row, k, name, Self.header)
-        }
-        try s.setRow(row, height: 30)
-        row += 1
+        row = try headerRow(s, row, ["Chỉ số", "Phạm vi", "Mục tiêu", "Giá trị", "Cận dưới", "Cận trên", "Số lượt (n)", "Đánh giá"])
         var rows: [(String, IndexEstimate)] = []
         if let ix = c.indices.first(where: { $0.id == c.overall }) { rows.append(("Tất cả lượt đánh giá", ix)) }
         for g in c.groups where g.by == "channel" {
@@ -343,9 +335,7 @@ public struct ReportWorkbook {
             row += 1
             try s.write(row, 0, "Không hài lòng tại quầy theo lĩnh vực (kiosk, câu hỏi chung), xếp từ cao xuống", Self.bold)
             row += 1
-            for (k, name) in ["TT", "Lĩnh vực", "Tỷ lệ không hài lòng", "Cận dưới", "Cận trên", "Số lượt"].enumerated() { try s.write(row, k, name, Self.header) }
-            try s.setRow(row, height: 30)
-            row += 1
+            row = try headerRow(s, row, ["TT", "Lĩnh vực", "Tỷ lệ không hài lòng", "Cận dưới", "Cận trên", "Số lượt"])
             let fields = c.groups.filter { $0.by == "field" }.compactMap { g -> (String, IndexEstimate)? in
                 g.analysis.indices.first { $0.id == c.overall }.map { (g.label ?? g.value, $0) }
             }.sorted { (1 - ($0.1.value ?? 1)) > (1 - ($1.1.value ?? 1)) }
@@ -462,6 +452,13 @@ public struct ReportWorkbook {
     }
 
     // MARK: Helpers
+
+    /// A table's header cells on `row`, two lines high; returns the next row.
+    func headerRow(_ s: XlsxSheetWriter, _ row: Int, _ names: [String]) throws(XlsxWriteError) -> Int {
+        for (c, name) in names.enumerated() { try s.write(row, c, name, Self.header) }
+        try s.setRow(row, height: 30)
+        return row + 1
+    }
 
     /// Row height that shows `text` wrapped in a column `width` characters wide (libxlsxwriter does not autofit).
     static func height(_ text: String, width: Double, line: Double = 15) -> Double {
