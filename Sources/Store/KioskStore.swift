@@ -61,18 +61,8 @@ public struct KioskCounts: Sendable, Equatable, Codable {
 extension ResponseStore {
     /// Records the questionnaire (once per version) and the unit, before a kiosk starts taking ratings.
     public func prepareKiosk(questionnaire q: Questionnaire, yaml: String, unit: UnitRecord) throws {
-        let layout = AnswerLayout(questionnaire: q)
-        let hash = Data(SHA256.hash(data: Data(yaml.utf8))).hexString
         try write { db in
-            if let stored = try String.fetchOne(db, sql: "SELECT content_hash FROM questionnaires WHERE id = ? AND version = ?", arguments: [q.id, q.version]) {
-                if stored != hash {
-                    throw StoreError("questionnaire \(q.id) \(q.version) differs from the copy already in the store: give the changed questionnaire a new version")
-                }
-            } else {
-                try db.execute(
-                    sql: "INSERT INTO questionnaires (id, version, content_hash, yaml, item_order, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [q.id, q.version, hash, yaml, layout.signature, Self.now()])
-            }
+            try Self.registerQuestionnaire(q, yaml: yaml, db: db)
             try db.execute(
                 sql: "INSERT INTO units (code, name, level, parent, province, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO NOTHING",
                 arguments: [unit.code, unit.name, unit.level, unit.parent, unit.province, Self.now()])

@@ -253,22 +253,12 @@ public final class ResponseStore: Sendable {
         let table = batch.table
         let q = table.questionnaire
         let layout = AnswerLayout(questionnaire: q)
-        let hash = Data(SHA256.hash(data: Data(batch.questionnaireYAML.utf8))).hexString
         if let sha = batch.sha256,
            let previous = try Row.fetchOne(db, sql: "SELECT file_name, imported_at FROM batches WHERE sha256 = ?", arguments: [sha]) {
             let name: String = previous["file_name"], at: String = previous["imported_at"]
             throw StoreError("\(batch.fileName): this file was already imported (same SHA-256 as \(name), imported \(at)); nothing was imported again")
         }
-        if let existing = try Row.fetchOne(db, sql: "SELECT content_hash FROM questionnaires WHERE id = ? AND version = ?", arguments: [q.id, q.version]) {
-            let stored: String = existing["content_hash"]
-            if stored != hash {
-                throw StoreError("questionnaire \(q.id) \(q.version) differs from the copy already in the store (content hash \(stored.prefix(12))… vs \(hash.prefix(12))…): give the changed questionnaire a new version")
-            }
-        } else {
-            try db.execute(
-                sql: "INSERT INTO questionnaires (id, version, content_hash, yaml, item_order, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [q.id, q.version, hash, batch.questionnaireYAML, layout.signature, now()])
-        }
+        try registerQuestionnaire(q, yaml: batch.questionnaireYAML, db: db)
         if let row = (0..<table.count).first(where: { table.unit[$0] == nil }) {
             throw StoreError("\(batch.fileName), row \(row + 2): every form needs a unit (đơn vị); add a 'unit' column or pass --unit CODE")
         }
@@ -348,6 +338,20 @@ public final class ResponseStore: Sendable {
         }
         progress?(table.count, table.count)
         return ImportResult(batchID: batchID, rows: table.count, newUnits: newUnits)
+    }
+
+    /// Stores a questionnaire version with its YAML once; the same version with other content is refused.
+    static func registerQuestionnaire(_ q: Questionnaire, yaml: String, db: Database) throws {
+        let hash = Data(SHA256.hash(data: Data(yaml.utf8))).hexString
+        if let stored = try String.fetchOne(db, sql: "SELECT content_hash FROM questionnaires WHERE id = ? AND version = ?", arguments: [q.id, q.version]) {
+            if stored != hash {
+                throw StoreError("questionnaire \(q.id) \(q.version) differs from the copy already in the store (content hash \(stored.prefix(12))… vs \(hash.prefix(12))…): give the changed questionnaire a new version")
+            }
+        } else {
+            try db.execute(
+                sql: "INSERT INTO questionnaires (id, version, content_hash, yaml, item_order, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [q.id, q.version, hash, yaml, AnswerLayout(questionnaire: q).signature, now()])
+        }
     }
 
     /// Records a corrected version of a stored response (row `row` of `table`); the old one stays, marked as superseded.
