@@ -97,6 +97,9 @@ public final class ResponseStore: Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // A large import is one transaction: with SQLite's 2 MiB default its dirty pages spill to
+            // the WAL and are read back for every index insert. Pages are allocated only as used.
+            try db.execute(sql: "PRAGMA cache_size = -131072")
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
@@ -169,6 +172,13 @@ public final class ResponseStore: Sendable {
                 CREATE TABLE kiosk_rejections (
                     id INTEGER PRIMARY KEY, kiosk_id TEXT NOT NULL, day TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);
                 CREATE INDEX kiosk_rejections_day ON kiosk_rejections (kiosk_id, day);
+                """)
+        }
+        m.registerMigration("v3-questionnaire-index") { db in
+            // Counting the current forms of a questionnaire version from the index alone (without it,
+            // a million random table reads: over a second for a million-form store).
+            try db.execute(sql: """
+                CREATE INDEX responses_questionnaire ON responses (questionnaire_id, questionnaire_version) WHERE superseded_by IS NULL;
                 """)
         }
         return m
@@ -251,93 +261,227 @@ public final class ResponseStore: Sendable {
 
     static func insert(_ batch: ImportBatch, db: Database, progress: ((Int, Int) -> Void)?) throws -> ImportResult {
         let table = batch.table
-        let q = table.questionnaire
-        let layout = AnswerLayout(questionnaire: q)
-        if let sha = batch.sha256,
-           let previous = try Row.fetchOne(db, sql: "SELECT file_name, imported_at FROM batches WHERE sha256 = ?", arguments: [sha]) {
-            let name: String = previous["file_name"], at: String = previous["imported_at"]
-            throw StoreError("\(batch.fileName): this file was already imported (same SHA-256 as \(name), imported \(at)); nothing was imported again")
-        }
-        try registerQuestionnaire(q, yaml: batch.questionnaireYAML, db: db)
+        var writer = try BatchWriter(
+            db: db, fileName: batch.fileName, sha256: batch.sha256, source: batch.source, questionnaire: table.questionnaire,
+            yaml: batch.questionnaireYAML, importedBy: batch.importedBy, firstDataRow: batch.firstDataRow)
         if let row = (0..<table.count).first(where: { table.unit[$0] == nil }) {
-            throw StoreError("\(batch.fileName), row \(row + 2): every form needs a unit (đơn vị); add a 'unit' column or pass --unit CODE")
+            throw StoreError("\(batch.fileName), row \(row + batch.firstDataRow): every form needs a unit (đơn vị); add a 'unit' column or pass --unit CODE")
         }
-        // Units seen for the first time are registered by code.
-        let known = Set(try String.fetchAll(db, sql: "SELECT code FROM units"))
-        let stamp = now()
+        if let problem = try writer.insert(table, dossierHashes: batch.dossierHashes, progress: progress) { throw StoreError(problem) }
+        return try writer.finish()
+    }
+
+    /// A file read piece by piece (``importStreamed(_:dryRun:progress:)``).
+    public struct StreamedBatch {
+        public var fileName: String
+        public var sha256: String?
+        public var source: ResponseSource
+        public var questionnaire: Questionnaire
+        public var questionnaireYAML: String
+        public var importedBy: String?
+        /// Spreadsheet row of the first data row, for messages.
+        public var firstDataRow: Int
+        /// Calls the consumer with each piece of the file in order, while the file has no problem;
+        /// reads on after a problem to list them all, and throws them at the end.
+        public var pieces: (_ consumer: (ResponseTable) throws -> Void) throws -> Void
+
+        public init(fileName: String, sha256: String?, source: ResponseSource, questionnaire: Questionnaire, questionnaireYAML: String,
+                    importedBy: String?, firstDataRow: Int, pieces: @escaping (_ consumer: (ResponseTable) throws -> Void) throws -> Void) {
+            self.fileName = fileName
+            self.sha256 = sha256
+            self.source = source
+            self.questionnaire = questionnaire
+            self.questionnaireYAML = questionnaireYAML
+            self.importedBy = importedBy
+            self.firstDataRow = firstDataRow
+            self.pieces = pieces
+        }
+    }
+
+    /// A file's problems together with the store's (a form id stored before, say); nothing was written.
+    public struct StreamedImportError: Error, CustomStringConvertible {
+        /// The reader's error (cell problems), if any.
+        public var file: (any Error)?
+        /// The first row the store refused, if any.
+        public var store: String?
+        public var description: String {
+            [file.map { "\($0)" }, store].compactMap { $0 }.joined(separator: "\n")
+        }
+    }
+
+    /// Imports files in one transaction while they are read, so memory holds one piece at a time,
+    /// not the file. All of them or none: any problem in any file rolls everything back. With
+    /// `dryRun` everything is checked, the store's constraints included, and rolled back.
+    /// `progress` gets the file's index and the forms stored so far.
+    public func importStreamed(_ batches: [StreamedBatch], dryRun: Bool = false, progress: ((Int, Int) -> Void)? = nil) throws -> [ImportResult] {
+        var results: [ImportResult] = []
+        do {
+            try queue.inTransaction(.immediate) { db in
+                for (index, batch) in batches.enumerated() {
+                    var writer = try BatchWriter(
+                        db: db, fileName: batch.fileName, sha256: batch.sha256, source: batch.source, questionnaire: batch.questionnaire,
+                        yaml: batch.questionnaireYAML, importedBy: batch.importedBy, firstDataRow: batch.firstDataRow)
+                    var refused: String?
+                    do {
+                        try batch.pieces { piece in
+                            guard refused == nil else { return }
+                            if let row = (0..<piece.count).first(where: { piece.unit[$0] == nil }) {
+                                refused = "\(batch.fileName), row \(writer.rows + row + batch.firstDataRow): every form needs a unit (đơn vị); add a 'unit' column or pass --unit CODE"
+                                return
+                            }
+                            refused = try writer.insert(piece, dossierHashes: nil, progress: nil)
+                            progress?(index, writer.rows)
+                        }
+                    } catch let error as StoreError {
+                        throw error
+                    } catch let error as DatabaseError {
+                        throw error
+                    } catch {
+                        throw StreamedImportError(file: error, store: refused)
+                    }
+                    if let refused { throw StreamedImportError(file: nil, store: refused) }
+                    results.append(try writer.finish())
+                }
+                return dryRun ? .rollback : .commit
+            }
+        } catch let error as DatabaseError {
+            throw StoreError("\(path): \(error.message ?? error.description)")
+        }
+        return results
+    }
+
+    /// Inserts the forms of one file into an open transaction.
+    struct BatchWriter {
+        let db: Database
+        let fileName: String
+        let firstDataRow: Int
+        let batchID: Int64
+        /// Keeps the prepared statement alive (GRDB finalizes it on release).
+        let prepared: Statement
+        var statement: OpaquePointer { prepared.sqliteStatement }
+        let layout: AnswerLayout
+        var known: Set<String>
         var newUnits: [String] = []
-        for level in table.unit.levels where !known.contains(level) {
-            newUnits.append(level)
-            try db.execute(sql: "INSERT INTO units (code, created_at) VALUES (?, ?)", arguments: [level, stamp])
+        private(set) var rows = 0
+        let stamp: String
+        let sha256: String?
+
+        init(db: Database, fileName: String, sha256: String?, source: ResponseSource, questionnaire q: Questionnaire, yaml: String,
+             importedBy: String?, firstDataRow: Int) throws {
+            self.db = db
+            self.fileName = fileName
+            self.firstDataRow = firstDataRow
+            self.sha256 = sha256
+            layout = AnswerLayout(questionnaire: q)
+            if let sha = sha256,
+               let previous = try Row.fetchOne(db, sql: "SELECT file_name, imported_at FROM batches WHERE sha256 = ?", arguments: [sha]) {
+                let name: String = previous["file_name"], at: String = previous["imported_at"]
+                throw StoreError("\(fileName): this file was already imported (same SHA-256 as \(name), imported \(at)); nothing was imported again")
+            }
+            try ResponseStore.registerQuestionnaire(q, yaml: yaml, db: db)
+            known = Set(try String.fetchAll(db, sql: "SELECT code FROM units"))
+            stamp = ResponseStore.now()
+            // The row count is set when the file is done.
+            try db.execute(
+                sql: "INSERT INTO batches (file_name, sha256, source, rows, imported_by, imported_at) VALUES (?, ?, ?, 0, ?, ?)",
+                arguments: [fileName, sha256, source.rawValue, importedBy, stamp])
+            batchID = db.lastInsertedRowID
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO responses (form_id, unit, questionnaire_id, questionnaire_version, collected_on, channel, field,
+                    source, batch_id, dossier_hash, codes, picks, texts, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            // Bound straight through the SQLite C API: a million rows of GRDB argument arrays cost more
+            // than SQLite itself. Constant parameters are bound once; reset keeps bindings.
+            prepared = insert
+            let statement = insert.sqliteStatement
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+            Self.bind(statement, 3, q.id)
+            Self.bind(statement, 4, q.version)
+            Self.bind(statement, 8, source.rawValue)
+            sqlite3_bind_int64(statement, 9, batchID)
+            Self.bind(statement, 14, stamp)
         }
-        try db.execute(
-            sql: "INSERT INTO batches (file_name, sha256, source, rows, imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [batch.fileName, batch.sha256, batch.source.rawValue, table.count, batch.importedBy, stamp])
-        let batchID = db.lastInsertedRowID
-        let insert = try db.makeStatement(sql: """
-            INSERT INTO responses (form_id, unit, questionnaire_id, questionnaire_version, collected_on, channel, field,
-                source, batch_id, dossier_hash, codes, picks, texts, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        // Bound straight through the SQLite C API: a million rows of GRDB argument arrays cost more
-        // than SQLite itself. Constant parameters are bound once; reset keeps bindings.
-        let statement = insert.sqliteStatement
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        func bind(_ index: Int32, _ text: String?) {
+
+        static func bind(_ statement: OpaquePointer, _ index: Int32, _ text: String?) {
             guard var text else {
                 sqlite3_bind_null(statement, index)
                 return
             }
-            text.withUTF8 { sqlite3_bind_text(statement, index, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), Int32($0.count), transient) }
-        }
-        sqlite3_reset(statement)
-        sqlite3_clear_bindings(statement)
-        bind(3, q.id)
-        bind(4, q.version)
-        bind(8, batch.source.rawValue)
-        sqlite3_bind_int64(statement, 9, batchID)
-        bind(14, stamp)
-        let codeColumns = layout.codedItems.map { table.codes[$0] }
-        let pickColumns = layout.multiItems.map { table.picks[$0] }
-        let textColumns = layout.textItems.map { (id: $0, column: table.texts[$0]) }
-        var codeBuffer = [UInt8](repeating: 0, count: max(1, layout.codedItems.count))
-        let codeCount = Int32(layout.codedItems.count)
-        for row in 0..<table.count {
-            for (k, column) in codeColumns.enumerated() { codeBuffer[k] = column?[row] ?? 0 }
-            bind(1, table.formID[row])
-            bind(2, table.unit[row])
-            bind(5, table.collectedOn[row])
-            bind(6, table.channel[row])
-            bind(7, table.field[row])
-            bind(10, batch.dossierHashes?[row])
-            codeBuffer.withUnsafeBytes { _ = sqlite3_bind_blob(statement, 11, $0.baseAddress, codeCount, transient) }
-            if pickColumns.contains(where: { ($0?[row] ?? 0) != 0 }) {
-                var d = Data(capacity: 8 * pickColumns.count)
-                for column in pickColumns { withUnsafeBytes(of: (column?[row] ?? 0).littleEndian) { d.append(contentsOf: $0) } }
-                d.withUnsafeBytes { _ = sqlite3_bind_blob(statement, 12, $0.baseAddress, Int32($0.count), transient) }
-            } else {
-                sqlite3_bind_null(statement, 12)
+            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+            text.withUTF8 { utf8 in
+                guard let base = utf8.baseAddress else { return _ = sqlite3_bind_text(statement, index, "", 0, transient) }
+                _ = sqlite3_bind_text(statement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(utf8.count), transient)
             }
-            var texts: [String: String] = [:]
-            for entry in textColumns { if let t = entry.column?[row] { texts[entry.id] = t } }
-            bind(13, texts.isEmpty ? nil : Self.json(texts))
-            let rc = sqlite3_step(statement)
-            sqlite3_reset(statement)
-            if rc != SQLITE_DONE {
-                let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(statement)))
-                let line = row + batch.firstDataRow
-                if rc & 0xFF == SQLITE_CONSTRAINT, message.contains("dossier_hash") {
-                    throw StoreError("\(batch.fileName), row \(line): this dossier (mã hồ sơ) has already been rated; nothing was imported")
-                }
-                if rc & 0xFF == SQLITE_CONSTRAINT, message.contains("UNIQUE") {
-                    throw StoreError("\(batch.fileName), row \(line): form id '\(table.formID[row])' already exists for unit \(table.unit[row] ?? "?") in \(table.collectedOn[row].map { String($0.prefix(4)) } ?? "the same period"); nothing was imported (a stored form is never overwritten or counted twice)")
-                }
-                throw StoreError("\(batch.fileName), row \(line): cannot store the form: \(message)")
-            }
-            if let progress, row % 10_000 == 9_999 { progress(row + 1, table.count) }
         }
-        progress?(table.count, table.count)
-        return ImportResult(batchID: batchID, rows: table.count, newUnits: newUnits)
+
+        /// Inserts the table's forms; returns why the store refused a form (nothing after it is inserted).
+        mutating func insert(_ table: ResponseTable, dossierHashes: [String?]?, progress: ((Int, Int) -> Void)?) throws -> String? {
+            // Units seen for the first time are registered by code.
+            for level in table.unit.levels where !known.contains(level) {
+                known.insert(level)
+                newUnits.append(level)
+                try db.execute(sql: "INSERT INTO units (code, created_at) VALUES (?, ?)", arguments: [level, stamp])
+            }
+            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+            let codeColumns = layout.codedItems.map { table.codes[$0] }
+            let pickColumns = layout.multiItems.map { table.picks[$0] }
+            let textColumns = layout.textItems.map { (id: $0, column: table.texts[$0]) }
+            var codeBuffer = [UInt8](repeating: 0, count: max(1, layout.codedItems.count))
+            let codeCount = Int32(layout.codedItems.count)
+            for row in 0..<table.count {
+                for (k, column) in codeColumns.enumerated() { codeBuffer[k] = column?[row] ?? 0 }
+                Self.bind(statement, 1, table.formID[row])
+                Self.bind(statement, 2, table.unit[row])
+                Self.bind(statement, 5, table.collectedOn[row])
+                Self.bind(statement, 6, table.channel[row])
+                Self.bind(statement, 7, table.field[row])
+                Self.bind(statement, 10, dossierHashes?[row])
+                codeBuffer.withUnsafeBytes { _ = sqlite3_bind_blob(statement, 11, $0.baseAddress, codeCount, transient) }
+                if pickColumns.contains(where: { ($0?[row] ?? 0) != 0 }) {
+                    var d = Data(capacity: 8 * pickColumns.count)
+                    for column in pickColumns { withUnsafeBytes(of: (column?[row] ?? 0).littleEndian) { d.append(contentsOf: $0) } }
+                    d.withUnsafeBytes { _ = sqlite3_bind_blob(statement, 12, $0.baseAddress, Int32($0.count), transient) }
+                } else {
+                    sqlite3_bind_null(statement, 12)
+                }
+                var texts: [String: String] = [:]
+                for entry in textColumns { if let t = entry.column?[row] { texts[entry.id] = t } }
+                Self.bind(statement, 13, texts.isEmpty ? nil : ResponseStore.json(texts))
+                let rc = sqlite3_step(statement)
+                sqlite3_reset(statement)
+                if rc != SQLITE_DONE {
+                    let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(statement)))
+                    let line = rows + row + firstDataRow
+                    if rc & 0xFF == SQLITE_CONSTRAINT, message.contains("dossier_hash") {
+                        return "\(fileName), row \(line): this dossier (mã hồ sơ) has already been rated; nothing was imported"
+                    }
+                    if rc & 0xFF == SQLITE_CONSTRAINT, message.contains("UNIQUE") {
+                        let form = table.formID[row], unit = table.unit[row] ?? "?"
+                        let year = table.collectedOn[row].map { String($0.prefix(4)) }
+                        let earlier = try Row.fetchOne(db, sql: """
+                            SELECT r.batch_id, r.source, b.file_name FROM responses r LEFT JOIN batches b ON b.id = r.batch_id
+                            WHERE r.unit = ? AND r.form_id = ? AND coalesce(substr(r.collected_on, 1, 4), '') = ? AND r.superseded_by IS NULL
+                            """, arguments: [unit, form, year ?? ""])
+                        let earlierBatch: Int64? = earlier?["batch_id"]
+                        let earlierFile: String? = earlier?["file_name"]
+                        let place = earlierBatch == batchID ? "earlier in this file" : earlierFile.map { "from \($0)" } ?? "stored before"
+                        return "\(fileName), row \(line): form id '\(form)' already exists for unit \(unit) in \(year ?? "the same period") (\(place)); nothing was imported (a stored form is never overwritten or counted twice)"
+                    }
+                    throw StoreError("\(fileName), row \(line): cannot store the form: \(message)")
+                }
+                if let progress, row % 10_000 == 9_999 { progress(row + 1, table.count) }
+            }
+            rows += table.count
+            progress?(table.count, table.count)
+            return nil
+        }
+
+        func finish() throws -> ImportResult {
+            try db.execute(sql: "UPDATE batches SET rows = ? WHERE id = ?", arguments: [rows, batchID])
+            return ImportResult(batchID: batchID, rows: rows, newUnits: newUnits)
+        }
     }
 
     /// Stores a questionnaire version with its YAML once; the same version with other content is refused.
@@ -405,10 +549,21 @@ public final class ResponseStore: Sendable {
                stored != layout.signature {
                 throw StoreError("questionnaire \(q.id) \(q.version) in the store lists its items differently from the file given; use the same file that was used to import")
             }
-            var sql = "SELECT form_id, unit, collected_on, channel, field, source, codes, picks, texts, id FROM responses WHERE questionnaire_id = ? AND questionnaire_version = ? AND superseded_by IS NULL"
-            var args: [(any DatabaseValueConvertible)?] = [q.id, q.version]
-            if let from = filter.from { sql += " AND collected_on >= ?"; args.append(from) }
-            if let to = filter.to { sql += " AND collected_on <= ?"; args.append(to) }
+            // Through the period index when the period is a small part of the store; otherwise one
+            // sequential scan in id order (the index would visit the rows in date order and then sort
+            // them all back by id: 3.4 s instead of 0.4 s for a million forms).
+            var period = ""
+            var periodArgs: [String] = [q.id]
+            if let from = filter.from { period += " AND collected_on >= ?"; periodArgs.append(from) }
+            if let to = filter.to { period += " AND collected_on <= ?"; periodArgs.append(to) }
+            var source = "responses NOT INDEXED"
+            if !period.isEmpty {
+                let all = try Int.fetchOne(db, sql: "SELECT count(*) FROM responses") ?? 0
+                let inPeriod = try Int.fetchOne(db, sql: "SELECT count(*) FROM responses WHERE questionnaire_id = ?" + period, arguments: StatementArguments(periodArgs)) ?? 0
+                if inPeriod * 10 < all { source = "responses" }
+            }
+            var sql = "SELECT form_id, unit, collected_on, channel, field, source, codes, picks, texts, id FROM \(source) WHERE questionnaire_id = ? AND questionnaire_version = ? AND superseded_by IS NULL" + period
+            var args: [String] = [q.id, q.version] + periodArgs.dropFirst()
             if !filter.units.isEmpty { sql += " AND unit IN (\(filter.units.map { _ in "?" }.joined(separator: ",")))"; args += filter.units.map { $0 } }
             if !filter.sources.isEmpty { sql += " AND source IN (\(filter.sources.map { _ in "?" }.joined(separator: ",")))"; args += filter.sources.map { $0.rawValue } }
             sql += " ORDER BY id"
@@ -427,35 +582,84 @@ public final class ResponseStore: Sendable {
                 let code: Int = row[2]
                 additions[row[0], default: []].append((row[1], UInt8(clamping: code)))
             }
-            let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
-            while let row = try cursor.next() {
-                formIDs.append(row[0])
-                units.append(row[1])
-                dates.append(row[2])
-                channels.append(row[3])
-                fields.append(row[4])
-                sources.append(ResponseSource(rawValue: row[5]) ?? .import)
-                let codes: Data = row[6]
-                codes.withUnsafeBytes { raw in
-                    for k in codeColumns.indices { codeColumns[k].append(k < raw.count ? raw[k] : 0) }
+            // Stepped through the SQLite C API into preallocated columns: GRDB rows and per-row Data
+            // cost more than SQLite itself for a million forms.
+            let expected = try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(sql))", arguments: StatementArguments(args)) ?? 0
+            let statement = try db.makeStatement(sql: sql)
+            let stmt = statement.sqliteStatement
+            sqlite3_reset(stmt)
+            sqlite3_clear_bindings(stmt)
+            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+            for (i, arg) in args.enumerated() {
+                _ = arg.withCString { sqlite3_bind_text(stmt, Int32(i + 1), $0, -1, transient) }
+            }
+            func text(_ column: Int32) -> String? {
+                guard let p = sqlite3_column_text(stmt, column) else { return nil }
+                return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column))), as: UTF8.self)
+            }
+            let width = layout.codedItems.count
+            var codeMatrix = [UInt8](repeating: 0, count: max(1, expected * width))
+            for k in pickColumns.indices { pickColumns[k].reserveCapacity(expected) }
+            for k in textColumns.indices { textColumns[k].reserveCapacity(expected) }
+            formIDs.reserveCapacity(expected)
+            units.reserveCapacity(expected)
+            dates.reserveCapacity(expected)
+            channels.reserveCapacity(expected)
+            fields.reserveCapacity(expected)
+            sources.reserveCapacity(expected)
+            var rows = 0
+            var rc = sqlite3_step(stmt)
+            while rc == SQLITE_ROW {
+                if (rows + 1) * width > codeMatrix.count { codeMatrix += [UInt8](repeating: 0, count: max(codeMatrix.count, width)) }
+                formIDs.append(text(0) ?? "")
+                units.append(text(1))
+                dates.append(text(2))
+                channels.append(text(3))
+                fields.append(text(4))
+                sources.append(text(5).flatMap(ResponseSource.init(rawValue:)) ?? .import)
+                if let blob = sqlite3_column_blob(stmt, 6) {
+                    let n = min(Int(sqlite3_column_bytes(stmt, 6)), width)
+                    codeMatrix.withUnsafeMutableBufferPointer { m in
+                        UnsafeMutableRawPointer(m.baseAddress! + rows * width).copyMemory(from: blob, byteCount: n)
+                    }
                 }
-                if !additions.isEmpty, let added = additions[row[9]] {
-                    let last = codeColumns.isEmpty ? 0 : codeColumns[0].count - 1
-                    for a in added { if let k = codedIndex[a.item] { codeColumns[k][last] = a.code } }
+                if !additions.isEmpty, let added = additions[sqlite3_column_int64(stmt, 9)] {
+                    for a in added { if let k = codedIndex[a.item] { codeMatrix[rows * width + k] = a.code } }
                 }
-                let picks: Data? = row[7]
+                let picks = sqlite3_column_blob(stmt, 7)
+                let pickBytes = Int(sqlite3_column_bytes(stmt, 7))
                 for k in pickColumns.indices {
                     var v: UInt64 = 0
-                    if let picks, picks.count >= 8 * (k + 1) {
-                        v = picks.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self)) }
+                    if let picks, pickBytes >= 8 * (k + 1) {
+                        v = UInt64(littleEndian: picks.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))
                     }
                     pickColumns[k].append(v)
                 }
-                let textJSON: String? = row[8]
-                var texts: [String: String] = [:]
-                if let textJSON, let object = try? JSONSerialization.jsonObject(with: Data(textJSON.utf8)) as? [String: String] { texts = object }
-                for (k, id) in layout.textItems.enumerated() { textColumns[k].append(texts[id]) }
+                if !layout.textItems.isEmpty {
+                    var texts: [String: String] = [:]
+                    if let json = sqlite3_column_blob(stmt, 8),
+                       let object = try? JSONSerialization.jsonObject(with: Data(bytes: json, count: Int(sqlite3_column_bytes(stmt, 8)))) as? [String: String] {
+                        texts = object
+                    }
+                    for (k, id) in layout.textItems.enumerated() { textColumns[k].append(texts[id]) }
+                }
+                rows += 1
+                rc = sqlite3_step(stmt)
             }
+            sqlite3_reset(stmt)
+            guard rc == SQLITE_DONE else {
+                throw StoreError("\(path): cannot read the responses: \(String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))")
+            }
+            for k in 0..<width {
+                var column = [UInt8](repeating: 0, count: rows)
+                codeMatrix.withUnsafeBufferPointer { m in
+                    column.withUnsafeMutableBufferPointer { c in
+                        for r in 0..<rows { c[r] = m[r &* width &+ k] }
+                    }
+                }
+                codeColumns[k] = column
+            }
+            codeMatrix = []
             var table = ResponseTable(questionnaire: q)
             table.append(
                 rows: formIDs.count, formID: formIDs, unit: units, collectedOn: dates, channel: channels, field: fields,

@@ -22,13 +22,20 @@ func sipas(_ arguments: String...) throws -> Run {
     process.executableURL = binary
     process.arguments = arguments
     process.currentDirectoryURL = repository
-    let out = Pipe(), err = Pipe()
+    // Output goes to files, not pipes: reading two pipes in turn can deadlock on a full stderr,
+    // and Foundation's Pipe has crashed under many concurrent processes on Linux.
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-run-\(UUID().uuidString)")
+    let outURL = base.appendingPathExtension("out"), errURL = base.appendingPathExtension("err")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
+    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
     process.standardOutput = out
     process.standardError = err
     try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    try out.close(); try err.close()
+    let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
     return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
 }
 

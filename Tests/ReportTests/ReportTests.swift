@@ -38,11 +38,16 @@ func python(_ script: String, _ args: [String]) throws -> String {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = ["python3", here.appendingPathComponent("Scripts/\(script)").path] + args
-    let out = Pipe()
+    // Output goes to a file, not a pipe: Foundation's Pipe has crashed under concurrent tests on Linux.
+    let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("python-\(UUID().uuidString).out")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: outURL) }
+    let out = try FileHandle(forWritingTo: outURL)
     p.standardOutput = out
     try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
+    try out.close()
+    let data = try Data(contentsOf: outURL)
     #expect(p.terminationStatus == 0, "python3 \(script) failed (is openpyxl installed?)")
     return String(decoding: data, as: UTF8.self)
 }

@@ -2,7 +2,7 @@
 # Benchmark: `sipas report` on COUNT stored responses (all seven sheets, raw data included) beside
 # Python XlsxWriter (constant_memory, zip64) and a bare C loop over libxlsxwriter writing the same
 # raw-data cells, same run. Whole-process time (hyperfine) and peak memory (GNU time).
-#   scripts/bench/report.sh [COUNT] [RUNS]      defaults: 1000000 3
+#   scripts/bench/report.sh [COUNT] [RUNS]      defaults: 1000000 3 (PY_RUNS=1 for the Python peer)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${1:-1000000}; runs=${2:-3}
@@ -31,11 +31,16 @@ breakdowns: [field, channel]
 YAML
 hyperfine --warmup 0 --runs "$runs" --export-markdown "$dir/report.md" \
   -n "sipas report" "$sipas report --store $store --profile $dir/profile.yaml --out $dir/s.xlsx" \
-  -n "Python XlsxWriter" "python3 scripts/bench/report_xlsxwriter.py $dir/data.csv $dir/p.xlsx $first" \
   -n "C libxlsxwriter loop" "$dir/report_floor $dir/data.csv $dir/c.xlsx $first"
+# The Python peer takes minutes a run: PY_RUNS of it (default 1; 0 skips it).
+py_runs=${PY_RUNS:-1}
+if [ "$py_runs" -gt 0 ]; then
+  hyperfine --warmup 0 --runs "$py_runs" --export-markdown "$dir/report-python.md" \
+    -n "Python XlsxWriter" "python3 scripts/bench/report_xlsxwriter.py $dir/data.csv $dir/p.xlsx $first"
+  cat "$dir/report-python.md"
+fi
 cat "$dir/report.md"
 for cmd in "$sipas report --store $store --profile $dir/profile.yaml --out $dir/s.xlsx" \
-           "python3 scripts/bench/report_xlsxwriter.py $dir/data.csv $dir/p.xlsx $first" \
            "$dir/report_floor $dir/data.csv $dir/c.xlsx $first"; do
   peak=$(/usr/bin/time -f %M $cmd 2>&1 >/dev/null | tail -n 1)
   echo "peak RSS $((peak / 1024)) MiB: ${cmd%% *}"

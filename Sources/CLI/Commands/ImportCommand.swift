@@ -45,74 +45,105 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let s = try store.open(create: true)
-        var loaded: [LoadedFile] = []
+        if let verify {
+            try runDoubleEntry(s, second: verify)
+            return
+        }
+        var batches: [ResponseStore.StreamedBatch] = []
         var problems: [String] = []
         for path in files {
             do {
-                loaded.append(try LoadedFile.read(path, questionnaire: questionnaire, unit: unit))
+                batches.append(try Self.streamed(path, questionnaire: questionnaire, unit: unit))
             } catch {
                 problems.append("\(error)")
             }
         }
-        if !problems.isEmpty {
-            let text = problems.joined(separator: "\n")
-            throw CLIError(text.contains("Nothing was imported") ? text : text + "\nNothing was imported.")
-        }
-        if let verify {
-            let second = try LoadedFile.read(verify, questionnaire: questionnaire, unit: unit)
-            let differences = DoubleEntry.compare(loaded[0], second)
-            if !differences.isEmpty {
-                var lines = ["\(differences.count) cell(s) differ between \(loaded[0].path) and \(second.path):"]
-                lines += differences.prefix(200).map { "  \($0)" }
-                if differences.count > 200 { lines.append("  … and \(differences.count - 200) more") }
-                lines.append("Check the paper forms, correct the wrong copy and run again. Nothing was imported.")
-                throw CLIError(lines.joined(separator: "\n"))
-            }
-            emitError("The two copies agree (\(second.table.count) forms).")
-        }
-        try checkDuplicateForms(loaded)
-        let total = loaded.reduce(0) { $0 + $1.table.count }
-        if dryRun {
-            for f in loaded { emit("\(f.path): \(f.table.count) forms of \(f.questionnaire.id) \(f.questionnaire.version), all valid") }
-            emit("Dry run: nothing was written (\(total) forms would be imported into \(s.path)).")
-            return
-        }
-        let user = ProcessInfo.processInfo.environment["USER"]
-        let batches = loaded.map {
-            var b = ImportBatch(
-                fileName: URL(fileURLWithPath: $0.path).lastPathComponent, sha256: $0.sha256, source: $0.source,
-                table: $0.table, importedBy: user, questionnaireYAML: $0.yaml)
-            b.firstDataRow = $0.firstDataRow
-            return b
-        }
+        if !problems.isEmpty { throw Self.nothingImported(problems.joined(separator: "\n")) }
         var progress = Progress()
-        let results = try wrap {
-            try s.importBatches(batches) { index, done, count in
-                progress.update("Importing \(batches[index].fileName): \(done) / \(count) forms")
+        let results: [ResponseStore.ImportResult]
+        do {
+            results = try s.importStreamed(batches, dryRun: dryRun) { index, done in
+                progress.update("\(dryRun ? "Checking" : "Importing") \(batches[index].fileName): \(done) forms")
             }
+        } catch {
+            progress.finish()
+            throw Self.nothingImported("\(error)")
         }
         progress.finish()
-        for (f, r) in zip(loaded, results) {
-            emit("\(f.path): imported \(r.rows) forms of \(f.questionnaire.id) \(f.questionnaire.version) (batch \(r.batchID))")
-            if !r.newUnits.isEmpty { emit("  new units recorded by code: \(r.newUnits.joined(separator: ", ")) (name them with sipas init --unit CODE --name …)") }
+        for (b, r) in zip(batches, results) {
+            let what = "\(r.rows) forms of \(b.questionnaire.id) \(b.questionnaire.version)"
+            if dryRun {
+                emit("\(b.fileName): \(what), all valid")
+            } else {
+                emit("\(b.fileName): imported \(what) (batch \(r.batchID))")
+                if !r.newUnits.isEmpty { emit("  new units recorded by code: \(r.newUnits.joined(separator: ", ")) (name them with sipas init --unit CODE --name …)") }
+            }
+        }
+        if dryRun {
+            emit("Dry run: nothing was written (\(results.reduce(0) { $0 + $1.rows }) forms would be imported into \(s.path)).")
         }
     }
 
-    /// A form id may appear once per unit across the files of one import.
-    func checkDuplicateForms(_ files: [LoadedFile]) throws {
-        var seen: [ResponseFiles.FormKey: String] = [:]
-        var lines: [String] = []
-        for f in files {
-            for i in 0..<f.table.count {
-                let key = ResponseFiles.FormKey(unit: f.table.unit[i], formID: f.table.formID[i])
-                if let first = seen[key] {
-                    if lines.count < 20 { lines.append("\(f.path), row \(i + f.firstDataRow): form id '\(key.formID)' of unit \(key.unit ?? "?") already appears at \(first)") }
-                } else {
-                    seen[key] = "\(f.path), row \(i + f.firstDataRow)"
+    static func nothingImported(_ text: String) -> CLIError {
+        CLIError(text.contains("Nothing was imported") || text.contains("nothing was imported") ? text : text + "\nNothing was imported.")
+    }
+
+    /// A file to import while it is read: CSV piece by piece; a template (a few hundred forms typed
+    /// by hand) read whole, row by row.
+    static func streamed(_ path: String, questionnaire reference: String?, unit: String?) throws -> ResponseStore.StreamedBatch {
+        let url = URL(fileURLWithPath: path)
+        guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
+        let name = url.lastPathComponent
+        let user = ProcessInfo.processInfo.environment["USER"]
+        switch url.pathExtension.lowercased() {
+        case "xlsx", "xlsm", "xls":
+            let file = try LoadedFile.read(path, questionnaire: reference, unit: unit)
+            return ResponseStore.StreamedBatch(
+                fileName: name, sha256: file.sha256, source: file.source, questionnaire: file.questionnaire, questionnaireYAML: file.yaml,
+                importedBy: user, firstDataRow: file.firstDataRow) { consumer in try consumer(file.table) }
+        default:
+            guard let reference else {
+                throw CLIError("\(path): a CSV file does not say which questionnaire it answers: add --questionnaire ID (see sipas questionnaire list)")
+            }
+            let (q, yaml) = try QuestionnaireCatalog().loadWithText(reference)
+            let sha = try sha256(fileAt: url)
+            return ResponseStore.StreamedBatch(
+                fileName: name, sha256: sha, source: .import, questionnaire: q, questionnaireYAML: yaml, importedBy: user, firstDataRow: 2
+            ) { consumer in
+                try CanonicalCSVReader(questionnaire: q).forEachPiece(contentsOf: url) { piece in
+                    try consumer(unit.map { piece.fillingUnit($0) } ?? piece)
                 }
             }
         }
-        if !lines.isEmpty { throw CLIError((lines + ["Each paper form is imported once. Nothing was imported."]).joined(separator: "\n")) }
+    }
+
+    /// `--verify`: both copies read whole and compared cell by cell before anything is imported.
+    func runDoubleEntry(_ s: ResponseStore, second verify: String) throws {
+        let first = try LoadedFile.read(files[0], questionnaire: questionnaire, unit: unit)
+        let second = try LoadedFile.read(verify, questionnaire: questionnaire, unit: unit)
+        let differences = DoubleEntry.compare(first, second)
+        if !differences.isEmpty {
+            var lines = ["\(differences.count) cell(s) differ between \(first.path) and \(second.path):"]
+            lines += differences.prefix(200).map { "  \($0)" }
+            if differences.count > 200 { lines.append("  … and \(differences.count - 200) more") }
+            lines.append("Check the paper forms, correct the wrong copy and run again. Nothing was imported.")
+            throw CLIError(lines.joined(separator: "\n"))
+        }
+        emitError("The two copies agree (\(second.table.count) forms).")
+        let batch = ResponseStore.StreamedBatch(
+            fileName: URL(fileURLWithPath: first.path).lastPathComponent, sha256: first.sha256, source: first.source,
+            questionnaire: first.questionnaire, questionnaireYAML: first.yaml, importedBy: ProcessInfo.processInfo.environment["USER"],
+            firstDataRow: first.firstDataRow) { consumer in try consumer(first.table) }
+        let result: ResponseStore.ImportResult
+        do {
+            guard let r = try s.importStreamed([batch], dryRun: dryRun).first else { return }
+            result = r
+        } catch {
+            throw Self.nothingImported("\(error)")
+        }
+        emit(dryRun
+            ? "Dry run: nothing was written (\(result.rows) forms would be imported into \(s.path))."
+            : "\(first.path): imported \(result.rows) forms of \(first.questionnaire.id) \(first.questionnaire.version) (batch \(result.batchID))")
     }
 }
 

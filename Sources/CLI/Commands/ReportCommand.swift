@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import SIPASAnalysis
 import SIPASCSV
@@ -140,17 +141,16 @@ struct ReportCommand: ParsableCommand {
             unit: profile.unit.code, unitName: profile.unit.name, period: period.description, periodLabel: period.label,
             from: period.from, to: period.to,
             sources: sources.reduce(into: [:]) { $0[$1.rawValue, default: 0] += 1 },
-            analysis: analysis, previous: previous, targets: targets, software: SipasCommand.version, dataSHA256: try dataHash(table),
+            analysis: analysis, previous: previous, targets: targets, software: SipasCommand.version, dataSHA256: dataHash(table),
             counter: counter)
         return Built(profile: profile, questionnaire: q, table: table, report: report)
     }
 
     /// SHA-256 of the responses in the canonical CSV layout, so a report can be traced to its data.
-    static func dataHash(_ table: ResponseTable) throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-hash-\(UUID().uuidString).csv")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try CanonicalCSVWriter(byteOrderMark: false).write(table, to: url)
-        return sha256(data: try Data(contentsOf: url))
+    static func dataHash(_ table: ResponseTable) -> String {
+        var hasher = SHA256()
+        CanonicalCSVWriter(byteOrderMark: false).write(table) { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     static func summary(_ r: ReportData, out: String) -> String {

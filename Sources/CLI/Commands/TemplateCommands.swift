@@ -46,6 +46,19 @@ func sha256(data: Data) -> String {
     SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }
 
+/// SHA-256 of a file read in blocks (a large CSV is never held whole).
+func sha256(fileAt url: URL) throws -> String {
+    do {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hasher.update(data: block) }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    } catch {
+        throw CLIError("\(url.path): cannot read (\(error.localizedDescription))")
+    }
+}
+
 /// Reading a filled template for `sipas import`.
 enum TemplateImport {
     struct Filled {

@@ -71,6 +71,48 @@ public struct CanonicalCSVReader: Sendable {
         return try read(data: data, file: url.path)
     }
 
+    /// Reads the file in pieces of about `pieceBytes`, calling `body` with each piece's rows while no
+    /// problem has been found; after a problem it reads on only to list them all, then throws them.
+    /// Pages already read are released, so memory holds a piece, not the file.
+    public func forEachPiece(contentsOf url: URL, pieceBytes: Int = 4 << 20, _ body: (ResponseTable) throws -> Void) throws {
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else {
+            throw DataFileError(issues: [DataIssue(file: url.path, expected: "a readable file (\(String(cString: strerror(errno))))")])
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw DataFileError(issues: [DataIssue(file: url.path, expected: "a readable file (\(String(cString: strerror(errno))))")])
+        }
+        let size = Int(info.st_size)
+        var base: UnsafeMutableRawPointer?
+        if size > 0 {
+            guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
+                throw DataFileError(issues: [DataIssue(file: url.path, expected: "a readable file (\(String(cString: strerror(errno))))")])
+            }
+            base = mapped
+            _ = madvise(mapped, size, MADV_SEQUENTIAL)
+        }
+        defer { if let base { munmap(base, size) } }
+        let bytes = UnsafeBufferPointer(start: base?.assumingMemoryBound(to: UInt8.self), count: size)
+        var parser = Parser(bytes: bytes, file: url.path, questionnaire: questionnaire, issueLimit: issueLimit)
+        let header: [String], kinds: [ColumnKind]
+        switch parser.readHeader() {
+        case .success(let h): (header, kinds) = h
+        case .failure(let e): throw e
+        }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        while parser.position < size {
+            parser.limit = min(size, parser.position + pieceBytes)
+            let result = parser.readRows(header: header, kinds: kinds)
+            if case .success(let piece) = result { try body(piece) }
+            // Release the pages read (the parser never looks back).
+            let done = parser.position / page * page
+            if let base, done > 0 { _ = madvise(base, done, MADV_DONTNEED) }
+        }
+        if parser.issueCount > 0 { throw parser.error() }
+    }
+
     /// A real calendar date written YYYY-MM-DD.
     public static func isISODate(_ s: String) -> Bool { Parser.isISODate(s) }
 
@@ -246,7 +288,8 @@ private struct Parser {
 
     // MARK: Run
 
-    mutating func run() -> Result<ResponseTable, DataFileError> {
+    /// Reads the header: the column names and what each holds.
+    mutating func readHeader() -> Result<(names: [String], kinds: [ColumnKind]), DataFileError> {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
         if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
             return .failure(DataFileError(issues: [DataIssue(file: file, expected: "UTF-8 text; this file is UTF-16. In Excel choose Save As → \"CSV UTF-8 (Comma delimited)\"")]))
@@ -255,13 +298,21 @@ private struct Parser {
             return .failure(DataFileError(issues: [DataIssue(file: file, expected: "a header row of column names; the file is empty")]))
         }
         detectDelimiter()
-        // Header.
         var header: [String] = []
         var end = false
         while !end, let f = nextField(endOfRecord: &end) {
             header.append((string(f) ?? display(f)).trimmingCharacters(in: .whitespaces))
         }
         guard let kinds = columnKinds(header) else { return .failure(error()) }
+        return .success((header, kinds))
+    }
+
+    mutating func run() -> Result<ResponseTable, DataFileError> {
+        let header: [String], kinds: [ColumnKind]
+        switch readHeader() {
+        case .success(let h): (header, kinds) = h
+        case .failure(let e): return .failure(e)
+        }
         guard bytes.count - position > parallelThreshold, let split = splitPoint() else {
             return readRows(header: header, kinds: kinds)
         }
@@ -394,7 +445,7 @@ private struct Parser {
         let multiValid: [UInt64] = multiItems.map { item in
             item.validCodes.reduce(UInt64(0)) { $0 | (($1 > 0 && $1 < 64) ? (1 << UInt64($1)) : 0) }
         }
-        let estimate = max(16, bytes.count / max(1, 2 * header.count))
+        let estimate = max(16, (limit - position) / max(1, 2 * header.count))
         // Codes row-major in one flat buffer (one write per cell), split into columns at the end.
         let width = codedItems.count
         var codeMatrix = [UInt8](repeating: 0, count: max(1, estimate * width))

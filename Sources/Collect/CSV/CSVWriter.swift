@@ -22,28 +22,64 @@ public struct CanonicalCSVWriter: Sendable {
         }
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
+        try write(table) { try handle.write(contentsOf: $0) }
+    }
+
+    /// The file's bytes in blocks of about 1 MiB, in order (for a file, a hash or a pipe).
+    public func write(_ table: ResponseTable, blocks: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows {
         var buffer = [UInt8]()
         buffer.reserveCapacity(1 << 20)
         if byteOrderMark { buffer += [0xEF, 0xBB, 0xBF] }
-        let items = table.questionnaire.items
         appendRow(header(for: table.questionnaire), to: &buffer)
-        var cells = [String](repeating: "", count: 5 + items.count)
-        for row in 0..<table.count {
-            cells[0] = table.formID[row]
-            cells[1] = table.unit[row] ?? ""
-            cells[2] = table.collectedOn[row] ?? ""
-            cells[3] = table.channel[row] ?? ""
-            cells[4] = table.field[row] ?? ""
-            for (i, item) in items.enumerated() {
-                cells[5 + i] = Self.cell(table, item, row)
+        // Columns looked up once, not per cell.
+        let columns: [Column] = table.questionnaire.items.map { item in
+            switch item.type {
+            case .single, .scale, .yesNo: table.codes[item.id].map(Column.code) ?? .blank
+            case .multi: table.picks[item.id].map(Column.picks) ?? .blank
+            case .text, .dossier: table.texts[item.id].map(Column.text) ?? .blank
             }
-            appendRow(cells, to: &buffer)
+        }
+        for row in 0..<table.count {
+            appendCell(table.formID[row], to: &buffer)
+            for value in [table.unit[row], table.collectedOn[row], table.channel[row], table.field[row]] {
+                buffer.append(UInt8(ascii: ","))
+                if let value { appendCell(value, to: &buffer) }
+            }
+            for column in columns {
+                buffer.append(UInt8(ascii: ","))
+                switch column {
+                case .code(let codes):
+                    let c = codes[row]
+                    if c >= 100 { buffer.append(48 + c / 100) }
+                    if c >= 10 { buffer.append(48 + (c / 10) % 10) }
+                    if c > 0 { buffer.append(48 + c % 10) }
+                case .picks(let sets):
+                    if sets[row] != 0 { buffer += Array(Self.picks(sets[row]).utf8) }
+                case .text(let texts):
+                    if let t = texts[row] { appendCell(t, to: &buffer) }
+                case .blank:
+                    break
+                }
+            }
+            buffer.append(10)
             if buffer.count > (1 << 20) - 4096 {
-                try handle.write(contentsOf: buffer)
+                try buffer.withUnsafeBufferPointer { try blocks($0) }
                 buffer.removeAll(keepingCapacity: true)
             }
         }
-        try handle.write(contentsOf: buffer)
+        try buffer.withUnsafeBufferPointer { try blocks($0) }
+    }
+
+    private enum Column {
+        case code([UInt8])
+        case picks([UInt64])
+        case text([String?])
+        case blank
+    }
+
+    /// Codes of a multi-choice answer, "1|3".
+    static func picks(_ set: UInt64) -> String {
+        (1..<64).filter { set & (1 << UInt64($0)) != 0 }.map(String.init).joined(separator: "|")
     }
 
     static func cell(_ table: ResponseTable, _ item: Item, _ row: Int) -> String {
@@ -52,8 +88,7 @@ public struct CanonicalCSVWriter: Sendable {
             let c = table.codes[item.id]![row]
             return c == 0 ? "" : String(c)
         case .multi:
-            let set = table.picks[item.id]![row]
-            return (1..<64).filter { set & (1 << UInt64($0)) != 0 }.map(String.init).joined(separator: "|")
+            return picks(table.picks[item.id]![row])
         case .text, .dossier:
             return table.texts[item.id]![row] ?? ""
         }
@@ -69,6 +104,16 @@ public struct CanonicalCSVWriter: Sendable {
 
     /// Quotes when needed; text that a spreadsheet would run as a formula gets a leading apostrophe.
     func appendCell(_ cell: String, to buffer: inout [UInt8]) {
+        var copy = cell
+        let plain = copy.withUTF8 { u -> Bool in
+            if let first = u.first, first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@") {
+                return false
+            }
+            if u.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 || $0 == UInt8(ascii: ";") }) { return false }
+            buffer.append(contentsOf: u)
+            return true
+        }
+        if plain { return }
         var utf8 = Array(cell.utf8)
         if let first = utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@")].contains(first),
             !cell.allSatisfy({ $0.isNumber || $0 == "-" })

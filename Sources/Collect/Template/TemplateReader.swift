@@ -56,10 +56,10 @@ public enum TemplateReader {
         return TemplateIdentity(questionnaireID: id, version: version, contentHash: hash, unit: unit)
     }
 
-    /// Every row from row 3 that has any value; all problems are collected before failing.
+    /// Every row from row 3 that has any value; all problems are collected before failing. The sheet
+    /// is read row by row, so memory holds the compact table, not the workbook's cells.
     public static func read(_ book: XlsxWorkbook, questionnaire q: Questionnaire, unit: String?, issueLimit: Int = 50) throws -> ResponseTable {
         let sheetName = TemplateLayout.dataSheet
-        let sheet = try book.sheet(named: sheetName)
         var issues: [TemplateIssue] = []
         var total = 0
         func fail(_ row: Int?, _ column: Int?, _ id: String?, _ value: String?, _ expected: String) {
@@ -68,28 +68,31 @@ public enum TemplateReader {
             let col = column.map { XlsxSheet.columnLetters($0) + (id.map { " (\($0))" } ?? "") }
             issues.append(TemplateIssue(file: book.file, sheet: sheetName, row: row, column: col, value: value, expected: expected))
         }
+        let items = Dictionary(q.items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         // Row 2 names the columns; match by id, never by position.
         var columnOf: [String: Int] = [:]
-        let items = Dictionary(q.items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for c in 1...max(1, sheet.maxColumn) {
-            guard case .text(let raw)? = sheet.value(row: TemplateLayout.idRow, column: c) else { continue }
-            let id = raw.trimmingCharacters(in: .whitespaces)
-            if TemplateLayout.metadataColumns.contains(id) || items[id] != nil {
-                if columnOf[id] != nil {
-                    fail(TemplateLayout.idRow, c, id, id, "mỗi mã câu hỏi một cột (each item id once)")
+        var header = false
+        func readHeader(_ cells: [Int: XlsxValue]) {
+            header = true
+            for c in cells.keys.sorted() {
+                guard case .text(let raw)? = cells[c] else { continue }
+                let id = raw.trimmingCharacters(in: .whitespaces)
+                if TemplateLayout.metadataColumns.contains(id) || items[id] != nil {
+                    if columnOf[id] != nil {
+                        fail(TemplateLayout.idRow, c, id, id, "mỗi mã câu hỏi một cột (each item id once)")
+                    }
+                    columnOf[id] = c
+                } else if !id.isEmpty {
+                    fail(TemplateLayout.idRow, c, nil, id, "mã câu hỏi của phiếu \(q.id) (an item id of \(q.id) \(q.version)); row 2 must not be edited")
                 }
-                columnOf[id] = c
-            } else if !id.isEmpty {
-                fail(TemplateLayout.idRow, c, nil, id, "mã câu hỏi của phiếu \(q.id) (an item id of \(q.id) \(q.version)); row 2 must not be edited")
             }
-        }
-        if columnOf["form_id"] == nil {
-            fail(TemplateLayout.idRow, nil, nil, nil, "cột form_id ở dòng 2 (the form_id column; row 2 must not be edited)")
+            if columnOf["form_id"] == nil {
+                fail(TemplateLayout.idRow, nil, nil, nil, "cột form_id ở dòng 2 (the form_id column; row 2 must not be edited)")
+            }
         }
         var table = ResponseTable(questionnaire: q)
         var seenForms: [String: Int] = [:]
-        for r in TemplateLayout.firstDataRow...max(TemplateLayout.firstDataRow, sheet.maxRow) {
-            guard let cells = sheet.rows[r], cells.values.contains(where: { !isBlank($0) }) else { continue }
+        func readRow(_ r: Int, _ cells: [Int: XlsxValue]) {
             func text(_ id: String) -> String? {
                 guard let c = columnOf[id], let v = cells[c] else { return nil }
                 switch v {
@@ -167,6 +170,17 @@ public enum TemplateReader {
                 ResponseTable.Metadata(formID: formID ?? "", unit: unit, collectedOn: date, channel: text("channel"), field: text("field")),
                 codes: codes, picks: picks, texts: texts)
         }
+        try book.forEachRow(inSheet: sheetName) { r, cells in
+            if r == TemplateLayout.idRow {
+                readHeader(cells)
+            } else if r >= TemplateLayout.firstDataRow, cells.values.contains(where: { !isBlank($0) }) {
+                if !header {
+                    readHeader([:])
+                }
+                readRow(r, cells)
+            }
+        }
+        if !header { readHeader([:]) }
         if total > 0 { throw TemplateError(issues: issues, total: total) }
         return table
     }

@@ -71,7 +71,11 @@ public struct XlsxWorkbook: Sendable {
     public let date1904: Bool
     let sharedStrings: [String]
     let dateStyles: Set<Int>
+    /// The small parts, extracted; worksheets stay compressed until read, row by row.
     let entries: [String: Data]
+    let archiveData: Data
+    /// Declared uncompressed size of each worksheet part.
+    let sheetSizes: [String: UInt64]
 
     public init(contentsOf url: URL, limits: XlsxLimits = .standard) throws(XlsxError) {
         let name = url.lastPathComponent
@@ -100,6 +104,7 @@ public struct XlsxWorkbook: Sendable {
         }
         // Bounded extraction of the parts sipas reads.
         var parts: [String: Data] = [:]
+        var sizes: [String: UInt64] = [:]
         var total: UInt64 = 0
         for entry in archive where entry.type == .file {
             let path = entry.path
@@ -113,6 +118,10 @@ public struct XlsxWorkbook: Sendable {
             total += declared
             if total > limits.maxUncompressedBytes {
                 throw XlsxError(file: file, message: "refused: the workbook expands past \(limits.maxUncompressedBytes >> 20) MB")
+            }
+            if path.hasPrefix("xl/worksheets/"), path.hasSuffix(".xml") {
+                sizes[path] = declared
+                continue
             }
             var content = Data()
             var overflow = false
@@ -128,6 +137,8 @@ public struct XlsxWorkbook: Sendable {
             parts[path] = content
         }
         entries = parts
+        sheetSizes = sizes
+        archiveData = data
 
         guard let workbookXML = parts["xl/workbook.xml"] else {
             throw XlsxError(file: file, message: "not an Excel workbook: xl/workbook.xml is missing")
@@ -151,19 +162,61 @@ public struct XlsxWorkbook: Sendable {
         dateStyles = styles
     }
 
-    /// Reads a sheet by name.
+    /// Reads a whole sheet by name (for small sheets; ``forEachRow(inSheet:limits:_:)`` streams).
     public func sheet(named name: String, limits: XlsxLimits = .standard) throws(XlsxError) -> XlsxSheet {
+        var sheet = XlsxSheet(name: name)
+        try forEachRow(inSheet: name, limits: limits, allowRepeatedRows: true) { row, cells in
+            sheet.rows[row, default: [:]].merge(cells) { _, new in new }
+        }
+        return sheet
+    }
+
+    /// Calls `body` with each row that has cells, in sheet order, decompressing and scanning the
+    /// sheet piece by piece: memory stays bounded by the largest row, not the sheet.
+    public func forEachRow(inSheet name: String, limits: XlsxLimits = .standard, _ body: (Int, [Int: XlsxValue]) -> Void) throws(XlsxError) {
+        try forEachRow(inSheet: name, limits: limits, allowRepeatedRows: false, body)
+    }
+
+    private struct Stop: Error { var message: String }
+
+    func forEachRow(inSheet name: String, limits: XlsxLimits, allowRepeatedRows: Bool, _ body: (Int, [Int: XlsxValue]) -> Void) throws(XlsxError) {
         guard let info = sheets.first(where: { $0.name == name }) else {
             throw XlsxError(file: file, message: "no sheet named '\(name)' (sheets: \(sheets.map(\.name).joined(separator: ", ")))")
         }
-        guard let xml = entries[info.path] else { throw XlsxError(file: file, message: "sheet '\(name)' is missing from the archive") }
-        if xml.range(of: Data("<!DOCTYPE".utf8)) != nil || xml.range(of: Data("<!ENTITY".utf8)) != nil {
-            throw XlsxError(file: file, message: "refused: sheet '\(name)' declares a DTD or entities, which workbooks never need")
+        guard let declared = sheetSizes[info.path], let archive = try? Archive(data: archiveData, accessMode: .read), let entry = archive[info.path] else {
+            throw XlsxError(file: file, message: "sheet '\(name)' is missing from the archive")
         }
-        var scanner = SheetScanner(bytes: xml, shared: sharedStrings, dateStyles: dateStyles, date1904: date1904, maxCells: limits.maxCells)
-        var sheet = XlsxSheet(name: name)
-        if let problem = scanner.run(into: &sheet) { throw XlsxError(file: file, message: "sheet '\(name)': \(problem)") }
-        return sheet
+        var scanner = SheetScanner(shared: sharedStrings, dateStyles: dateStyles, date1904: date1904, maxCells: limits.maxCells)
+        var pending: [UInt8] = []
+        var produced: UInt64 = 0
+        var lastRow = 0
+        func emit(_ row: Int, _ cells: [Int: XlsxValue]) -> Bool {
+            if !allowRepeatedRows, row <= lastRow { return false }
+            lastRow = max(lastRow, row)
+            body(row, cells)
+            return true
+        }
+        func scan(_ count: Int, final: Bool) throws(XlsxError) {
+            if let problem = scanner.run(Array(pending[0..<count]), emit: emit) {
+                throw XlsxError(file: file, message: "sheet '\(name)': \(problem)")
+            }
+            pending.removeFirst(count)
+        }
+        do {
+            _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                produced += UInt64(chunk.count)
+                if produced > declared + 1024 { throw Stop(message: "refused: \(info.path) holds more data than it declares") }
+                pending.append(contentsOf: chunk)
+                if let cut = SheetScanner.endOfLastRow(pending) {
+                    do { try scan(cut, final: false) } catch let error as XlsxError { throw Stop(message: error.message) }
+                }
+            }
+        } catch let stop as Stop {
+            throw XlsxError(file: file, message: stop.message)
+        } catch {
+            throw XlsxError(file: file, message: "the workbook is damaged (\(info.path): \(error)); save it again from Excel")
+        }
+        try scan(pending.count, final: true)
     }
 
     static func parse<H: XlsxHandler>(_ data: Data, file: String, part: String, _ handler: H) throws(XlsxError) -> H {
@@ -400,29 +453,47 @@ final class SheetHandler: NSObject, XlsxHandler {
 /// A byte-level scanner for worksheet XML: `<row>`, `<c r s t>`, `<v>`, `<is><t>`; no DOM, no
 /// per-element objects. Worksheets are the large parts, and they use only this small vocabulary.
 struct SheetScanner {
-    let bytes: [UInt8]
+    var bytes: [UInt8] = []
     let shared: [String]
     let dateStyles: Set<Int>
     let date1904: Bool
     let maxCells: Int
     var p = 0
+    // Carried from one piece of the sheet to the next.
+    var row = 0, column = 0, cells = 0
 
-    init(bytes: Data, shared: [String], dateStyles: Set<Int>, date1904: Bool, maxCells: Int) {
-        self.bytes = [UInt8](bytes)
+    init(shared: [String], dateStyles: Set<Int>, date1904: Bool, maxCells: Int) {
         self.shared = shared
         self.dateStyles = dateStyles
         self.date1904 = date1904
         self.maxCells = maxCells
     }
 
-    /// Fills `sheet`; returns a problem description, or nil.
-    mutating func run(into sheet: inout XlsxSheet) -> String? {
+    /// Just past the last `</row>` (any namespace prefix) in `bytes`, or nil.
+    static func endOfLastRow(_ bytes: [UInt8]) -> Int? {
+        var i = bytes.count - 4
+        while i > 0 {
+            if bytes[i] == 114, bytes[i + 1] == 111, bytes[i + 2] == 119, bytes[i + 3] == 62 {  // "row>"
+                var lt = i - 1
+                while lt >= 0, bytes[lt] != 60, bytes[lt] != 62 { lt -= 1 }
+                if lt >= 0, bytes[lt] == 60, lt + 1 < i, bytes[lt + 1] == 47, lt + 2 == i || bytes[i - 1] == 58 { return i + 4 }
+            }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// Scans one piece of the sheet (whole rows); `emit` gets each row with cells and returns false
+    /// when the row number was seen before. Returns a problem description, or nil.
+    mutating func run(_ piece: [UInt8], emit: (Int, [Int: XlsxValue]) -> Bool) -> String? {
+        bytes = piece
+        p = 0
         let n = bytes.count
-        var row = 0, column = 0, cells = 0
         var currentRow: [Int: XlsxValue] = [:]
         var rowOpen = false
+        var repeated: Int?
         func flush() {
-            if rowOpen, !currentRow.isEmpty { sheet.rows[row, default: [:]].merge(currentRow) { _, new in new } }
+            if rowOpen, !currentRow.isEmpty, !emit(row, currentRow) { repeated = repeated ?? row }
             currentRow = [:]
         }
         while p < n {
@@ -430,6 +501,9 @@ struct SheetScanner {
             p = lt + 1
             guard p < n else { break }
             if bytes[p] == 63 || bytes[p] == 33 {  // <? … ?> and <!-- … -->
+                if bytes[p] == 33, Self.startsWith(bytes, at: p + 1, "DOCTYPE") || Self.startsWith(bytes, at: p + 1, "ENTITY") {
+                    return "refused: the sheet declares a DTD or entities, which workbooks never need"
+                }
                 guard let gt = index(of: 62, from: p) else { return "unterminated markup" }
                 p = gt + 1
                 continue
@@ -467,9 +541,17 @@ struct SheetScanner {
             default:
                 break
             }
+            if let repeated { return "row \(repeated) appears twice or out of order in the sheet's XML; save the workbook again from Excel" }
         }
         flush()
+        if let repeated { return "row \(repeated) appears twice or out of order in the sheet's XML; save the workbook again from Excel" }
         return nil
+    }
+
+    static func startsWith(_ bytes: [UInt8], at i: Int, _ word: String) -> Bool {
+        let w = Array(word.utf8)
+        guard i + w.count <= bytes.count else { return false }
+        return Array(bytes[i..<(i + w.count)]) == w
     }
 
     func index(of byte: UInt8, from start: Int) -> Int? {

@@ -396,23 +396,36 @@ public struct ReportWorkbook {
             let col = XlsxSheetWriter.columnName(ResponseTable.metadataColumns.count + k)
             ranges[item.id] = "'Dữ liệu'!$\(col)$2:$\(col)$\(last)"
         }
-        let code = CellStyle(alignment: .center)
+        // Codes in the default format: a style on each of a hundred million cells adds 6 bytes of
+        // XML to each, to compress and store.
+        let none = s.resolve(nil)
+        let first = ResponseTable.metadataColumns.count
+        // Columns looked up once: a million rows of dictionary lookups per cell cost more than the writing.
+        var codes: [(column: Int, values: [UInt8])] = []
+        var picks: [(column: Int, values: [UInt64])] = []
+        var texts: [(column: Int, values: [String?])] = []
+        for (k, item) in items.enumerated() {
+            if let v = table.codes[item.id] { codes.append((first + k, v)) }
+            else if let v = table.picks[item.id] { picks.append((first + k, v)) }
+            else if let v = table.texts[item.id] { texts.append((first + k, v)) }
+        }
+        let numbers = (0..<256).map(Double.init)
         for r in 0..<table.count {
             let row = r + 1
-            try s.write(row, 0, table.formID[r])
-            if let v = table.unit[r] { try s.write(row, 1, v) }
-            if let v = table.collectedOn[r] { try s.write(row, 2, v) }
-            if let v = table.channel[r] { try s.write(row, 3, v) }
-            if let v = table.field[r] { try s.write(row, 4, v) }
-            for (k, item) in items.enumerated() {
-                let col = ResponseTable.metadataColumns.count + k
-                if let v = table.codes[item.id]?[r], v != 0 {
-                    try s.write(row, col, Double(v), code)
-                } else if let set = table.picks[item.id]?[r], set != 0 {
-                    try s.write(row, col, (1..<64).filter { set & (1 << UInt64($0)) != 0 }.map(String.init).joined(separator: "|"))
-                } else if let t = table.texts[item.id]?[r] {
-                    try s.write(row, col, t)
-                }
+            try s.write(row, 0, table.formID[r], none)
+            if let v = table.unit[r] { try s.write(row, 1, v, none) }
+            if let v = table.collectedOn[r] { try s.write(row, 2, v, none) }
+            if let v = table.channel[r] { try s.write(row, 3, v, none) }
+            if let v = table.field[r] { try s.write(row, 4, v, none) }
+            for c in codes {
+                let v = c.values[r]
+                if v != 0 { try s.write(row, c.column, numbers[Int(v)], none) }
+            }
+            for c in picks where c.values[r] != 0 {
+                try s.write(row, c.column, (1..<64).filter { c.values[r] & (1 << UInt64($0)) != 0 }.map(String.init).joined(separator: "|"), none)
+            }
+            for c in texts {
+                if let t = c.values[r] { try s.write(row, c.column, t, none) }
             }
         }
         s.freezePanes(rows: 1, columns: 1)

@@ -156,6 +156,11 @@ public final class XlsxWriter {
 }
 
 /// One worksheet of an `XlsxWriter`. Rows and columns are 0-based, as in libxlsxwriter.
+/// A cell format of one workbook, resolved from a ``CellStyle``.
+public struct XlsxFormat {
+    let pointer: UnsafeMutablePointer<lxw_format>?
+}
+
 public struct XlsxSheetWriter {
     let sheet: UnsafeMutablePointer<lxw_worksheet>
     unowned let owner: XlsxWriter
@@ -169,6 +174,19 @@ public struct XlsxSheetWriter {
     public func write(_ row: Int, _ column: Int, _ text: String, _ style: CellStyle? = nil) throws(XlsxWriteError) {
         let rc = text.withCString { worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(column), $0, owner.format(style)) }
         try check(rc, "cell \(Self.reference(row, column))")
+    }
+
+    /// A style resolved once, for loops that write many cells in it.
+    public func resolve(_ style: CellStyle?) -> XlsxFormat { XlsxFormat(pointer: owner.format(style)) }
+
+    public func write(_ row: Int, _ column: Int, _ number: Double, _ format: XlsxFormat) throws(XlsxWriteError) {
+        let rc = worksheet_write_number(sheet, lxw_row_t(row), lxw_col_t(column), number, format.pointer)
+        if rc != LXW_NO_ERROR { try check(rc, "cell \(Self.reference(row, column))") }
+    }
+
+    public func write(_ row: Int, _ column: Int, _ text: String, _ format: XlsxFormat) throws(XlsxWriteError) {
+        let rc = text.withCString { worksheet_write_string(sheet, lxw_row_t(row), lxw_col_t(column), $0, format.pointer) }
+        if rc != LXW_NO_ERROR { try check(rc, "cell \(Self.reference(row, column))") }
     }
 
     public func write(_ row: Int, _ column: Int, _ number: Double, _ style: CellStyle? = nil) throws(XlsxWriteError) {
