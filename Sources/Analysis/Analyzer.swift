@@ -38,7 +38,7 @@ public struct Analyzer: Sendable {
         var groups: [GroupAnalysis] = []
         for key in by {
             for (value, label, rows) in try partition(table, by: key) {
-                let sub = table.select(rows)
+                let sub = table.analysisSubset(rows)
                 groups.append(GroupAnalysis(by: key, value: value, label: label, analysis: try analyzeSample(sub)))
             }
         }

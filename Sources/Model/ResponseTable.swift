@@ -87,6 +87,40 @@ public struct ResponseTable: Sendable {
         }
     }
 
+    /// A table made of whole columns, taken as they are (no copy). Every column must have the same
+    /// number of rows; a coded, multi-choice or text item missing from the dictionaries is blank.
+    public init(
+        questionnaire: Questionnaire, formID: [String], unit: Categorical, collectedOn: [String?],
+        channel: Categorical, field: Categorical,
+        codes newCodes: [String: [UInt8]], picks newPicks: [String: [UInt64]], texts newTexts: [String: [String?]]
+    ) {
+        let rows = formID.count
+        precondition(unit.codes.count == rows && collectedOn.count == rows && channel.codes.count == rows && field.codes.count == rows,
+                     "metadata columns of different lengths")
+        self.init(questionnaire: questionnaire)
+        self.formID = formID
+        self.unit = unit
+        self.collectedOn = collectedOn
+        self.channel = channel
+        self.field = field
+        for key in Array(codes.keys) {
+            let column = newCodes[key] ?? [UInt8](repeating: 0, count: rows)
+            precondition(column.count == rows, "column \(key) has \(column.count) rows, not \(rows)")
+            codes[key] = column
+        }
+        for key in Array(picks.keys) {
+            let column = newPicks[key] ?? [UInt64](repeating: 0, count: rows)
+            precondition(column.count == rows, "column \(key) has \(column.count) rows, not \(rows)")
+            picks[key] = column
+        }
+        for key in Array(texts.keys) {
+            let column = newTexts[key] ?? [String?](repeating: nil, count: rows)
+            precondition(column.count == rows, "column \(key) has \(column.count) rows, not \(rows)")
+            texts[key] = column
+        }
+        count = rows
+    }
+
     /// One row's metadata.
     public struct Metadata: Sendable, Equatable {
         public var formID: String
@@ -164,6 +198,19 @@ public struct ResponseTable: Sendable {
             codes: codes.mapValues { col in rows.map { col[$0] } },
             picks: picks.mapValues { col in rows.map { col[$0] } },
             texts: texts.mapValues { col in rows.map { col[$0] } })
+        return out
+    }
+
+    /// The given rows of what analysis reads, the coded and multi-choice columns and the unit; form
+    /// ids, dates, channel, field and text stay empty (the table is for analysis only).
+    package func analysisSubset(_ rows: [Int]) -> ResponseTable {
+        var out = ResponseTable(questionnaire: questionnaire)
+        out.unit = Categorical(rows.lazy.map { self.unit[$0] })
+        out.codes = codes.mapValues { column in
+            column.withUnsafeBufferPointer { c in rows.map { c[$0] } }
+        }
+        out.picks = picks.mapValues { column in rows.map { column[$0] } }
+        out.count = rows.count
         return out
     }
 

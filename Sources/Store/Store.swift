@@ -97,9 +97,6 @@ public final class ResponseStore: Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // A large import is one transaction: with SQLite's 2 MiB default its dirty pages spill to
-            // the WAL and are read back for every index insert. Pages are allocated only as used.
-            try db.execute(sql: "PRAGMA cache_size = -131072")
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
@@ -316,6 +313,11 @@ public final class ResponseStore: Sendable {
     public func importStreamed(_ batches: [StreamedBatch], dryRun: Bool = false, progress: ((Int, Int) -> Void)? = nil) throws -> [ImportResult] {
         var results: [ImportResult] = []
         do {
+            // A large import is one transaction: with SQLite's 2 MiB default cache its dirty pages
+            // spill to the WAL and are read back for every index insert. The cache grows only as
+            // used, and goes back to the default afterwards (reads scan, they gain nothing from it).
+            try queue.inDatabase { try $0.execute(sql: "PRAGMA cache_size = -131072") }
+            defer { try? queue.inDatabase { try $0.execute(sql: "PRAGMA cache_size = -2000") } }
             try queue.inTransaction(.immediate) { db in
                 for (index, batch) in batches.enumerated() {
                     var writer = try BatchWriter(
@@ -557,19 +559,24 @@ public final class ResponseStore: Sendable {
             if let from = filter.from { period += " AND collected_on >= ?"; periodArgs.append(from) }
             if let to = filter.to { period += " AND collected_on <= ?"; periodArgs.append(to) }
             var source = "responses NOT INDEXED"
+            // An upper bound of the rows to come, from the indexes (columns are allocated once).
+            var expected = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM responses WHERE questionnaire_id = ? AND questionnaire_version = ? AND superseded_by IS NULL",
+                arguments: [q.id, q.version]) ?? 0
             if !period.isEmpty {
                 let all = try Int.fetchOne(db, sql: "SELECT count(*) FROM responses") ?? 0
                 let inPeriod = try Int.fetchOne(db, sql: "SELECT count(*) FROM responses WHERE questionnaire_id = ?" + period, arguments: StatementArguments(periodArgs)) ?? 0
                 if inPeriod * 10 < all { source = "responses" }
+                expected = min(expected, inPeriod)
             }
             var sql = "SELECT form_id, unit, collected_on, channel, field, source, codes, picks, texts, id FROM \(source) WHERE questionnaire_id = ? AND questionnaire_version = ? AND superseded_by IS NULL" + period
             var args: [String] = [q.id, q.version] + periodArgs.dropFirst()
             if !filter.units.isEmpty { sql += " AND unit IN (\(filter.units.map { _ in "?" }.joined(separator: ",")))"; args += filter.units.map { $0 } }
             if !filter.sources.isEmpty { sql += " AND source IN (\(filter.sources.map { _ in "?" }.joined(separator: ",")))"; args += filter.sources.map { $0.rawValue } }
             sql += " ORDER BY id"
-            var formIDs: [String] = [], units: [String?] = [], dates: [String?] = [], channels: [String?] = [], fields: [String?] = []
+            var formIDs: [String] = [], dates: [String?] = []
+            var units = Categorical(), channels = Categorical(), fields = Categorical()
             var sources: [ResponseSource] = []
-            var codeColumns = [[UInt8]](repeating: [], count: layout.codedItems.count)
             var pickColumns = [[UInt64]](repeating: [], count: layout.multiItems.count)
             var textColumns = [[String?]](repeating: [], count: layout.textItems.count)
             // Follow-up answers added to kiosk ratings after they were committed.
@@ -584,7 +591,6 @@ public final class ResponseStore: Sendable {
             }
             // Stepped through the SQLite C API into preallocated columns: GRDB rows and per-row Data
             // cost more than SQLite itself for a million forms.
-            let expected = try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(sql))", arguments: StatementArguments(args)) ?? 0
             let statement = try db.makeStatement(sql: sql)
             let stmt = statement.sqliteStatement
             sqlite3_reset(stmt)
@@ -597,8 +603,26 @@ public final class ResponseStore: Sendable {
                 guard let p = sqlite3_column_text(stmt, column) else { return nil }
                 return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column))), as: UTF8.self)
             }
+            // Answer records are rows of one byte per coded item; they are gathered a block of rows
+            // at a time and transposed into the columns, so memory holds the columns once.
             let width = layout.codedItems.count
-            var codeMatrix = [UInt8](repeating: 0, count: max(1, expected * width))
+            var codeColumns = [[UInt8]](repeating: [UInt8](repeating: 0, count: expected), count: width)
+            let blockRows = 4096
+            var block = [UInt8](repeating: 0, count: max(1, blockRows * width))
+            var blockStart = 0
+            func flush(_ rowsInBlock: Int) {
+                if blockStart + rowsInBlock > codeColumns.first?.count ?? 0 {
+                    for k in 0..<width { codeColumns[k] += [UInt8](repeating: 0, count: blockStart + rowsInBlock - codeColumns[k].count) }
+                }
+                block.withUnsafeBufferPointer { b in
+                    for k in 0..<width {
+                        codeColumns[k].withUnsafeMutableBufferPointer { c in
+                            for r in 0..<rowsInBlock { c[blockStart &+ r] = b[r &* width &+ k] }
+                        }
+                    }
+                }
+                blockStart += rowsInBlock
+            }
             for k in pickColumns.indices { pickColumns[k].reserveCapacity(expected) }
             for k in textColumns.indices { textColumns[k].reserveCapacity(expected) }
             formIDs.reserveCapacity(expected)
@@ -610,21 +634,25 @@ public final class ResponseStore: Sendable {
             var rows = 0
             var rc = sqlite3_step(stmt)
             while rc == SQLITE_ROW {
-                if (rows + 1) * width > codeMatrix.count { codeMatrix += [UInt8](repeating: 0, count: max(codeMatrix.count, width)) }
+                let inBlock = rows - blockStart
+                if inBlock == blockRows { flush(blockRows) }
+                let offset = (rows - blockStart) * width
                 formIDs.append(text(0) ?? "")
                 units.append(text(1))
                 dates.append(text(2))
                 channels.append(text(3))
                 fields.append(text(4))
                 sources.append(text(5).flatMap(ResponseSource.init(rawValue:)) ?? .import)
-                if let blob = sqlite3_column_blob(stmt, 6) {
-                    let n = min(Int(sqlite3_column_bytes(stmt, 6)), width)
-                    codeMatrix.withUnsafeMutableBufferPointer { m in
-                        UnsafeMutableRawPointer(m.baseAddress! + rows * width).copyMemory(from: blob, byteCount: n)
+                block.withUnsafeMutableBufferPointer { m in
+                    var n = 0
+                    if let blob = sqlite3_column_blob(stmt, 6) {
+                        n = min(Int(sqlite3_column_bytes(stmt, 6)), width)
+                        UnsafeMutableRawPointer(m.baseAddress! + offset).copyMemory(from: blob, byteCount: n)
                     }
+                    if n < width { (m.baseAddress! + offset + n).update(repeating: 0, count: width - n) }
                 }
                 if !additions.isEmpty, let added = additions[sqlite3_column_int64(stmt, 9)] {
-                    for a in added { if let k = codedIndex[a.item] { codeMatrix[rows * width + k] = a.code } }
+                    for a in added { if let k = codedIndex[a.item] { block[offset + k] = a.code } }
                 }
                 let picks = sqlite3_column_blob(stmt, 7)
                 let pickBytes = Int(sqlite3_column_bytes(stmt, 7))
@@ -650,19 +678,11 @@ public final class ResponseStore: Sendable {
             guard rc == SQLITE_DONE else {
                 throw StoreError("\(path): cannot read the responses: \(String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))")
             }
-            for k in 0..<width {
-                var column = [UInt8](repeating: 0, count: rows)
-                codeMatrix.withUnsafeBufferPointer { m in
-                    column.withUnsafeMutableBufferPointer { c in
-                        for r in 0..<rows { c[r] = m[r &* width &+ k] }
-                    }
-                }
-                codeColumns[k] = column
-            }
-            codeMatrix = []
-            var table = ResponseTable(questionnaire: q)
-            table.append(
-                rows: formIDs.count, formID: formIDs, unit: units, collectedOn: dates, channel: channels, field: fields,
+            if rows > blockStart { flush(rows - blockStart) }
+            for k in 0..<width where codeColumns[k].count > rows { codeColumns[k].removeLast(codeColumns[k].count - rows) }
+            block = []
+            let table = ResponseTable(
+                questionnaire: q, formID: formIDs, unit: units, collectedOn: dates, channel: channels, field: fields,
                 codes: Dictionary(uniqueKeysWithValues: zip(layout.codedItems, codeColumns)),
                 picks: Dictionary(uniqueKeysWithValues: zip(layout.multiItems, pickColumns)),
                 texts: Dictionary(uniqueKeysWithValues: zip(layout.textItems, textColumns)))
@@ -673,9 +693,13 @@ public final class ResponseStore: Sendable {
     /// Field (lĩnh vực) and channel (kênh) codes that occur in the stored responses of a questionnaire.
     public func codesInUse(questionnaireID: String) throws -> (fields: Set<String>, channels: Set<String>) {
         try queue.read { db in
-            let fields = try String.fetchAll(db, sql: "SELECT DISTINCT field FROM responses WHERE questionnaire_id = ? AND field IS NOT NULL", arguments: [questionnaireID])
-            let channels = try String.fetchAll(db, sql: "SELECT DISTINCT channel FROM responses WHERE questionnaire_id = ? AND channel IS NOT NULL", arguments: [questionnaireID])
-            return (Set(fields), Set(channels))
+            // One scan for both.
+            var fields = Set<String>(), channels = Set<String>()
+            for row in try Row.fetchAll(db, sql: "SELECT DISTINCT field, channel FROM responses WHERE questionnaire_id = ?", arguments: [questionnaireID]) {
+                if let f: String = row[0] { fields.insert(f) }
+                if let c: String = row[1] { channels.insert(c) }
+            }
+            return (fields, channels)
         }
     }
 

@@ -115,3 +115,22 @@ func batch(_ table: ResponseTable, name: String = "a.csv", sha: String? = nil) -
     let back = try store.responses(questionnaire: q).table
     #expect(back.texts["comment"]?[0] == tricky)
 }
+
+@Test func aLargeReadCrossesTheTransposeBlocksIntact() throws {
+    // Answers are read 4,096 rows at a time and transposed into columns: 9,000 rows span two full
+    // blocks and a partial one; the period filter takes both the index path and the scan path.
+    let store = try temporaryStore()
+    let table = SyntheticResponses(count: 9_000, units: 3, seed: 11).generate(counter)
+    _ = try store.importBatch(batch(table))
+    let back = try store.responses(questionnaire: counter).table
+    #expect(back.count == 9_000)
+    #expect(back.formID == table.formID && back.codes == table.codes && back.collectedOn == table.collectedOn)
+    #expect((0..<9_000).allSatisfy { back.unit[$0] == table.unit[$0] && back.channel[$0] == table.channel[$0] && back.field[$0] == table.field[$0] })
+    let dates = table.collectedOn.compactMap { $0 }.sorted()
+    for cut in [dates[dates.count / 50], dates[dates.count / 2]] {
+        let rows = (0..<9_000).filter { (table.collectedOn[$0] ?? "9") <= cut }
+        let early = try store.responses(questionnaire: counter, filter: ResponseFilter(to: cut)).table
+        #expect(early.formID == rows.map { table.formID[$0] })
+        #expect(early.codes == table.codes.mapValues { column in rows.map { column[$0] } })
+    }
+}

@@ -91,23 +91,27 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw CLIError("the report profile has problems:\n\(error.description)")
         }
-        // Field and channel codes have no registry: a target naming one that never occurs is a typo.
-        let inUse = try wrap { try s.codesInUse(questionnaireID: q.id) }
-        var unknown: [String] = []
-        for t in profile.targets {
-            let at = t.line.map { ", line \($0)" } ?? ""
-            for f in t.fields where !inUse.fields.contains(f) {
-                unknown.append("\(profilePath)\(at): target '\(t.title)': unknown field '\(f)' (fields in the store: \(inUse.fields.sorted().joined(separator: ", ")))")
-            }
-            for c in t.channels where !inUse.channels.contains(c) {
-                unknown.append("\(profilePath)\(at): target '\(t.title)': unknown channel '\(c)' (channels in the store: \(inUse.channels.sorted().joined(separator: ", ")))")
-            }
-        }
-        if !unknown.isEmpty { throw CLIError("the report profile has problems:\n" + unknown.joined(separator: "\n")) }
         let period = override.flatMap(ReportPeriod.init(parse:)) ?? profile.period
         let (table, sources) = try wrap { try s.responses(questionnaire: q, filter: ResponseFilter(from: period.from, to: period.to)) }
         guard table.count > 0 else {
             throw CLIError("\(s.path): no responses of \(q.id) \(q.version) collected in \(period.label) (\(period.from) – \(period.to)); nothing was written. Import the forms first, or choose another --period.")
+        }
+        // Field and channel codes have no registry: a target naming one that never occurs in the
+        // store is a typo. The period's forms usually show them all; the store is scanned only if not.
+        let named = (fields: Set(profile.targets.flatMap(\.fields)), channels: Set(profile.targets.flatMap(\.channels)))
+        if !named.fields.isSubset(of: table.field.levels) || !named.channels.isSubset(of: table.channel.levels) {
+            let inUse = try wrap { try s.codesInUse(questionnaireID: q.id) }
+            var unknown: [String] = []
+            for t in profile.targets {
+                let at = t.line.map { ", line \($0)" } ?? ""
+                for f in t.fields where !inUse.fields.contains(f) {
+                    unknown.append("\(profilePath)\(at): target '\(t.title)': unknown field '\(f)' (fields in the store: \(inUse.fields.sorted().joined(separator: ", ")))")
+                }
+                for c in t.channels where !inUse.channels.contains(c) {
+                    unknown.append("\(profilePath)\(at): target '\(t.title)': unknown channel '\(c)' (channels in the store: \(inUse.channels.sorted().joined(separator: ", ")))")
+                }
+            }
+            if !unknown.isEmpty { throw CLIError("the report profile has problems:\n" + unknown.joined(separator: "\n")) }
         }
         let analyzer = Analyzer(options: ReportBuilder.options(profile))
         let analysis: Analysis
@@ -121,7 +125,7 @@ struct ReportCommand: ParsableCommand {
         } catch let error as AnalysisError {
             throw CLIError(error.description)
         }
-        let targets = try wrap { try ReportBuilder.targets(profile, table: table) }
+        let targets = try wrap { try ReportBuilder.targets(profile, table: table, whole: analysis) }
         var counter: Analysis?
         if let c = profile.counter, try wrap({ try s.questionnaires() }).contains(where: { $0.id == c.questionnaire && $0.responses > 0 }) {
             let cq = try StoredQuestionnaire.resolve(c.questionnaire, in: s)

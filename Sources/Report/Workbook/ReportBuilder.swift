@@ -75,8 +75,9 @@ public enum ReportBuilder {
             target: target, populations: profile.populations)
     }
 
-    /// Each target on its subset of forms, analysed as its own sample.
-    public static func targets(_ profile: ReportProfile, table: ResponseTable) throws -> [TargetResult] {
+    /// Each target on its subset of forms, analysed as its own sample. `whole`, the analysis of the
+    /// whole table under ``options(_:target:)``, serves the targets that cover every form.
+    public static func targets(_ profile: ReportProfile, table: ResponseTable, whole: Analysis? = nil) throws -> [TargetResult] {
         try profile.targets.map { t in
             let rows = (0..<table.count).filter { r in
                 (t.fields.isEmpty || t.fields.contains(table.field[r] ?? "")) && (t.channels.isEmpty || t.channels.contains(table.channel[r] ?? ""))
@@ -85,6 +86,15 @@ public enum ReportBuilder {
                 title: t.title, index: t.index, minimum: t.minimum, fields: t.fields, channels: t.channels,
                 value: nil, lower: nil, upper: nil, n: 0, verdict: nil, small: true)
             guard !rows.isEmpty else { return result }
+            if rows.count == table.count, let whole, let ix = whole.indices.first(where: { $0.id == t.index }) {
+                result.value = ix.value
+                result.lower = ix.lower
+                result.upper = ix.upper
+                result.n = ix.n
+                result.verdict = Verdict(lower: ix.lower, upper: ix.upper, target: t.minimum)
+                result.small = ix.small
+                return result
+            }
             var options = options(profile, target: t.minimum)
             // Weights are per unit; a subset keeps them only when every unit is present.
             let subset = table.select(rows)
