@@ -48,9 +48,12 @@ struct Linearizer {
     mutating func histogram(_ column: ScoredColumn) -> [Int] {
         if let h = histograms[column.id] { return h }
         var counts = [Int](repeating: 0, count: design.strata.count * 256)
-        let strata = design.stratumOfRow
         column.codes.withUnsafeBufferPointer { codes in
-            for i in 0..<codes.count { counts[Int(strata[i]) &* 256 &+ Int(codes[i])] += 1 }
+            design.stratumOfRow.withUnsafeBufferPointer { strata in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    for i in 0..<min(codes.count, strata.count) { counts[Int(strata[i]) &* 256 &+ Int(codes[i])] &+= 1 }
+                }
+            }
         }
         histograms[column.id] = counts
         return counts
@@ -122,11 +125,25 @@ struct Linearizer {
             let c = columns[0]
             return c.codes.reduce(0) { $0 + (c.denominator[Int($1)] != 0 ? 1 : 0) }
         }
-        var any = [Bool](repeating: false, count: design.rowCount)
-        for c in columns {
-            for i in 0..<c.codes.count where c.denominator[Int(c.codes[i])] != 0 { any[i] = true }
+        // Byte flags ORed column by column through a 256-entry table: no branches in the loop.
+        let n = design.rowCount
+        var any = [UInt8](repeating: 0, count: n)
+        any.withUnsafeMutableBufferPointer { flags in
+            for c in columns {
+                var valid = [UInt8](repeating: 0, count: 256)
+                for code in 0..<256 where c.denominator[code] != 0 { valid[code] = 1 }
+                valid.withUnsafeBufferPointer { v in
+                    c.codes.withUnsafeBufferPointer { codes in
+                        for i in 0..<min(n, codes.count) { flags[i] |= v[Int(codes[i])] }
+                    }
+                }
+            }
         }
-        return any.reduce(0) { $0 + ($1 ? 1 : 0) }
+        return any.withUnsafeBufferPointer { flags in
+            var total = 0
+            for f in flags { total &+= Int(f) }
+            return total
+        }
     }
 
     /// Stratified percentile bootstrap of I: resample nₕ rows with replacement within each stratum.

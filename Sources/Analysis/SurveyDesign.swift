@@ -82,14 +82,27 @@ public struct SurveyDesign: Sendable, Equatable {
         let h = strata.count
         var sums = [Double](repeating: 0, count: h)
         let w = weights
-        for i in 0..<z.count { sums[Int(stratumOfRow[i])] += w[Int(stratumOfRow[i])] * z[i] }
         var means = [Double](repeating: 0, count: h)
-        for s in 0..<h where strata[s].sampleSize > 1 { means[s] = sums[s] / Double(strata[s].sampleSize) }
         var squares = [Double](repeating: 0, count: h)
-        for i in 0..<z.count {
-            let s = Int(stratumOfRow[i])
-            let d = w[s] * z[i] - means[s]
-            squares[s] += d * d
+        // Two passes over a million rows: unchecked buffers (the same sums in the same order).
+        z.withUnsafeBufferPointer { z in
+            stratumOfRow.withUnsafeBufferPointer { rows in
+                w.withUnsafeBufferPointer { w in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        for i in 0..<z.count { let s = Int(rows[i]); sums[s] += w[s] * z[i] }
+                    }
+                    for s in 0..<h where strata[s].sampleSize > 1 { means[s] = sums[s] / Double(strata[s].sampleSize) }
+                    means.withUnsafeBufferPointer { means in
+                        squares.withUnsafeMutableBufferPointer { squares in
+                            for i in 0..<z.count {
+                                let s = Int(rows[i])
+                                let d = w[s] * z[i] - means[s]
+                                squares[s] += d * d
+                            }
+                        }
+                    }
+                }
+            }
         }
         var v = 0.0
         for s in 0..<h {

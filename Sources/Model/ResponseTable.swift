@@ -32,6 +32,22 @@ public struct Categorical: Sendable, Equatable {
 
     public mutating func reserveCapacity(_ n: Int) { codes.reserveCapacity(n) }
 
+    /// The code of a value, adding it as a level when new (0 for blank), without appending a row.
+    public mutating func code(of value: String?) -> UInt32 {
+        guard let value, !value.isEmpty else { return 0 }
+        if let code = lookup[value] { return code }
+        levels.append(value)
+        let code = UInt32(levels.count)
+        lookup[value] = code
+        return code
+    }
+
+    /// Appends a row by code: 0 (blank) or a code ``code(of:)`` gave.
+    public mutating func append(code: UInt32) {
+        precondition(Int(code) <= levels.count, "unknown level code")
+        codes.append(code)
+    }
+
     /// Appends another column, remapping its level codes (no per-row hashing).
     public mutating func append(contentsOf other: Categorical) {
         var map = [UInt32](repeating: 0, count: other.levels.count + 1)

@@ -154,3 +154,24 @@ func problems(_ text: String, bytes: [UInt8]? = nil) -> [DataIssue] {
         #expect(error.issues.map(\.row) == [351])
     }
 }
+
+@Test func repeatedMetadataValuesAreCheckedEveryTimeAndNormalisedOnce() throws {
+    // Unit, date, channel and field values are remembered by their bytes after the first row:
+    // a bad value must still be reported on every row, a decomposed one normalised on every row.
+    let bad = problems("form_id,collected_on,unit\n1,2026-02-30,XA01\n2,2026-02-30,XA01\n3,2026-03-01,XA01\n4,2026-02-30,XA01\n")
+    #expect(bad.map(\.row) == [2, 3, 5])
+    let text = "form_id,unit,channel,field,collected_on\n1,Xa\u{0303} A,truc-tiep,dat-dai,2026-03-01\n2,Xa\u{0303} A,truc-tiep,ho-tich,2026-03-01\n3, Xã A ,,dat-dai,\n"
+    let t = try read(text)
+    #expect((0..<3).map { t.unit[$0] } == ["Xã A", "Xã A", "Xã A"])
+    #expect(t.unit.levels == ["Xã A"])
+    #expect((0..<3).map { t.channel[$0] } == ["truc-tiep", "truc-tiep", nil])
+    #expect(t.field.levels == ["dat-dai", "ho-tich"] && t.field.codes == [1, 2, 1])
+    #expect(t.collectedOn == ["2026-03-01", "2026-03-01", nil])
+}
+
+@Test func multiChoiceCellsTakeEverySeparatorAndRefuseSeparatorsAlone() throws {
+    let t = try read("form_id,ch\n1,1|3\n2,\"1; 3\"\n3,3\n4,\n5, \n")
+    #expect(t.picks["ch"] == [0b1010, 0b1010, 0b1000, 0, 0])
+    let found = problems("form_id,ch\n1,|\n2,1|0\n3,1+3\n")
+    #expect(found.map(\.row) == [2, 3, 4])
+}

@@ -140,11 +140,6 @@ extension CriterionInterval: ExpressibleByArgument {}
 
 /// Reads and concatenates response files, refusing a form id that appears twice in a unit.
 enum ResponseFiles {
-    struct FormKey: Hashable {
-        var unit: String?
-        var formID: String
-    }
-
     static func read(_ paths: [String], questionnaire q: Questionnaire) throws -> ResponseTable {
         var table = ResponseTable(questionnaire: q)
         var parts: [ResponseTable] = []
@@ -183,21 +178,59 @@ enum ResponseFiles {
     }
 
     /// A form must be counted once: the same form id twice in a unit is refused.
+    ///
+    /// An open-addressing table of 64-bit FNV-1a hashes of (unit, form id): a million forms take a
+    /// few milliseconds where a `Set` of string pairs (SipHash) took a tenth of the analysis.
+    /// Keys are compared in full when hashes meet.
     static func duplicates(_ parts: [ResponseTable], paths: [String]) -> String? {
-        var seen: [FormKey: (file: Int, row: Int)] = [:]
-        seen.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        let total = parts.reduce(0) { $0 + $1.count }
+        var capacity = 16
+        while capacity < 2 * total { capacity <<= 1 }
+        let mask = capacity - 1
+        var slotEntry = [Int32](repeating: -1, count: capacity)
+        var slotHash = [UInt64](repeating: 0, count: capacity)
+        // First occurrence of each key: part, row, and the unit's number across all parts.
+        var entries: [(part: Int32, row: Int32, unit: UInt32)] = []
+        entries.reserveCapacity(total)
+        var unitNumbers: [String: UInt32] = [:]
         var lines: [String] = []
         var count = 0
-        for (fileIndex, part) in parts.enumerated() {
+        for (p, part) in parts.enumerated() {
+            // Unit level codes of this part → numbers shared by all parts (0 = no unit).
+            let unitMap: [UInt32] = [0] + part.unit.levels.map { level in
+                if let u = unitNumbers[level] { return u }
+                let u = UInt32(unitNumbers.count + 1)
+                unitNumbers[level] = u
+                return u
+            }
             for i in 0..<part.count {
-                let key = FormKey(unit: part.unit[i], formID: part.formID[i])
-                if let first = seen[key] {
-                    count += 1
-                    if lines.count < 20 {
-                        lines.append("\(paths[fileIndex]), row \(i + 2): form id '\(part.formID[i])' of unit '\(part.unit[i] ?? "")' already appears at \(paths[first.file]), row \(first.row)")
+                let unit = unitMap[Int(part.unit.codes[i])]
+                var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (UInt64(unit) &* 0x9E37_79B9_7F4A_7C15)
+                var id = part.formID[i]
+                id.withUTF8 { bytes in
+                    for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+                }
+                h ^= h >> 33
+                h &*= 0xff51_afd7_ed55_8ccd
+                h ^= h >> 33
+                var slot = Int(truncatingIfNeeded: h) & mask
+                while true {
+                    let e = slotEntry[slot]
+                    if e < 0 {
+                        slotEntry[slot] = Int32(entries.count)
+                        slotHash[slot] = h
+                        entries.append((Int32(p), Int32(i), unit))
+                        break
                     }
-                } else {
-                    seen[key] = (fileIndex, i + 2)
+                    let first = entries[Int(e)]
+                    if slotHash[slot] == h, first.unit == unit, parts[Int(first.part)].formID[Int(first.row)] == id {
+                        count += 1
+                        if lines.count < 20 {
+                            lines.append("\(paths[p]), row \(i + 2): form id '\(id)' of unit '\(part.unit[i] ?? "")' already appears at \(paths[Int(first.part)]), row \(first.row + 2)")
+                        }
+                        break
+                    }
+                    slot = (slot + 1) & mask
                 }
             }
         }

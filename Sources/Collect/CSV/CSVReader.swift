@@ -126,6 +126,13 @@ public struct CanonicalCSVReader: Sendable {
     }
 }
 
+/// A metadata value seen before: its bytes, its text, and its level code (unit, channel, field).
+private struct InternedValue {
+    var bytes: [UInt8]
+    var value: String?
+    var code: UInt32
+}
+
 /// What a column holds.
 private enum ColumnKind {
     case formID, unit, collectedOn, channel, field
@@ -353,8 +360,9 @@ private struct Parser {
         while candidate < bytes.count, bytes[candidate - 1] != 10 { candidate += 1 }
         guard candidate < bytes.count else { return nil }
         // Quotes before the candidate must balance, or the newline is inside a quoted field.
+        // Counted without a branch so the loop vectorises: it runs before the two halves start.
         var quotes = 0
-        for i in position..<candidate where bytes[i] == 34 { quotes += 1 }
+        for b in UnsafeBufferPointer(rebasing: bytes[position..<candidate]) { quotes &+= b == 34 ? 1 : 0 }
         while quotes % 2 == 1 {
             while candidate < bytes.count, bytes[candidate] != 10 {
                 if bytes[candidate] == 34 { quotes += 1 }
@@ -453,12 +461,15 @@ private struct Parser {
         var textColumns = [[String?]](repeating: [], count: textItems.count)
         var formIDs: [String] = []
         formIDs.reserveCapacity(estimate)
-        var units: [String?] = []
+        var units = Categorical(), channels = Categorical(), fields = Categorical()
         var dates: [String?] = []
-        var channels: [String?] = []
-        var fields: [String?] = []
         units.reserveCapacity(estimate)
+        channels.reserveCapacity(estimate)
+        fields.reserveCapacity(estimate)
         dates.reserveCapacity(estimate)
+        // Unit, date, channel and field take few distinct values: each is made, checked and
+        // normalised once and then found by a hash of its bytes (compared in full), not remade per row.
+        var interned: [UInt64: InternedValue] = [:]
         let kindCount = kinds.count
         let codeIndex: [Int] = kinds.map { if case .code(let k) = $0 { k } else { -1 } }
         var valid = [Bool](repeating: false, count: 256 * max(1, width))
@@ -482,10 +493,10 @@ private struct Parser {
                 codeMatrix += [UInt8](repeating: 0, count: max(codeMatrix.count, width))
             }
             var formID: String?
-            var unit: String?
+            var unit: UInt32 = 0
             var date: String?
-            var channel: String?
-            var fieldValue: String?
+            var channel: UInt32 = 0
+            var fieldValue: UInt32 = 0
             while !end {
                 // Fast path: an unquoted code cell, parsed and checked in one pass over its bytes.
                 if col < kindCount, codeIndex[col] >= 0, position < n, bytes[position] != 34 {
@@ -548,7 +559,34 @@ private struct Parser {
                     }
                 case .multi(let k):
                     var set: UInt64 = 0
-                    if !isBlank(f) {
+                    // Fast path for plain digits and separators ("5|7"): no strings made. Anything
+                    // else, or an invalid code, goes the general way below, which reports it.
+                    var fast = !f.quoted
+                    if fast {
+                        var v = 0, digits = 0
+                        let allowed = multiValid[k]
+                        for i in f.start...f.end {
+                            let b: UInt8 = i < f.end ? bytes[i] : 124
+                            if b &- 48 < 10 {
+                                v = v &* 10 &+ Int(b &- 48)
+                                digits += 1
+                            } else if b == 124 || b == 32 || b == 44 || b == 59 {
+                                if digits > 0 {
+                                    guard digits <= 2, v > 0, v < 64, allowed & (1 << UInt64(v)) != 0 else { fast = false; break }
+                                    set |= 1 << UInt64(v)
+                                }
+                                v = 0
+                                digits = 0
+                            } else {
+                                fast = false
+                                break
+                            }
+                        }
+                        if let max = multiItems[k].maxPicks, set.nonzeroBitCount > max { fast = false }
+                        if set == 0 { fast = false }  // blank, or separators only: decided below
+                        if !fast { set = 0 }
+                    }
+                    if !fast, !isBlank(f) {
                         let text = display(f)
                         let parts = text.split(whereSeparator: { $0 == "|" || $0 == " " || $0 == "," || $0 == ";" })
                         var ok = !parts.isEmpty
@@ -579,6 +617,48 @@ private struct Parser {
                         textColumns[k].append(nil)
                         fail(row, columnNames[col], display(f), Parser.utf8Advice)
                     }
+                case .unit, .collectedOn, .channel, .field where !f.hasEscapedQuote && f.end - f.start <= 255:
+                    let t = trimmed(f)
+                    var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(col)
+                    for i in t.start..<t.end { h = (h ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01B3 }
+                    var found = interned[h]
+                    if let e = found, !e.bytes.elementsEqual(UnsafeBufferPointer(rebasing: bytes[t.start..<t.end])) { found = nil }
+                    if found == nil {
+                        // First sight: made and checked the general way; only a valid value is kept.
+                        var value: String?
+                        var ok = true
+                        if t.start == t.end {
+                            value = nil
+                        } else if let s = string(t) {
+                            value = s
+                            if case .collectedOn = kinds[col], !Parser.isISODate(s) {
+                                fail(row, columnNames[col], s, "a date as YYYY-MM-DD (e.g. 2026-03-31), or blank")
+                                ok = false
+                            }
+                        } else {
+                            fail(row, columnNames[col], display(f), Parser.utf8Advice)
+                            ok = false
+                        }
+                        if ok {
+                            var code: UInt32 = 0
+                            switch kinds[col] {
+                            case .unit: code = units.code(of: value)
+                            case .channel: code = channels.code(of: value)
+                            case .field: code = fields.code(of: value)
+                            default: break
+                            }
+                            found = InternedValue(bytes: Array(UnsafeBufferPointer(rebasing: bytes[t.start..<t.end])), value: value, code: code)
+                            if interned.count < 100_000 { interned[h] = found }
+                        }
+                    }
+                    if let e = found {
+                        switch kinds[col] {
+                        case .unit: unit = e.code
+                        case .channel: channel = e.code
+                        case .field: fieldValue = e.code
+                        default: date = e.value
+                        }
+                    }
                 case .formID, .unit, .collectedOn, .channel, .field:
                     let value: String?
                     if isBlank(f) {
@@ -594,14 +674,14 @@ private struct Parser {
                     }
                     switch kinds[col] {
                     case .formID: formID = value
-                    case .unit: unit = value
+                    case .unit: unit = units.code(of: value)
                     case .collectedOn:
                         if let value, !Parser.isISODate(value) {
                             fail(row, columnNames[col], value, "a date as YYYY-MM-DD (e.g. 2026-03-31), or blank")
                         }
                         date = value
-                    case .channel: channel = value
-                    default: fieldValue = value
+                    case .channel: channel = channels.code(of: value)
+                    default: fieldValue = fields.code(of: value)
                     }
                 }
             }
@@ -621,14 +701,13 @@ private struct Parser {
                 fail(row, "form_id", nil, "a form id in every row")
             }
             formIDs.append(formID ?? "")
-            units.append(unit)
+            units.append(code: unit)
             dates.append(date)
-            channels.append(channel)
-            fields.append(fieldValue)
+            channels.append(code: channel)
+            fields.append(code: fieldValue)
             rows += 1
         }
         if issueCount > 0 { return .failure(error()) }
-        var table = ResponseTable(questionnaire: questionnaire)
         var codes: [String: [UInt8]] = [:]
         for (k, item) in codedItems.enumerated() {
             var column = [UInt8](repeating: 0, count: rows)
@@ -643,10 +722,10 @@ private struct Parser {
         for (k, item) in multiItems.enumerated() { picks[item.id] = multiColumns[k] }
         var texts: [String: [String?]] = [:]
         for (k, item) in textItems.enumerated() { texts[item.id] = textColumns[k] }
-        table.append(
-            rows: rows, formID: formIDs, unit: units, collectedOn: dates, channel: channels, field: fields,
-            codes: codes, picks: picks, texts: texts)
-        return .success(table)
+        codeMatrix = []
+        return .success(ResponseTable(
+            questionnaire: questionnaire, formID: formIDs, unit: units, collectedOn: dates,
+            channel: channels, field: fields, codes: codes, picks: picks, texts: texts))
     }
 
     /// 32,767 characters of up to 4 UTF-8 bytes each.
