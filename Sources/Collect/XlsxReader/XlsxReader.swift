@@ -519,11 +519,11 @@ struct SheetScanner {
             switch name {
             case "row":
                 flush()
-                row = attributes["r"].flatMap(Int.init) ?? row + 1
+                row = attributes.r.flatMap(Int.init) ?? row + 1
                 column = 0
                 rowOpen = true
             case "c":
-                if let r = attributes["r"], let parsed = SheetHandler.reference(r) {
+                if let r = attributes.r, let parsed = SheetHandler.reference(r) {
                     if parsed.row != row { flush(); row = parsed.row; rowOpen = true }
                     column = parsed.column
                 } else {
@@ -532,8 +532,8 @@ struct SheetScanner {
                 cells += 1
                 if cells > maxCells { return "more than \(maxCells) cells" }
                 if selfClosing { continue }
-                let type = attributes["t"] ?? "n"
-                let style = attributes["s"].flatMap(Int.init) ?? 0
+                let type = attributes.t ?? "n"
+                let style = attributes.s.flatMap(Int.init) ?? 0
                 guard let (v, inline) = readCellContent() else { return "unterminated cell at row \(row)" }
                 if let value = SheetScanner.value(type: type, style: style, v: v, inline: inline, shared: shared, dateStyles: dateStyles, date1904: date1904) {
                     currentRow[column] = value
@@ -572,25 +572,40 @@ struct SheetScanner {
         return String(decoding: bytes[from..<p], as: UTF8.self)
     }
 
-    /// Attributes up to the end of the tag; whether the tag closes itself.
-    mutating func readAttributes() -> ([String: String], Bool) {
-        var attributes: [String: String] = [:]
+    /// The attributes a worksheet's `<row>` and `<c>` carry that the scanner reads.
+    struct CellAttributes {
+        var r: String?
+        var t: String?
+        var s: String?
+    }
+
+    /// Attributes up to the end of the tag (only `r`, `t` and `s` are kept, compared as bytes
+    /// without making a dictionary per cell); whether the tag closes itself.
+    mutating func readAttributes() -> (CellAttributes, Bool) {
+        var attributes = CellAttributes()
         while p < bytes.count {
             while p < bytes.count, isSpace(bytes[p]) { p += 1 }
             guard p < bytes.count else { break }
             if bytes[p] == 62 { p += 1; return (attributes, false) }
             if bytes[p] == 47 { p += 2; return (attributes, true) }
-            let nameStart = p
-            while p < bytes.count, bytes[p] != 61, bytes[p] != 62, !isSpace(bytes[p]) { p += 1 }
-            var key = String(decoding: bytes[nameStart..<p], as: UTF8.self)
-            if let colon = key.lastIndex(of: ":") { key = String(key[key.index(after: colon)...]) }
+            var nameStart = p
+            while p < bytes.count, bytes[p] != 61, bytes[p] != 62, !isSpace(bytes[p]) {
+                if bytes[p] == 58 { nameStart = p + 1 }  // namespace prefix
+                p += 1
+            }
+            let key: UInt8 = p - nameStart == 1 ? bytes[nameStart] : 0
             while p < bytes.count, bytes[p] != 34, bytes[p] != 39, bytes[p] != 62 { p += 1 }
             guard p < bytes.count, bytes[p] != 62 else { continue }
             let quote = bytes[p]
             p += 1
             let valueStart = p
             while p < bytes.count, bytes[p] != quote { p += 1 }
-            attributes[key] = unescape(valueStart, p)
+            switch key {
+            case 114: attributes.r = unescape(valueStart, p)  // r
+            case 116: attributes.t = unescape(valueStart, p)  // t
+            case 115: attributes.s = unescape(valueStart, p)  // s
+            default: break
+            }
             p += 1
         }
         return (attributes, false)
