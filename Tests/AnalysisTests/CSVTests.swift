@@ -175,3 +175,18 @@ func problems(_ text: String, bytes: [UInt8]? = nil) -> [DataIssue] {
     let found = problems("form_id,ch\n1,|\n2,1|0\n3,1+3\n")
     #expect(found.map(\.row) == [2, 3, 4])
 }
+
+@Test func samplesOfTheSamePopulationDifferOnlyBySatisfactionAndSampling() {
+    // With a population seed, two years share the commune's level and the items' offsets: the
+    // same satisfaction gives shares within sampling error (sd ≈ 0.004 at n = 20,000), a higher
+    // one gives a higher share.
+    let q = mini()
+    func share(_ satisfaction: Double, seed: UInt64) -> Double {
+        let t = SyntheticResponses(count: 20_000, units: 1, satisfaction: satisfaction, missing: 0, seed: seed, populationSeed: 42).generate(q)
+        let valid = t.codes["q1"]!.filter { (1...5).contains($0) }
+        return Double(valid.filter { $0 >= 4 }.count) / Double(valid.count)
+    }
+    let a = share(0.88, seed: 1), b = share(0.88, seed: 2), c = share(0.93, seed: 3)
+    #expect(abs(a - b) < 0.02, "\(a) vs \(b)")
+    #expect(c > max(a, b) + 0.02, "\(c) vs \(a), \(b)")
+}

@@ -36,7 +36,7 @@ struct DemoCommand: ParsableCommand {
         let identity = TemplateIdentity(questionnaireID: q.id, version: q.version, contentHash: sha256(yaml), unit: "XA01")
         var files: [String] = []
         for (year, count, satisfaction) in [(2025, 150, 0.88), (2026, 200, 0.93)] {
-            let forms = SyntheticResponses(count: count, units: 1, satisfaction: satisfaction, seed: seed &+ UInt64(year), year: year).generate(q)
+            let forms = SyntheticResponses(count: count, units: 1, satisfaction: satisfaction, seed: seed &+ UInt64(year), year: year, populationSeed: seed).generate(q)
             let path = folder.appendingPathComponent("phieu-\(year).xlsx").path
             do {
                 try TemplateWriter(questionnaire: q, identity: identity).write(to: path, responses: forms)

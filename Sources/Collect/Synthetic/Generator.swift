@@ -16,6 +16,10 @@ public struct SyntheticResponses: Sendable {
     public var missing: Double
     public var seed: UInt64
     public var year: Int
+    /// When set, the units' levels and the items' offsets come from this seed rather than `seed`:
+    /// samples of the same communes in different years then differ by `satisfaction` and by
+    /// sampling, not by a new draw of who the communes are.
+    public var populationSeed: UInt64?
 
     public static let channels = ["truc-tiep", "truc-tuyen", "buu-chinh"]
     public static let fields = ["dat-dai", "xay-dung", "dau-tu", "ho-tich", "chung-thuc", "lao-dong", "kinh-doanh"]
@@ -29,7 +33,9 @@ public struct SyntheticResponses: Sendable {
         "Cần niêm yết phí, lệ phí rõ ràng hơn.",
     ]
 
-    public init(count: Int, units: Int = 1, satisfaction: Double = 0.85, missing: Double = 0.03, seed: UInt64 = 1, year: Int = 2026) {
+    public init(count: Int, units: Int = 1, satisfaction: Double = 0.85, missing: Double = 0.03, seed: UInt64 = 1, year: Int = 2026,
+                populationSeed: UInt64? = nil) {
+        self.populationSeed = populationSeed
         self.count = count
         self.units = units
         self.satisfaction = satisfaction
@@ -51,9 +57,16 @@ public struct SyntheticResponses: Sendable {
         func logit(_ p: Double) -> Double { log(p / (1 - p)) }
         func expit(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
         let p = min(max(satisfaction, 0.001), 0.999)
-        let unitLevel = (0..<units).map { _ in logit(p) + 0.45 * g.nextNormal() }
         let items = questionnaire.items
-        let itemOffset = items.map { _ in 0.3 * g.nextNormal() }
+        let unitLevel: [Double], itemOffset: [Double]
+        if let populationSeed {
+            var population = SeededGenerator(seed: populationSeed)
+            unitLevel = (0..<units).map { _ in logit(p) + 0.45 * population.nextNormal() }
+            itemOffset = items.map { _ in 0.3 * population.nextNormal() }
+        } else {
+            unitLevel = (0..<units).map { _ in logit(p) + 0.45 * g.nextNormal() }
+            itemOffset = items.map { _ in 0.3 * g.nextNormal() }
+        }
         let unitNames = (0..<units).map(Self.unitCode)
 
         var formIDs: [String] = []
