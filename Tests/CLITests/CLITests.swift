@@ -13,11 +13,16 @@ struct Run {
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-func sipas(_ arguments: String...) throws -> Run {
+/// The `sipas` executable built beside the test bundle.
+func sipasBinary() throws -> URL {
     let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let candidates = [folder.appendingPathComponent("sipas"), folder.deletingLastPathComponent().appendingPathComponent("sipas")]
-    let binary = try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-                              "build the sipas product first (swift build --build-tests)")
+    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+                        "build the sipas product first (swift build --build-tests)")
+}
+
+func sipas(_ arguments: String...) throws -> Run {
+    let binary = try sipasBinary()
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments

@@ -144,9 +144,7 @@ func badWorkbooksAreRefusedAndChangeNothing(file: String, expected: [String]) th
     let data = dir.appendingPathComponent("big-\(UUID().uuidString).csv").path
     #expect(try sipas("generate", "--questionnaire", "sipas-2023", "--count", "150000", "--units", "5", "--seed", "4", "--out", data).status == 0)
     let store = dir.appendingPathComponent("kill-\(UUID().uuidString).sqlite").path
-    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let binary = [folder.appendingPathComponent("sipas"), folder.deletingLastPathComponent().appendingPathComponent("sipas")]
-        .first { FileManager.default.isExecutableFile(atPath: $0.path) }!
+    let binary = try sipasBinary()
     let process = Process()
     process.executableURL = binary
     process.arguments = ["import", "--store", store, "--questionnaire", "sipas-2023", data]

@@ -11,11 +11,7 @@ import Testing
 @Suite(.serialized) struct KioskCLITests {
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts")
 
-    static func binary() throws -> String {
-        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [folder.appendingPathComponent("sipas"), folder.deletingLastPathComponent().appendingPathComponent("sipas")]
-        return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }).path
-    }
+    static func binary() throws -> String { try sipasBinary().path }
 
     /// Runs a command and returns its output; `detached` for commands that leave a server behind
     /// (tmux), whose inherited pipe would never reach end-of-file.

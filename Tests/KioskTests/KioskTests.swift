@@ -287,3 +287,18 @@ func badKioskFilesAreRefusedWithLineAndReason(yaml: String, message: String) {
     }
     #expect(try store.dossierRated(hash))
 }
+
+@Test func bothKioskModesAcceptTheSameDossierCodes() throws {
+    // The terminal flow takes a key only if the web API would accept the code it makes.
+    let (form, _) = try counterForm()
+    var config = KioskConfig(unit: "XA01")
+    config.requireDossier = true
+    var flow = KioskFlow(config: config, form: form, now: t0)
+    for c in "hồ sơ/12_a.b" { _ = flow.handle(.key(c), now: t0) }
+    #expect(flow.screen == .dossier(entered: "HS/12_A.B", notice: nil))
+    #expect(DossierCode.isValid("HS/12_A.B") && DossierCode.isValid(" hs-1 "))
+    #expect(!DossierCode.isValid("HỒ-12") && !DossierCode.isValid("H1") && !DossierCode.isValid(String(repeating: "9", count: 41)))
+    for _ in 0..<40 { _ = flow.handle(.key("9"), now: t0) }
+    guard case .dossier(let entered, _) = flow.screen else { Issue.record("left the dossier screen"); return }
+    #expect(entered.count == 40 && DossierCode.isValid(entered))
+}

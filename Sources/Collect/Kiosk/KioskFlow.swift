@@ -171,14 +171,14 @@ public struct KioskFlow: Sendable {
                 screen = .dossier(entered: String(entered.dropLast()), notice: nil)
             case .enter:
                 let code = entered.trimmingCharacters(in: .whitespaces)
-                guard code.count >= 3 else {
+                guard code.count >= DossierCode.lengths.lowerBound else {
                     screen = .dossier(entered: entered, notice: "Mã hồ sơ chưa đủ. Vui lòng nhập hoặc quét lại mã trên giấy hẹn.")
                     return nil
                 }
                 return .checkDossier(code)
             case .key(let c):
-                guard c.isLetter || c.isNumber || c == "-" || c == "." || c == "/" || c == "_" else { return nil }
-                guard entered.count < 40 else { return nil }
+                guard DossierCode.allows(c) else { return nil }
+                guard entered.count < DossierCode.lengths.upperBound else { return nil }
                 _ = notice
                 screen = .dossier(entered: entered + String(c).uppercased(), notice: nil)
             }
@@ -265,5 +265,21 @@ public struct KioskFlow: Sendable {
         dossier = nil
         lastActivity = now
         screen = startScreen(now: now)
+    }
+}
+
+/// The dossier code (*mã hồ sơ*) printed on the receipt, as both kiosk modes accept it: 3 to 40
+/// ASCII letters, digits and `- . / _` (compared without case: the store hashes it uppercased).
+public enum DossierCode {
+    public static let lengths = 3...40
+
+    public static func allows(_ c: Character) -> Bool {
+        c.isASCII && (c.isLetter || c.isNumber || "-./_".contains(c))
+    }
+
+    /// Whether a code, spaces around it ignored, is acceptable.
+    public static func isValid(_ code: String) -> Bool {
+        let t = code.trimmingCharacters(in: .whitespaces)
+        return lengths.contains(t.count) && t.allSatisfy(allows)
     }
 }

@@ -119,10 +119,7 @@ public struct WebKiosk: Sendable {
         return diff == 0
     }
 
-    static func validDossier(_ s: String) -> Bool {
-        let t = s.trimmingCharacters(in: .whitespaces)
-        return (3...40).contains(t.count) && t.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-./_".contains($0)) }
-    }
+    static func validDossier(_ s: String) -> Bool { DossierCode.isValid(s) }
 
     /// The request body: `{"answers": {item: code, …}, "dossier": "…"}`, at most `maxBody` bytes.
     struct Body: Decodable {
