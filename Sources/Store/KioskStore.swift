@@ -43,6 +43,9 @@ public enum KioskOutcome: Sendable, Equatable {
     case created(Int64)
     /// The same idempotency key was stored before: this is its response id.
     case replayed(Int64)
+    /// The key was stored before with another rating or dossier: nothing was stored (a client
+    /// reusing keys, not a retry).
+    case keyReused(Int64)
     /// The dossier was rated before; nothing was stored.
     case dossierAlreadyRated
     /// Only a replay was acceptable, and the key is new: nothing was stored.
@@ -87,8 +90,12 @@ extension ResponseStore {
                     continue
                 }
                 if let key = rating.idempotencyKey,
-                   let id = try Int64.fetchOne(db, sql: "SELECT id FROM responses WHERE kiosk_id = ? AND idempotency_key = ?", arguments: [rating.kioskID, key]) {
-                    outcomes.append(.success(.replayed(id)))
+                   let stored = try Row.fetchOne(db, sql: "SELECT id, codes, dossier_hash FROM responses WHERE kiosk_id = ? AND idempotency_key = ?", arguments: [rating.kioskID, key]) {
+                    let id: Int64 = stored["id"]
+                    let codes: Data = stored["codes"]
+                    let hash: String? = stored["dossier_hash"]
+                    let same = k < codes.count && codes[codes.startIndex + k] == rating.code && hash == rating.dossierHash
+                    outcomes.append(.success(same ? .replayed(id) : .keyReused(id)))
                     continue
                 }
                 if replayOnly?[n] == true {

@@ -275,6 +275,9 @@ func badKioskFilesAreRefusedWithLineAndReason(yaml: String, message: String) {
     #expect(recorder.submitAndWait(code: 1, dossierHash: nil, now: now.addingTimeInterval(1)) == .tooSoon)
     // A retry of the stored key within the interval still gets its id; a new key does not.
     guard case .replayed = recorder.submitAndWait(code: 2, dossierHash: hash, idempotencyKey: "first-key", now: now.addingTimeInterval(1.5)) else { Issue.record("no replay"); return }
+    // The same key with another rating or another dossier is a reused key, not a retry.
+    #expect(recorder.submitAndWait(code: 3, dossierHash: hash, idempotencyKey: "first-key", now: now.addingTimeInterval(1.6)) == .keyReused)
+    #expect(recorder.submitAndWait(code: 2, dossierHash: nil, idempotencyKey: "first-key", now: now.addingTimeInterval(1.7)) == .keyReused)
     #expect(recorder.submitAndWait(code: 2, dossierHash: nil, idempotencyKey: "other-key", now: now.addingTimeInterval(2)) == .tooSoon)
     #expect(recorder.submitAndWait(code: 3, dossierHash: hash, now: now.addingTimeInterval(10)) == .dossierAlreadyRated)
     let counts = try recorder.counts(now: now)

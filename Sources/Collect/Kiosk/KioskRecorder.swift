@@ -15,6 +15,8 @@ public final class KioskRecorder: @unchecked Sendable {
     public enum Outcome: Sendable, Equatable {
         case created(Int64)
         case replayed(Int64)
+        /// The idempotency key came before with a different rating or dossier; nothing was stored.
+        case keyReused
         case dossierAlreadyRated
         case tooSoon
         case closed
@@ -150,6 +152,7 @@ public final class KioskRecorder: @unchecked Sendable {
                     switch result {
                     case .success(.created(let id)): .created(id)
                     case .success(.replayed(let id)): .replayed(id)
+                    case .success(.keyReused): .keyReused
                     case .success(.dossierAlreadyRated): .dossierAlreadyRated
                     case .success(.notStored): .tooSoon
                     case .failure(let error): .failed(error.description)

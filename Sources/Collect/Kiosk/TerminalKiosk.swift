@@ -75,6 +75,7 @@ public final class TerminalKiosk {
             case .tooSoon: .tooSoon
             case .closed: .closed
             case .failed(let message): .failed(message)
+            case .keyReused: .failed("idempotency key reused")  // the terminal sends no keys
             }
             if case .failed(let message) = result { FileHandle.standardError.write(Data("sipas kiosk: \(message)\n".utf8)) }
             flow.committed(result, now: Date())

@@ -196,6 +196,7 @@ public struct WebKiosk: Sendable {
             }
             if case .created = outcome { return json(.created, ["id": id, "status": "created"]) }
             return json(.ok, ["id": id, "status": "replayed"])
+        case .keyReused: return error(.unprocessableContent, "this Idempotency-Key was used for a different rating; use a new key for a new rating")
         case .dossierAlreadyRated: return error(.conflict, "this dossier has already been rated (hồ sơ đã được đánh giá)")
         case .tooSoon: return error(.tooManyRequests, "too soon after the previous rating; wait \(Int(recorder.config.minInterval.rounded(.up))) s")
         case .closed: return error(.forbidden, "the kiosk is closed outside opening hours")

@@ -56,6 +56,8 @@ def api_checks(sipas, work):
         first = d["id"]
         s, d = request(port, "POST", "/api/responses", {"answers": {"overall": 3, "staff": 2}}, k)
         check(s == 200 and d.get("id") == first, f"the same Idempotency-Key again → 200 and the same id ({s} {d})")
+        s, d = request(port, "POST", "/api/responses", {"answers": {"overall": 1}}, k)
+        check(s == 422 and "different rating" in d["error"], f"the same key with another rating → 422, nothing stored ({s} {d})")
         s, d = request(port, "POST", "/api/responses", {"answers": {"overall": 4}}, {"Idempotency-Key": "key-000000002"})
         check(s == 422 and "1, 2, 3" in d["error"], f"a code outside the scale → 422 naming the codes ({s} {d})")
         s, d = request(port, "POST", "/api/responses", {"answers": {"overal": 2}}, {"Idempotency-Key": "key-000000003"})
