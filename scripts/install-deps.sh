@@ -2,13 +2,15 @@
 # Installs the Debian packages sipas needs, when missing.
 #   scripts/install-deps.sh          what building and running sipas needs (libxlsxwriter)
 #   scripts/install-deps.sh --test   also what the tests need (R with the survey package, as the peer;
-#                                    tmux, Chromium and selenium to drive the kiosks; openpyxl)
+#                                    tmux, Chromium and selenium to drive the kiosks; openpyxl;
+#                                    LibreOffice to recalculate the workbook)
 #   scripts/install-deps.sh --bench  also what the benchmarks need (hyperfine, GNU time, R data.table)
 set -euo pipefail
 packages=(libxlsxwriter-dev pkg-config)
 for arg in "$@"; do
   case "$arg" in
-    --test) packages+=(r-base-core r-cran-survey r-cran-yaml r-cran-jsonlite locales tmux chromium chromium-driver fonts-noto-core) ;;
+    --test) packages+=(r-base-core r-cran-survey r-cran-yaml r-cran-jsonlite locales tmux chromium chromium-driver fonts-noto-core
+                       libreoffice-calc-nogui poppler-utils fonts-dejavu) ;;
     --bench) packages+=(r-base-core r-cran-survey r-cran-data.table hyperfine time wrk sqlite3) ;;
     *) echo "unknown option $arg (expected --test or --bench)" >&2; exit 2 ;;
   esac
