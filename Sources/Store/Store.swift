@@ -264,7 +264,8 @@ public final class ResponseStore: Sendable {
         if let row = (0..<table.count).first(where: { table.unit[$0] == nil }) {
             throw StoreError("\(batch.fileName), row \(row + batch.firstDataRow): every form needs a unit (đơn vị); add a 'unit' column or pass --unit CODE")
         }
-        if let problem = try writer.insert(table, dossierHashes: batch.dossierHashes, progress: progress) { throw StoreError(problem) }
+        try writer.insert(table, dossierHashes: batch.dossierHashes, progress: progress)
+        if let problem = writer.refusal { throw StoreError(problem) }
         return try writer.finish()
     }
 
@@ -319,31 +320,51 @@ public final class ResponseStore: Sendable {
             try queue.inDatabase { try $0.execute(sql: "PRAGMA cache_size = -131072") }
             defer { try? queue.inDatabase { try $0.execute(sql: "PRAGMA cache_size = -2000") } }
             try queue.inTransaction(.immediate) { db in
+                var failures: [String] = []
                 for (index, batch) in batches.enumerated() {
-                    var writer = try BatchWriter(
-                        db: db, fileName: batch.fileName, sha256: batch.sha256, source: batch.source, questionnaire: batch.questionnaire,
-                        yaml: batch.questionnaireYAML, importedBy: batch.importedBy, firstDataRow: batch.firstDataRow)
-                    var refused: String?
+                    if !failures.isEmpty {
+                        // Nothing will be written now: the files after a failed one are only read,
+                        // so that all their problems are listed too.
+                        do { try batch.pieces { _ in } } catch { failures.append("\(error)") }
+                        continue
+                    }
+                    var writer: BatchWriter
+                    do {
+                        writer = try BatchWriter(
+                            db: db, fileName: batch.fileName, sha256: batch.sha256, source: batch.source, questionnaire: batch.questionnaire,
+                            yaml: batch.questionnaireYAML, importedBy: batch.importedBy, firstDataRow: batch.firstDataRow)
+                    } catch let error as StoreError {
+                        failures.append(error.description)
+                        do { try batch.pieces { _ in } } catch { failures.append("\(error)") }
+                        continue
+                    }
+                    var unitProblem: String?
                     do {
                         try batch.pieces { piece in
-                            guard refused == nil else { return }
+                            guard unitProblem == nil else { return }
                             if let row = (0..<piece.count).first(where: { piece.unit[$0] == nil }) {
-                                refused = "\(batch.fileName), row \(writer.rows + row + batch.firstDataRow): every form needs a unit (đơn vị); add a 'unit' column or pass --unit CODE"
+                                unitProblem = "\(batch.fileName), row \(writer.rows + row + batch.firstDataRow): every form needs a unit (đơn vị); add a 'unit' column or pass --unit CODE"
                                 return
                             }
-                            refused = try writer.insert(piece, dossierHashes: nil, progress: nil)
+                            try writer.insert(piece, dossierHashes: nil, progress: nil)
                             progress?(index, writer.rows)
                         }
-                    } catch let error as StoreError {
-                        throw error
                     } catch let error as DatabaseError {
                         throw error
+                    } catch let error as StoreError {
+                        failures.append(error.description)
+                        continue
                     } catch {
-                        throw StreamedImportError(file: error, store: refused)
+                        failures.append(StreamedImportError(file: error, store: unitProblem ?? writer.refusal).description)
+                        continue
                     }
-                    if let refused { throw StreamedImportError(file: nil, store: refused) }
+                    if let problem = unitProblem ?? writer.refusal {
+                        failures.append(problem)
+                        continue
+                    }
                     results.append(try writer.finish())
                 }
+                if !failures.isEmpty { throw StreamedImportError(file: nil, store: failures.joined(separator: "\n")) }
                 return dryRun ? .rollback : .commit
             }
         } catch let error as DatabaseError {
@@ -362,9 +383,13 @@ public final class ResponseStore: Sendable {
         let prepared: Statement
         var statement: OpaquePointer { prepared.sqliteStatement }
         let layout: AnswerLayout
+        let questionnaireID: String
         var known: Set<String>
         var newUnits: [String] = []
         private(set) var rows = 0
+        /// Forms the store refused (a form id or dossier stored before): the first 20, and how many.
+        private(set) var refusals: [String] = []
+        private(set) var refusedCount = 0
         let stamp: String
         let sha256: String?
 
@@ -375,6 +400,7 @@ public final class ResponseStore: Sendable {
             self.firstDataRow = firstDataRow
             self.sha256 = sha256
             layout = AnswerLayout(questionnaire: q)
+            questionnaireID = q.id
             if let sha = sha256,
                let previous = try Row.fetchOne(db, sql: "SELECT file_name, imported_at FROM batches WHERE sha256 = ?", arguments: [sha]) {
                 let name: String = previous["file_name"], at: String = previous["imported_at"]
@@ -418,8 +444,21 @@ public final class ResponseStore: Sendable {
             }
         }
 
-        /// Inserts the table's forms; returns why the store refused a form (nothing after it is inserted).
-        mutating func insert(_ table: ResponseTable, dossierHashes: [String?]?, progress: ((Int, Int) -> Void)?) throws -> String? {
+        /// Every refusal, or nil when the store took every form so far.
+        var refusal: String? {
+            guard refusedCount > 0 else { return nil }
+            let more = refusedCount > refusals.count ? ["… and \(refusedCount - refusals.count) more forms refused"] : []
+            return (refusals + more).joined(separator: "\n")
+        }
+
+        mutating func refuse(_ message: String) {
+            refusedCount += 1
+            if refusals.count < 20 { refusals.append(message) }
+        }
+
+        /// Inserts the table's forms; a form the store refuses is listed in ``refusals`` and the
+        /// rest are still tried, so that every refusal is reported (the caller rolls back).
+        mutating func insert(_ table: ResponseTable, dossierHashes: [String?]?, progress: ((Int, Int) -> Void)?) throws {
             // Units seen for the first time are registered by code.
             for level in table.unit.levels where !known.contains(level) {
                 known.insert(level)
@@ -457,19 +496,22 @@ public final class ResponseStore: Sendable {
                     let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(statement)))
                     let line = rows + row + firstDataRow
                     if rc & 0xFF == SQLITE_CONSTRAINT, message.contains("dossier_hash") {
-                        return "\(fileName), row \(line): this dossier (mã hồ sơ) has already been rated; nothing was imported"
+                        refuse("\(fileName), row \(line): this dossier (mã hồ sơ) has already been rated; nothing was imported")
+                        continue
                     }
                     if rc & 0xFF == SQLITE_CONSTRAINT, message.contains("UNIQUE") {
                         let form = table.formID[row], unit = table.unit[row] ?? "?"
                         let year = table.collectedOn[row].map { String($0.prefix(4)) }
                         let earlier = try Row.fetchOne(db, sql: """
                             SELECT r.batch_id, r.source, b.file_name FROM responses r LEFT JOIN batches b ON b.id = r.batch_id
-                            WHERE r.unit = ? AND r.form_id = ? AND coalesce(substr(r.collected_on, 1, 4), '') = ? AND r.superseded_by IS NULL
-                            """, arguments: [unit, form, year ?? ""])
+                            WHERE r.unit = ? AND r.form_id = ? AND r.questionnaire_id = ? AND coalesce(substr(r.collected_on, 1, 4), '') = ?
+                                AND r.superseded_by IS NULL
+                            """, arguments: [unit, form, questionnaireID, year ?? ""])
                         let earlierBatch: Int64? = earlier?["batch_id"]
                         let earlierFile: String? = earlier?["file_name"]
                         let place = earlierBatch == batchID ? "earlier in this file" : earlierFile.map { "from \($0)" } ?? "stored before"
-                        return "\(fileName), row \(line): form id '\(form)' already exists for unit \(unit) in \(year ?? "the same period") (\(place)); nothing was imported (a stored form is never overwritten or counted twice)"
+                        refuse("\(fileName), row \(line): form id '\(form)' already exists for unit \(unit) in \(year ?? "the same period") (\(place)); nothing was imported (a stored form is never overwritten or counted twice)")
+                        continue
                     }
                     throw StoreError("\(fileName), row \(line): cannot store the form: \(message)")
                 }
@@ -477,7 +519,6 @@ public final class ResponseStore: Sendable {
             }
             rows += table.count
             progress?(table.count, table.count)
-            return nil
         }
 
         func finish() throws -> ImportResult {
@@ -632,7 +673,8 @@ public final class ResponseStore: Sendable {
             fields.reserveCapacity(expected)
             sources.reserveCapacity(expected)
             var rows = 0
-            var rc = sqlite3_step(stmt)
+            // `statement` owns `stmt` (GRDB finalizes it on release): kept alive to the last step.
+            var rc = withExtendedLifetime(statement) { sqlite3_step(stmt) }
             while rc == SQLITE_ROW {
                 let inBlock = rows - blockStart
                 if inBlock == blockRows { flush(blockRows) }
@@ -674,10 +716,9 @@ public final class ResponseStore: Sendable {
                 rows += 1
                 rc = sqlite3_step(stmt)
             }
-            sqlite3_reset(stmt)
-            guard rc == SQLITE_DONE else {
-                throw StoreError("\(path): cannot read the responses: \(String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt))))")
-            }
+            let failure = rc == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt)))
+            withExtendedLifetime(statement) { _ = sqlite3_reset(stmt) }
+            if let failure { throw StoreError("\(path): cannot read the responses: \(failure)") }
             if rows > blockStart { flush(rows - blockStart) }
             for k in 0..<width where codeColumns[k].count > rows { codeColumns[k].removeLast(codeColumns[k].count - rows) }
             block = []

@@ -190,3 +190,11 @@ func problems(_ text: String, bytes: [UInt8]? = nil) -> [DataIssue] {
     #expect(abs(a - b) < 0.02, "\(a) vs \(b)")
     #expect(c > max(a, b) + 0.02, "\(c) vs \(a), \(b)")
 }
+
+@Test func metadataLongerThan255BytesIsRefusedInEveryColumn() {
+    let long = String(repeating: "X", count: 300)
+    for column in ["unit", "channel", "field", "collected_on"] {
+        let found = problems("form_id,\(column)\n1,\(long)\n")
+        #expect(found.count == 1 && found.first?.expected == "at most 255 characters", "\(column): \(found)")
+    }
+}

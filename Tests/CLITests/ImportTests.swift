@@ -166,3 +166,28 @@ func badWorkbooksAreRefusedAndChangeNothing(file: String, expected: [String]) th
     #expect(count == 0 || count == 150_000, "store holds \(count) responses after SIGKILL")
     #expect(killedMidway, "the import finished before it could be killed; the test proved nothing")
 }
+
+@Test func everyProblemOfEveryFileIsListedAndNothingIsImported() throws {
+    // One transaction over all files: the store's refusals (the same form id three times) and
+    // the cell problems of the files after the first failure are all reported, then rolled back.
+    let dir = ImportCases.directory.appendingPathComponent("all-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    func write(_ name: String, _ text: String) -> String {
+        let path = dir.appendingPathComponent(name).path
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+    let header = "form_id,unit,collected_on,q9_1\n"
+    let good = write("good.csv", header + "G1,XA01,2026-03-01,5\n")
+    let repeated = write("repeated.csv", header + "R1,XA01,2026-03-01,5\nR1,XA01,2026-04-01,4\nR1,XA01,2026-05-01,3\n")
+    let bad1 = write("bad1.csv", header + "B1,XA01,2026-03-01,8\n")
+    let bad2 = write("bad2.csv", header + "C1,XA01,2026-03-01,5\nC2,XA01,2026-13-01,5\n")
+    let store = dir.appendingPathComponent("s.sqlite").path
+    let run = try sipas("import", "--store", store, "--questionnaire", "sipas-2023", good, repeated, bad1, bad2)
+    #expect(run.status != 0)
+    for text in ["repeated.csv, row 3: form id 'R1' already exists for unit XA01 in 2026 (earlier in this file)",
+                 "repeated.csv, row 4: form id 'R1'", "bad1.csv, row 2", "'8'", "bad2.csv, row 3", "YYYY-MM-DD"] {
+        #expect(run.stderr.contains(text), "expected '\(text)' in: \(run.stderr)")
+    }
+    #expect(try storedCount(store) == 0)
+}

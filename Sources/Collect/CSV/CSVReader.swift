@@ -548,6 +548,9 @@ private struct Parser {
                     }
                     continue
                 }
+                // Metadata cells that may be remembered by their bytes (see `interned`); longer ones and
+                // ones with escaped quotes go the general way, which also enforces the 255-byte limit.
+                let internable = !f.hasEscapedQuote && f.end - f.start <= 255
                 switch kinds[col] {
                 case .code(let k):
                     if f.start == f.end || isBlank(f) {
@@ -617,7 +620,7 @@ private struct Parser {
                         textColumns[k].append(nil)
                         fail(row, columnNames[col], display(f), Parser.utf8Advice)
                     }
-                case .unit, .collectedOn, .channel, .field where !f.hasEscapedQuote && f.end - f.start <= 255:
+                case .unit where internable, .collectedOn where internable, .channel where internable, .field where internable:
                     let t = trimmed(f)
                     var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(col)
                     for i in t.start..<t.end { h = (h ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01B3 }

@@ -119,10 +119,10 @@ public struct XlsxWorkbook: Sendable {
             if total > limits.maxUncompressedBytes {
                 throw XlsxError(file: file, message: "refused: the workbook expands past \(limits.maxUncompressedBytes >> 20) MB")
             }
-            if path.hasPrefix("xl/worksheets/"), path.hasSuffix(".xml") {
-                sizes[path] = declared
-                continue
-            }
+            // Any part may hold a sheet (the workbook's relationships say which); worksheets are
+            // the usual place and are streamed later rather than extracted now.
+            sizes[path] = declared
+            if path.hasPrefix("xl/worksheets/"), path.hasSuffix(".xml") { continue }
             var content = Data()
             var overflow = false
             do {
