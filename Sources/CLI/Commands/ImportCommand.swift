@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import SIPASCSV
 import SIPASModel
@@ -45,20 +44,20 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let s = try store.open(create: true)
-        if let verify {
-            try runDoubleEntry(s, second: verify)
-            return
-        }
         var batches: [ResponseStore.StreamedBatch] = []
-        var problems: [String] = []
-        for path in files {
-            do {
-                batches.append(try Self.streamed(path, questionnaire: questionnaire, unit: unit))
-            } catch {
-                problems.append("\(error)")
+        if let verify {
+            batches = [try verifiedBatch(second: verify)]
+        } else {
+            var problems: [String] = []
+            for path in files {
+                do {
+                    batches.append(try Self.streamed(path, questionnaire: questionnaire, unit: unit))
+                } catch {
+                    problems.append("\(error)")
+                }
             }
+            if !problems.isEmpty { throw Self.nothingImported(problems.joined(separator: "\n")) }
         }
-        if !problems.isEmpty { throw Self.nothingImported(problems.joined(separator: "\n")) }
         var progress = Progress()
         let results: [ResponseStore.ImportResult]
         do {
@@ -94,13 +93,9 @@ struct ImportCommand: ParsableCommand {
         let url = URL(fileURLWithPath: path)
         guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
         let name = url.lastPathComponent
-        let user = ProcessInfo.processInfo.environment["USER"]
         switch url.pathExtension.lowercased() {
         case "xlsx", "xlsm", "xls":
-            let file = try LoadedFile.read(path, questionnaire: reference, unit: unit)
-            return ResponseStore.StreamedBatch(
-                fileName: name, sha256: file.sha256, source: file.source, questionnaire: file.questionnaire, questionnaireYAML: file.yaml,
-                importedBy: user, firstDataRow: file.firstDataRow) { consumer in try consumer(file.table) }
+            return batch(try LoadedFile.read(path, questionnaire: reference, unit: unit))
         default:
             guard let reference else {
                 throw CLIError("\(path): a CSV file does not say which questionnaire it answers: add --questionnaire ID (see sipas questionnaire list)")
@@ -108,7 +103,7 @@ struct ImportCommand: ParsableCommand {
             let (q, yaml) = try QuestionnaireCatalog().loadWithText(reference)
             let sha = try sha256(fileAt: url)
             return ResponseStore.StreamedBatch(
-                fileName: name, sha256: sha, source: .import, questionnaire: q, questionnaireYAML: yaml, importedBy: user, firstDataRow: 2
+                fileName: name, sha256: sha, source: .import, questionnaire: q, questionnaireYAML: yaml, importedBy: importedBy, firstDataRow: 2
             ) { consumer in
                 try CanonicalCSVReader(questionnaire: q).forEachPiece(contentsOf: url) { piece in
                     try consumer(unit.map { piece.fillingUnit($0) } ?? piece)
@@ -117,8 +112,19 @@ struct ImportCommand: ParsableCommand {
         }
     }
 
-    /// `--verify`: both copies read whole and compared cell by cell before anything is imported.
-    func runDoubleEntry(_ s: ResponseStore, second verify: String) throws {
+    /// Who ran the import, as the system names them.
+    static var importedBy: String? { ProcessInfo.processInfo.environment["USER"] }
+
+    /// A file read whole (a template of a few hundred forms typed by hand) as one piece.
+    static func batch(_ file: LoadedFile) -> ResponseStore.StreamedBatch {
+        ResponseStore.StreamedBatch(
+            fileName: URL(fileURLWithPath: file.path).lastPathComponent, sha256: file.sha256, source: file.source,
+            questionnaire: file.questionnaire, questionnaireYAML: file.yaml, importedBy: importedBy,
+            firstDataRow: file.firstDataRow) { consumer in try consumer(file.table) }
+    }
+
+    /// `--verify`: both copies read whole and compared cell by cell; the first copy, when they agree.
+    func verifiedBatch(second verify: String) throws -> ResponseStore.StreamedBatch {
         let first = try LoadedFile.read(files[0], questionnaire: questionnaire, unit: unit)
         let second = try LoadedFile.read(verify, questionnaire: questionnaire, unit: unit)
         let differences = DoubleEntry.compare(first, second)
@@ -130,20 +136,7 @@ struct ImportCommand: ParsableCommand {
             throw CLIError(lines.joined(separator: "\n"))
         }
         emitError("The two copies agree (\(second.table.count) forms).")
-        let batch = ResponseStore.StreamedBatch(
-            fileName: URL(fileURLWithPath: first.path).lastPathComponent, sha256: first.sha256, source: first.source,
-            questionnaire: first.questionnaire, questionnaireYAML: first.yaml, importedBy: ProcessInfo.processInfo.environment["USER"],
-            firstDataRow: first.firstDataRow) { consumer in try consumer(first.table) }
-        let result: ResponseStore.ImportResult
-        do {
-            guard let r = try s.importStreamed([batch], dryRun: dryRun).first else { return }
-            result = r
-        } catch {
-            throw Self.nothingImported("\(error)")
-        }
-        emit(dryRun
-            ? "Dry run: nothing was written (\(result.rows) forms would be imported into \(s.path))."
-            : "\(first.path): imported \(result.rows) forms of \(first.questionnaire.id) \(first.questionnaire.version) (batch \(result.batchID))")
+        return Self.batch(first)
     }
 }
 
@@ -166,7 +159,7 @@ struct LoadedFile {
         } catch {
             throw CLIError("\(path): cannot read (\(error.localizedDescription))")
         }
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let sha = SIPASCommands.sha256(data: data)  // the module function, not the property
         switch url.pathExtension.lowercased() {
         case "xlsx", "xlsm", "xls":
             let filled = try TemplateImport.read(url, data: data, questionnaire: reference)

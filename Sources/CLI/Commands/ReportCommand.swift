@@ -154,7 +154,7 @@ struct ReportCommand: ParsableCommand {
     static func dataHash(_ table: ResponseTable) -> String {
         var hasher = SHA256()
         CanonicalCSVWriter(byteOrderMark: false).write(table) { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hex(hasher.finalize())
     }
 
     static func summary(_ r: ReportData, out: String) -> String {

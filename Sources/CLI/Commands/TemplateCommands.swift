@@ -43,7 +43,12 @@ func sha256(_ text: String) -> String {
 }
 
 func sha256(data: Data) -> String {
-    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    hex(SHA256.hash(data: data))
+}
+
+/// A digest as lowercase hexadecimal.
+func hex(_ digest: some Sequence<UInt8>) -> String {
+    digest.map { String(format: "%02x", $0) }.joined()
 }
 
 /// SHA-256 of a file read in blocks (a large CSV is never held whole).
@@ -53,7 +58,7 @@ func sha256(fileAt url: URL) throws -> String {
         defer { try? handle.close() }
         var hasher = SHA256()
         while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hasher.update(data: block) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hex(hasher.finalize())
     } catch {
         throw CLIError("\(url.path): cannot read (\(error.localizedDescription))")
     }

@@ -635,7 +635,7 @@ private struct Parser {
                         } else if let s = string(t) {
                             value = s
                             if case .collectedOn = kinds[col], !Parser.isISODate(s) {
-                                fail(row, columnNames[col], s, "a date as YYYY-MM-DD (e.g. 2026-03-31), or blank")
+                                fail(row, columnNames[col], s, Parser.dateExpected)
                                 ok = false
                             }
                         } else {
@@ -680,7 +680,7 @@ private struct Parser {
                     case .unit: unit = units.code(of: value)
                     case .collectedOn:
                         if let value, !Parser.isISODate(value) {
-                            fail(row, columnNames[col], value, "a date as YYYY-MM-DD (e.g. 2026-03-31), or blank")
+                            fail(row, columnNames[col], value, Parser.dateExpected)
                         }
                         date = value
                     case .channel: channel = channels.code(of: value)
@@ -733,6 +733,8 @@ private struct Parser {
 
     /// 32,767 characters of up to 4 UTF-8 bytes each.
     static let maxCellBytes = 32_767 * 4
+
+    static let dateExpected = "a date as YYYY-MM-DD (e.g. 2026-03-31), or blank"
 
     static let utf8Advice =
         "UTF-8 text; this cell is not valid UTF-8 (legacy Vietnamese encodings such as TCVN3, VNI or CP1258 are not accepted: convert the file to Unicode, e.g. Excel → Save As → \"CSV UTF-8\")"
