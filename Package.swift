@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "SIPASStatistics", path: "Sources/Statistics"),
         .target(
             name: "SIPASModel",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: [.product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Model"),
         .target(
             name: "SIPASAnalysis",
@@ -44,7 +44,7 @@ let package = Package(
             path: "Sources/Collect/CSV"),
         .target(
             name: "SIPASXlsxReader",
-            dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: ["SIPASModel", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Sources/Collect/XlsxReader"),
         .target(
             name: "SIPASTemplate",
@@ -84,12 +84,19 @@ let package = Package(
             name: "SIPASReport",
             dependencies: ["SIPASModel", "SIPASAnalysis", "SIPASStatistics", "SIPASXlsx"],
             path: "Sources/Report/Workbook"),
+        // Use cases between the command line and the modules: import, analyse, report, demo, catalogue.
+        .target(
+            name: "SIPASWorkflows",
+            dependencies: [
+                "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader",
+                "SIPASReport",
+            ],
+            path: "Sources/Workflows"),
         .target(
             name: "SIPASCommands",
             dependencies: [
                 "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader", "SIPASReport",
-                "SIPASKiosk", "SIPASKioskWeb",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "SIPASKiosk", "SIPASKioskWeb", "SIPASWorkflows",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI/Commands"),
@@ -114,6 +121,9 @@ let package = Package(
             name: "ReportTests", dependencies: ["SIPASReport", "SIPASAnalysis", "SIPASModel", "SIPASSynthetic", "ZIPFoundation"],
             path: "Tests/ReportTests", exclude: ["Golden", "Scripts"]),
         .testTarget(name: "KioskTests", dependencies: ["SIPASKiosk", "SIPASStore", "SIPASModel"], path: "Tests/KioskTests"),
+        .testTarget(
+            name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASStore", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport"],
+            path: "Tests/WorkflowsTests"),
         .testTarget(
             name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASModel"], path: "Tests/CLITests",
             exclude: ["Fixtures", "Scripts"]),

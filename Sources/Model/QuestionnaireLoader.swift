@@ -1,141 +1,21 @@
 import Foundation
 import Yams
 
-/// One problem found in a questionnaire file.
-public struct QuestionnaireIssue: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    /// The item, scale or index the problem is about.
-    public var subject: String?
-    public var message: String
-
-    public var description: String {
-        var s = file
-        if let line { s += ":\(line)" }
-        s += ": "
-        if let subject { s += "[\(subject)] " }
-        return s + message
-    }
-}
-
-/// Every problem found while loading a questionnaire; nothing is loaded when there is one.
-public struct QuestionnaireError: Error, Sendable, CustomStringConvertible {
-    public var issues: [QuestionnaireIssue]
-    public var description: String { issues.map(\.description).joined(separator: "\n") }
-}
-
 extension Questionnaire {
     /// Parses and validates a questionnaire from YAML text; `file` names it in messages.
-    public init(yaml: String, file: String) throws(QuestionnaireError) {
-        var reader = QuestionnaireReader(file: file)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw QuestionnaireError(issues: [reader.syntaxIssue(error)])
-        } catch {
-            throw QuestionnaireError(issues: [QuestionnaireIssue(file: file, line: nil, message: "\(error)")])
-        }
-        guard let root, let questionnaire = reader.read(root), reader.issues.isEmpty else {
-            if reader.issues.isEmpty { reader.issue(nil, nil, "the file is empty") }
-            throw QuestionnaireError(issues: reader.issues)
+    /// Throws every problem found, each with its file and line; nothing is loaded when there is one.
+    public init(yaml: String, file: String) throws(Problems) {
+        var reader = try YAMLReader(yaml: yaml, file: file)
+        guard let root = reader.root, let questionnaire = reader.read(root), reader.problems.isEmpty else {
+            if reader.problems.isEmpty { reader.issue(nil, nil, "the file is empty") }
+            throw Problems(reader.problems)
         }
         self = questionnaire
     }
 }
 
-/// Walks the YAML node tree, building the model and collecting every issue with its line.
-struct QuestionnaireReader {
-    let file: String
-    var issues: [QuestionnaireIssue] = []
-
-    init(file: String) { self.file = file }
-
-    mutating func issue(_ node: Node?, _ subject: String?, _ message: String) {
-        issues.append(QuestionnaireIssue(file: file, line: node?.mark?.line, subject: subject, message: message))
-    }
-
-    func syntaxIssue(_ error: YamlError) -> QuestionnaireIssue {
-        var line: Int?
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-            line = mark.line
-        default:
-            break
-        }
-        return QuestionnaireIssue(file: file, line: line, subject: nil, message: "not valid YAML: \(error)")
-    }
-
-    // MARK: Node helpers
-
-    /// The mapping's entries by key, reporting keys outside `allowed`.
-    mutating func mapping(_ node: Node?, _ subject: String?, allowed: Set<String>, what: String) -> [String: Node]? {
-        guard let node else { return nil }
-        guard case .mapping(let entries) = node else {
-            issue(node, subject, "\(what) must be a mapping (key: value)")
-            return nil
-        }
-        var result: [String: Node] = [:]
-        for (key, value) in entries {
-            guard let name = key.string else {
-                issue(key, subject, "keys must be text")
-                continue
-            }
-            if !allowed.contains(name) {
-                issue(key, subject, "unknown key '\(name)' in \(what); expected one of: \(allowed.sorted().joined(separator: ", "))")
-            }
-            result[name] = value
-        }
-        return result
-    }
-
-    mutating func string(_ map: [String: Node], _ key: String, _ subject: String?, required: Bool, at parent: Node?) -> String? {
-        guard let node = map[key] else {
-            if required { issue(parent, subject, "missing '\(key)'") }
-            return nil
-        }
-        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
-            issue(node, subject, "'\(key)' must be non-empty text")
-            return nil
-        }
-        return scalar.string.precomposedForm
-    }
-
-    mutating func sequence(_ node: Node?, _ subject: String?, _ what: String) -> [Node]? {
-        guard let node else { return nil }
-        guard case .sequence(let seq) = node else {
-            issue(node, subject, "\(what) must be a list")
-            return nil
-        }
-        return Array(seq)
-    }
-
-    mutating func int(_ node: Node, _ subject: String?, _ what: String) -> Int? {
-        guard case .scalar = node, let value = node.int else {
-            issue(node, subject, "\(what) must be a whole number, found '\(node.string ?? "?")'")
-            return nil
-        }
-        return value
-    }
-
-    mutating func bool(_ node: Node?, _ subject: String?, _ what: String) -> Bool? {
-        guard let node else { return nil }
-        guard let value = node.bool else {
-            issue(node, subject, "\(what) must be true or false")
-            return nil
-        }
-        return value
-    }
-
-    mutating func identifier(_ value: String?, _ node: Node?, pattern: IdentifierPattern) -> String? {
-        guard let value else { return nil }
-        guard pattern.matches(value) else {
-            issue(node, value, "id '\(value)' is not well formed: \(pattern.rule)")
-            return nil
-        }
-        return value
-    }
-
+/// The questionnaire's own rules, read with the shared YAML helpers.
+extension YAMLReader {
     // MARK: Document
 
     mutating func read(_ root: Node) -> Questionnaire? {
@@ -453,7 +333,7 @@ struct QuestionnaireReader {
         }
         let aggregateName = string(map, "aggregate", id, required: false, at: node) ?? (map["question"] != nil ? "overall-question" : "mean")
         var members: IndexDefinition.Members
-        func checkScored(_ itemID: String, _ reader: inout QuestionnaireReader) {
+        func checkScored(_ itemID: String, _ reader: inout YAMLReader) {
             guard let item = itemsByID[itemID] else {
                 reader.issue(node, id, "unknown item '\(itemID)'")
                 return
@@ -543,7 +423,7 @@ struct QuestionnaireReader {
         }
         // Depth-first search for cycles.
         var state: [String: Int] = [:]  // 1 visiting, 2 done
-        func visit(_ id: String, _ path: [String], _ reader: inout QuestionnaireReader) {
+        func visit(_ id: String, _ path: [String], _ reader: inout YAMLReader) {
             if state[id] == 2 { return }
             if state[id] == 1 {
                 let cycle = (path.drop { $0 != id } + [id]).joined(separator: " → ")

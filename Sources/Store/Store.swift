@@ -30,31 +30,26 @@ public struct UnitRecord: Sendable, Equatable, Codable {
 /// An error of the store, phrased for the person at the keyboard.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    /// What the person can do about it, for the front end to phrase.
+    public var remedy: Remedy?
+    public init(_ description: String, remedy: Remedy? = nil) {
+        self.description = description
+        self.remedy = remedy
+    }
 }
 
-/// A batch to import in one transaction: every row of one file (or one kiosk session).
-public struct ImportBatch: Sendable {
-    public var fileName: String
-    public var sha256: String?
-    public var source: ResponseSource
+/// A piece of a file being imported: some of its forms, in file order.
+public struct ImportPiece {
     public var table: ResponseTable
-    /// Who ran the import (an operator account, never a respondent).
-    public var importedBy: String?
-    /// Questionnaire text as loaded, stored so the answers can always be decoded.
-    public var questionnaireYAML: String
-    /// Keyed hashes of dossier codes, one per row (nil where no dossier was given).
+    /// The file's row of each form (spreadsheet numbering, header = row 1), for messages; nil when
+    /// the forms follow each other from the batch's `firstDataRow` with no blank row between.
+    public var rows: [Int]?
+    /// Keyed hashes of dossier codes, one per form (nil where no dossier was given).
     public var dossierHashes: [String?]?
-    /// Spreadsheet row of the first data row, for messages (2 after a CSV header, 3 in a template).
-    public var firstDataRow = 2
 
-    public init(fileName: String, sha256: String?, source: ResponseSource, table: ResponseTable, importedBy: String?, questionnaireYAML: String, dossierHashes: [String?]? = nil) {
-        self.fileName = fileName
-        self.sha256 = sha256
-        self.source = source
+    public init(_ table: ResponseTable, rows: [Int]? = nil, dossierHashes: [String?]? = nil) {
         self.table = table
-        self.importedBy = importedBy
-        self.questionnaireYAML = questionnaireYAML
+        self.rows = rows
         self.dossierHashes = dossierHashes
     }
 }
@@ -89,7 +84,7 @@ public final class ResponseStore: Sendable {
     public init(path: String, create: Bool) throws {
         self.path = path
         if !create, !FileManager.default.fileExists(atPath: path) {
-            throw StoreError("\(path): no sipas store here. Create one with: sipas init --unit CODE --name \"Xã …\" (or pass --store PATH / set SIPAS_STORE)")
+            throw StoreError("\(path): no sipas store here", remedy: .createStore)
         }
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -207,11 +202,11 @@ public final class ResponseStore: Sendable {
     public func dossierKey() throws -> SymmetricKey {
         try write { db in
             if let hex = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'dossier_key'"),
-               let data = Data(hexString: hex) {
+               let data = Hex.decode(hex).map({ Data($0) }) {
                 return SymmetricKey(data: data)
             }
             let key = SymmetricKey(size: .bits256)
-            let hex = key.withUnsafeBytes { Data($0).hexString }
+            let hex = key.withUnsafeBytes { Hex.encode($0) }
             try db.execute(sql: "INSERT INTO settings (key, value) VALUES ('dossier_key', ?)", arguments: [hex])
             return key
         }
@@ -221,7 +216,7 @@ public final class ResponseStore: Sendable {
     public func dossierHash(_ code: String) throws -> String {
         let key = try dossierKey()
         let normalized = code.trimmingCharacters(in: .whitespaces).uppercased()
-        return Data(HMAC<SHA256>.authenticationCode(for: Data(normalized.utf8), using: key)).hexString
+        return Hex.encode(HMAC<SHA256>.authenticationCode(for: Data(normalized.utf8), using: key))
     }
 
     // MARK: Import
@@ -230,20 +225,6 @@ public final class ResponseStore: Sendable {
         public var batchID: Int64
         public var rows: Int
         public var newUnits: [String]
-    }
-
-    /// Writes a batch in one transaction, or nothing: duplicate files, form ids and dossiers are refused.
-    public func importBatch(_ batch: ImportBatch, progress: ((Int, Int) -> Void)? = nil) throws -> ImportResult {
-        try importBatches([batch]) { _, done, total in progress?(done, total) }[0]
-    }
-
-    /// Several files in one transaction: all of them or none.
-    public func importBatches(_ batches: [ImportBatch], progress: ((Int, Int, Int) -> Void)? = nil) throws -> [ImportResult] {
-        try write { db in
-            try batches.enumerated().map { index, batch in
-                try Self.insert(batch, db: db, progress: progress.map { p in { p(index, $0, $1) } })
-            }
-        }
     }
 
     /// The questionnaire text stored with the responses: the given version, or the newest.
@@ -256,20 +237,9 @@ public final class ResponseStore: Sendable {
         }
     }
 
-    static func insert(_ batch: ImportBatch, db: Database, progress: ((Int, Int) -> Void)?) throws -> ImportResult {
-        let table = batch.table
-        var writer = try BatchWriter(
-            db: db, fileName: batch.fileName, sha256: batch.sha256, source: batch.source, questionnaire: table.questionnaire,
-            yaml: batch.questionnaireYAML, importedBy: batch.importedBy, firstDataRow: batch.firstDataRow)
-        if let row = (0..<table.count).first(where: { table.unit[$0] == nil }) {
-            throw StoreError("\(batch.fileName), row \(row + batch.firstDataRow): every form needs a unit (đơn vị); add a 'unit' column or pass --unit CODE")
-        }
-        try writer.insert(table, dossierHashes: batch.dossierHashes, progress: progress)
-        if let problem = writer.refusal { throw StoreError(problem) }
-        return try writer.finish()
-    }
-
-    /// A file read piece by piece (``importStreamed(_:dryRun:progress:)``).
+    /// A file to import, read piece by piece while it is stored (``importStreamed(_:dryRun:progress:)``).
+    /// Every importer (CSV, templates, the demo, later scanned forms and commune workbooks) hands
+    /// its file to the store as one of these.
     public struct StreamedBatch {
         public var fileName: String
         public var sha256: String?
@@ -277,14 +247,14 @@ public final class ResponseStore: Sendable {
         public var questionnaire: Questionnaire
         public var questionnaireYAML: String
         public var importedBy: String?
-        /// Spreadsheet row of the first data row, for messages.
+        /// Spreadsheet row of the first data row (2 after a CSV header, 3 in a template), for messages.
         public var firstDataRow: Int
         /// Calls the consumer with each piece of the file in order, while the file has no problem;
         /// reads on after a problem to list them all, and throws them at the end.
-        public var pieces: (_ consumer: (ResponseTable) throws -> Void) throws -> Void
+        public var pieces: (_ consumer: (ImportPiece) throws -> Void) throws -> Void
 
         public init(fileName: String, sha256: String?, source: ResponseSource, questionnaire: Questionnaire, questionnaireYAML: String,
-                    importedBy: String?, firstDataRow: Int, pieces: @escaping (_ consumer: (ResponseTable) throws -> Void) throws -> Void) {
+                    importedBy: String?, firstDataRow: Int, pieces: @escaping (_ consumer: (ImportPiece) throws -> Void) throws -> Void) {
             self.fileName = fileName
             self.sha256 = sha256
             self.source = source
@@ -302,6 +272,8 @@ public final class ResponseStore: Sendable {
         public var file: (any Error)?
         /// The first row the store refused, if any.
         public var store: String?
+        /// What the person can do, when one thing would mend it (a unit code for rows without one).
+        public var remedy: Remedy?
         public var description: String {
             [file.map { "\($0)" }, store].compactMap { $0 }.joined(separator: "\n")
         }
@@ -321,6 +293,7 @@ public final class ResponseStore: Sendable {
             defer { try? queue.inDatabase { try $0.execute(sql: "PRAGMA cache_size = -2000") } }
             try queue.inTransaction(.immediate) { db in
                 var failures: [String] = []
+                var remedy: Remedy?
                 for (index, batch) in batches.enumerated() {
                     if !failures.isEmpty {
                         // Nothing will be written now: the files after a failed one are only read,
@@ -342,11 +315,11 @@ public final class ResponseStore: Sendable {
                     do {
                         try batch.pieces { piece in
                             guard unitProblem == nil else { return }
-                            if let row = (0..<piece.count).first(where: { piece.unit[$0] == nil }) {
-                                unitProblem = "\(batch.fileName), row \(writer.rows + row + batch.firstDataRow): every form needs a unit (đơn vị); add a 'unit' column or pass --unit CODE"
+                            if let row = (0..<piece.table.count).first(where: { piece.table.unit[$0] == nil }) {
+                                unitProblem = "\(batch.fileName), row \(writer.line(of: row, in: piece)): every form needs a unit (đơn vị); add a 'unit' column"
                                 return
                             }
-                            try writer.insert(piece, dossierHashes: nil, progress: nil)
+                            try writer.insert(piece, progress: nil)
                             progress?(index, writer.rows)
                         }
                     } catch let error as DatabaseError {
@@ -355,16 +328,18 @@ public final class ResponseStore: Sendable {
                         failures.append(error.description)
                         continue
                     } catch {
+                        if unitProblem != nil { remedy = .unitCode }
                         failures.append(StreamedImportError(file: error, store: unitProblem ?? writer.refusal).description)
                         continue
                     }
+                    if unitProblem != nil { remedy = .unitCode }
                     if let problem = unitProblem ?? writer.refusal {
                         failures.append(problem)
                         continue
                     }
                     results.append(try writer.finish())
                 }
-                if !failures.isEmpty { throw StreamedImportError(file: nil, store: failures.joined(separator: "\n")) }
+                if !failures.isEmpty { throw StreamedImportError(file: nil, store: failures.joined(separator: "\n"), remedy: remedy) }
                 return dryRun ? .rollback : .commit
             }
         } catch let error as DatabaseError {
@@ -458,7 +433,13 @@ public final class ResponseStore: Sendable {
 
         /// Inserts the table's forms; a form the store refuses is listed in ``refusals`` and the
         /// rest are still tried, so that every refusal is reported (the caller rolls back).
-        mutating func insert(_ table: ResponseTable, dossierHashes: [String?]?, progress: ((Int, Int) -> Void)?) throws {
+        /// The file's row of the piece's form `row`, for messages.
+        func line(of row: Int, in piece: ImportPiece) -> Int {
+            piece.rows.map { $0[row] } ?? rows + row + firstDataRow
+        }
+
+        mutating func insert(_ piece: ImportPiece, progress: ((Int, Int) -> Void)?) throws {
+            let table = piece.table, dossierHashes = piece.dossierHashes
             // Units seen for the first time are registered by code.
             for level in table.unit.levels where !known.contains(level) {
                 known.insert(level)
@@ -494,7 +475,7 @@ public final class ResponseStore: Sendable {
                 sqlite3_reset(statement)
                 if rc != SQLITE_DONE {
                     let message = String(cString: sqlite3_errmsg(sqlite3_db_handle(statement)))
-                    let line = rows + row + firstDataRow
+                    let line = line(of: row, in: piece)
                     if rc & 0xFF == SQLITE_CONSTRAINT, message.contains("dossier_hash") {
                         refuse("\(fileName), row \(line): this dossier (mã hồ sơ) has already been rated; nothing was imported")
                         continue
@@ -529,7 +510,7 @@ public final class ResponseStore: Sendable {
 
     /// Stores a questionnaire version with its YAML once; the same version with other content is refused.
     static func registerQuestionnaire(_ q: Questionnaire, yaml: String, db: Database) throws {
-        let hash = Data(SHA256.hash(data: Data(yaml.utf8))).hexString
+        let hash = Hex.sha256(yaml)
         if let stored = try String.fetchOne(db, sql: "SELECT content_hash FROM questionnaires WHERE id = ? AND version = ?", arguments: [q.id, q.version]) {
             if stored != hash {
                 throw StoreError("questionnaire \(q.id) \(q.version) differs from the copy already in the store (content hash \(stored.prefix(12))… vs \(hash.prefix(12))…): give the changed questionnaire a new version")
@@ -550,13 +531,16 @@ public final class ResponseStore: Sendable {
             if let newer: Int64 = old["superseded_by"] {
                 throw StoreError("response \(responseID) was already corrected by response \(newer); correct that one")
             }
-            var batch = ImportBatch(
-                fileName: "correction of response \(responseID)", sha256: nil, source: ResponseSource(rawValue: old["source"]) ?? .paper,
-                table: table.select([row]), importedBy: by, questionnaireYAML: questionnaireYAML)
-            batch.firstDataRow = 1
             // Release the form id (a self-reference until the new version exists), then link both ways.
             try db.execute(sql: "UPDATE responses SET superseded_by = id WHERE id = ?", arguments: [responseID])
-            _ = try Self.insert(batch, db: db, progress: nil)
+            let corrected = table.select([row])
+            guard corrected.unit[0] != nil else { throw StoreError("the corrected form needs a unit (đơn vị)") }
+            var writer = try BatchWriter(
+                db: db, fileName: "correction of response \(responseID)", sha256: nil, source: ResponseSource(rawValue: old["source"]) ?? .paper,
+                questionnaire: table.questionnaire, yaml: questionnaireYAML, importedBy: by, firstDataRow: 1)
+            try writer.insert(ImportPiece(corrected), progress: nil)
+            if let problem = writer.refusal { throw StoreError(problem) }
+            _ = try writer.finish()
             let newID = db.lastInsertedRowID
             try db.execute(sql: "UPDATE responses SET supersedes = ? WHERE id = ?", arguments: [responseID, newID])
             try db.execute(sql: "UPDATE responses SET superseded_by = ? WHERE id = ?", arguments: [newID, responseID])
@@ -814,19 +798,5 @@ struct AnswerLayout {
     /// "codes:a,b;picks:c;texts:d", stored to detect a questionnaire file that changed under the same version.
     var signature: String {
         "codes:\(codedItems.joined(separator: ","));picks:\(multiItems.joined(separator: ","));texts:\(textItems.joined(separator: ","))"
-    }
-}
-
-extension Data {
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
-
-    init?(hexString: String) {
-        var bytes: [UInt8] = []
-        var chars = hexString.makeIterator()
-        while let a = chars.next() {
-            guard let b = chars.next(), let v = UInt8(String([a, b]), radix: 16) else { return nil }
-            bytes.append(v)
-        }
-        self.init(bytes)
     }
 }

@@ -4,16 +4,16 @@ import SIPASModel
 import SIPASSynthetic
 import Testing
 
-func read(_ text: String, bytes: [UInt8]? = nil) throws(DataFileError) -> ResponseTable {
+func read(_ text: String, bytes: [UInt8]? = nil) throws(Problems) -> ResponseTable {
     try CanonicalCSVReader(questionnaire: mini()).read(data: Data(bytes ?? Array(text.utf8)), file: "phieu.csv")
 }
 
-func problems(_ text: String, bytes: [UInt8]? = nil) -> [DataIssue] {
+func problems(_ text: String, bytes: [UInt8]? = nil) -> [Problem] {
     do {
         _ = try read(text, bytes: bytes)
         return []
     } catch {
-        return error.issues
+        return error.list
     }
 }
 
@@ -52,31 +52,31 @@ func problems(_ text: String, bytes: [UInt8]? = nil) -> [DataIssue] {
 
 @Test func unknownColumnAndMissingFormIDAreRefused() {
     let found = problems("q1,q99\n5,1\n")
-    #expect(found.contains { $0.column == "2 (q99)" && $0.expected.contains("item id of questionnaire mini") })
-    #expect(found.contains { $0.expected.contains("'form_id' column") })
+    #expect(found.contains { $0.column == "2 (q99)" && $0.message.contains("item id of questionnaire mini") })
+    #expect(found.contains { $0.message.contains("'form_id' column") })
 }
 
 @Test func invalidUTF8IsRefusedWithAdvice() {
     // "Tốt" in a legacy single-byte encoding: 0xF4 is not valid UTF-8 here.
     let bytes = Array("form_id,note\n1,T".utf8) + [0xF4, 0x74] + [10]
     let found = problems("", bytes: bytes)
-    #expect(found.count == 1 && found[0].row == 2 && found[0].expected.contains("not valid UTF-8"))
+    #expect(found.count == 1 && found[0].row == 2 && found[0].message.contains("not valid UTF-8"))
 }
 
 @Test func emptyFileRaggedRowsAndBadDatesAreReported() {
-    #expect(problems("").first?.expected.contains("empty") == true)
+    #expect(problems("").first?.message.contains("empty") == true)
     let ragged = problems("form_id,q1\n1\n2,4,5\n")
     #expect(ragged.map(\.row) == [2, 3])
     let date = problems("form_id,collected_on\n1,2026-02-30\n")
-    #expect(date.first?.expected.contains("YYYY-MM-DD") == true)
+    #expect(date.first?.message.contains("YYYY-MM-DD") == true)
     let picks = problems("form_id,ch\n1,1|2|3\n")
-    #expect(picks.first?.expected.contains("at most 2") == true)
+    #expect(picks.first?.message.contains("at most 2") == true)
     #expect(problems("\u{FEFF}form_id,q1\n\n1,4\n\n").isEmpty)
 }
 
 @Test func utf16IsRefusedWithAdvice() {
     let found = problems("", bytes: [0xFF, 0xFE, 0x66, 0x00])
-    #expect(found.first?.expected.contains("UTF-16") == true)
+    #expect(found.first?.message.contains("UTF-16") == true)
 }
 
 @Test func writerAndReaderRoundTripGeneratedData() throws {
@@ -145,13 +145,13 @@ func problems(_ text: String, bytes: [UInt8]? = nil) -> [DataIssue] {
         _ = try serial.read(data: Data(bad.utf8), file: "a.csv")
         Issue.record("serial: the bad code was not reported")
     } catch {
-        #expect(error.issues.map(\.row) == [351])
+        #expect(error.list.map(\.row) == [351])
     }
     do {
         _ = try parallel.read(data: Data(bad.utf8), file: "a.csv")
         Issue.record("the bad code was not reported")
     } catch {
-        #expect(error.issues.map(\.row) == [351])
+        #expect(error.list.map(\.row) == [351])
     }
 }
 
@@ -195,6 +195,6 @@ func problems(_ text: String, bytes: [UInt8]? = nil) -> [DataIssue] {
     let long = String(repeating: "X", count: 300)
     for column in ["unit", "channel", "field", "collected_on"] {
         let found = problems("form_id,\(column)\n1,\(long)\n")
-        #expect(found.count == 1 && found.first?.expected == "at most 255 characters", "\(column): \(found)")
+        #expect(found.count == 1 && found.first?.message == "at most 255 characters", "\(column): \(found)")
     }
 }

@@ -42,17 +42,17 @@ let validYAML = """
         - {item: seen, codes: [1]}
     """
 
-func load(_ yaml: String) throws(QuestionnaireError) -> Questionnaire {
+func load(_ yaml: String) throws(Problems) -> Questionnaire {
     try Questionnaire(yaml: yaml, file: "mini.yaml")
 }
 
 /// Loads `yaml` expecting failure; returns the issues.
-func issues(_ yaml: String) -> [QuestionnaireIssue] {
+func issues(_ yaml: String) -> [Problem] {
     do {
         _ = try load(yaml)
         return []
     } catch {
-        return error.issues
+        return error.list
     }
 }
 

@@ -130,7 +130,7 @@ func badProfilesAreRefusedWithLineAndReason(edit: String, message: String) throw
         Issue.record("accepted: \(edit)")
     } catch {
         #expect(error.description.contains(message), "\(error.description)")
-        #expect(error.issues.allSatisfy { $0.line != nil })
+        #expect(error.list.allSatisfy { $0.line != nil })
     }
 }
 
@@ -162,6 +162,6 @@ func badProfilesAreRefusedWithLineAndReason(edit: String, message: String) throw
     #expect(h1.to == "2026-06-30" && h1.label == "6 tháng đầu năm 2026" && h1.previous == ReportPeriod(parse: "2025-H2"))
     let year = ReportPeriod(parse: "2026")!
     #expect(year.label == "Năm 2026" && year.previous == ReportPeriod(parse: "2025"))
-    #expect(ReportPeriod(from: "2026-02-01", to: "2026-04-30").label == "Từ 01/02/2026 đến 30/04/2026")
+    #expect(ReportPeriod(from: ISODate("2026-02-01")!, to: ISODate("2026-04-30")!).label == "Từ 01/02/2026 đến 30/04/2026")
     for bad in ["2026-Q0", "2026-Q5", "2026-H3", "26-Q1", "2026-01", ""] { #expect(ReportPeriod(parse: bad) == nil, "\(bad)") }
 }

@@ -14,8 +14,27 @@ func temporaryStore() throws -> ResponseStore {
     try ResponseStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).sqlite").path, create: true)
 }
 
-func batch(_ table: ResponseTable, name: String = "a.csv", sha: String? = nil) -> ImportBatch {
-    ImportBatch(fileName: name, sha256: sha ?? UUID().uuidString, source: .import, table: table, importedBy: "test", questionnaireYAML: counterYAML)
+/// A whole table to import as one file through the store's one import engine.
+struct TestBatch {
+    var fileName: String
+    var sha256: String?
+    var source: ResponseSource
+    var table: ResponseTable
+    var questionnaireYAML: String
+    var dossierHashes: [String?]?
+}
+
+func batch(_ table: ResponseTable, name: String = "a.csv", sha: String? = nil) -> TestBatch {
+    TestBatch(fileName: name, sha256: sha ?? UUID().uuidString, source: .import, table: table, questionnaireYAML: counterYAML)
+}
+
+extension ResponseStore {
+    func importBatch(_ b: TestBatch) throws -> ImportResult {
+        let piece = ImportPiece(b.table, dossierHashes: b.dossierHashes)
+        return try importStreamed([StreamedBatch(
+            fileName: b.fileName, sha256: b.sha256, source: b.source, questionnaire: b.table.questionnaire, questionnaireYAML: b.questionnaireYAML,
+            importedBy: "test", firstDataRow: 2) { try $0(piece) }])[0]
+    }
 }
 
 @Test func storedResponsesReadBackExactlyAndFilter() throws {
@@ -44,12 +63,12 @@ func batch(_ table: ResponseTable, name: String = "a.csv", sha: String? = nil) -
     let store = try temporaryStore()
     let table = SyntheticResponses(count: 50, units: 1, seed: 2).generate(counter)
     _ = try store.importBatch(batch(table, sha: "same"))
-    #expect(throws: StoreError.self) { try store.importBatch(batch(table, name: "b.csv", sha: "same")) }
+    #expect(throws: ResponseStore.StreamedImportError.self) { try store.importBatch(batch(table, name: "b.csv", sha: "same")) }
     // Different file, overlapping forms: refused as a whole, nothing added.
     var mixed = ResponseTable(questionnaire: counter)
     for i in 1...10 { mixed.append(ResponseTable.Metadata(formID: "NEW-\(i)", unit: "XA01", collectedOn: table.collectedOn[7]), codes: ["overall": 2]) }
     mixed.append(contentsOf: table.select([7]))
-    let error = #expect(throws: StoreError.self) { try store.importBatch(batch(mixed, name: "c.csv")) }
+    let error = #expect(throws: ResponseStore.StreamedImportError.self) { try store.importBatch(batch(mixed, name: "c.csv")) }
     #expect(error?.description.contains("c.csv, row 12") == true)
     #expect(try store.responses(questionnaire: counter).table.count == 50)
 }
@@ -91,7 +110,7 @@ func batch(_ table: ResponseTable, name: String = "a.csv", sha: String? = nil) -
     let table = SyntheticResponses(count: 2, units: 1, seed: 6).generate(counter)
     var b = batch(table)
     b.dossierHashes = [h1, h1]
-    let error = #expect(throws: StoreError.self) { try store.importBatch(b) }
+    let error = #expect(throws: ResponseStore.StreamedImportError.self) { try store.importBatch(b) }
     #expect(error?.description.contains("already been rated") == true)
 }
 
@@ -100,7 +119,7 @@ func batch(_ table: ResponseTable, name: String = "a.csv", sha: String? = nil) -
     _ = try store.importBatch(batch(SyntheticResponses(count: 3, units: 1, seed: 7).generate(counter)))
     var b = batch(SyntheticResponses(count: 3, units: 1, seed: 8).generate(counter), name: "d.csv")
     b.questionnaireYAML = counterYAML + "\n# edited\n"
-    let error = #expect(throws: StoreError.self) { try store.importBatch(b) }
+    let error = #expect(throws: ResponseStore.StreamedImportError.self) { try store.importBatch(b) }
     #expect(error?.description.contains("new version") == true)
 }
 
@@ -111,7 +130,7 @@ func batch(_ table: ResponseTable, name: String = "a.csv", sha: String? = nil) -
     var table = ResponseTable(questionnaire: q)
     let tricky = "Cán bộ \"rất\" nhiệt tình,\nnhưng chờ lâu\t\\ =1+1 \u{1}"
     table.append(ResponseTable.Metadata(formID: "T1", unit: "XA01"), texts: ["comment": tricky])
-    _ = try store.importBatch(ImportBatch(fileName: "t.csv", sha256: "t", source: .paper, table: table, importedBy: nil, questionnaireYAML: yaml))
+    _ = try store.importBatch(TestBatch(fileName: "t.csv", sha256: "t", source: .paper, table: table, questionnaireYAML: yaml))
     let back = try store.responses(questionnaire: q).table
     #expect(back.texts["comment"]?[0] == tricky)
 }

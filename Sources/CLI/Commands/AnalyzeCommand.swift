@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import SIPASAnalysis
-import SIPASCSV
 import SIPASModel
+import SIPASWorkflows
 
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -100,151 +100,26 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let storePath {
-            let store = try StoreOptions(path: storePath).open()
-            let q = try StoredQuestionnaire.resolve(questionnaire, in: store)
-            let (table, _) = try wrap { try store.responses(questionnaire: q, filter: filters.filter) }
-            guard table.count > 0 else { throw CLIError("\(storePath): no stored responses of \(q.id) \(q.version) match the filters") }
-            try analyze(table, q, source: storePath)
-            return
-        }
-        let q = try QuestionnaireCatalog().load(questionnaire!)
-        try ResponseFiles.read(input, questionnaire: q) { table in try analyze(table, q, source: nil) }
-    }
-
-    func analyze(_ table: ResponseTable, _ q: Questionnaire, source: String?) throws {
         var composite: CompositeInterval
         switch ci {
         case .logit: composite = .logit
         case .beta: composite = .beta
         case .bootstrap: composite = .bootstrap(replicates: replicates, seed: seed)
         }
-        let options = AnalysisOptions(
-            level: level, composite: composite, criterion: criterionCI, target: target, populations: try populations())
-        var analysis: Analysis
-        do {
-            analysis = try Analyzer(options: options).analyze(table, by: by)
-            if let dossiers { analysis.decree766 = try CounterRate.compute(table, dossiers: dossiers) }
-        } catch {
-            throw CLIError(error.description)
-        }
-        if json {
-            emit(try AnalysisJSON.encode(analysis))
+        let options = AnalysisOptions(level: level, composite: composite, criterion: criterionCI, target: target, populations: try populations())
+        let source: AnalyzeResponses.Source
+        if let storePath {
+            source = .store(try StoreOptions(path: storePath).open(), questionnaire: questionnaire, filter: filters.filter)
         } else {
-            emit(AnalysisText.render(analysis, questionnaire: q, files: source.map { [$0] } ?? input))
+            source = .files(input, questionnaire: questionnaire ?? "")
+        }
+        let result = try AnalyzeResponses(source: source, options: options, groups: by, dossiers: dossiers).run()
+        if json {
+            emit(try AnalyzeResponses.json(result.analysis))
+        } else {
+            emit(AnalysisText.render(result.analysis, questionnaire: result.questionnaire, files: result.inputs))
         }
     }
 }
 
 extension CriterionInterval: ExpressibleByArgument {}
-
-/// Reads and concatenates response files, refusing a form id that appears twice in a unit.
-enum ResponseFiles {
-    static func read(_ paths: [String], questionnaire q: Questionnaire) throws -> ResponseTable {
-        var table = ResponseTable(questionnaire: q)
-        var parts: [ResponseTable] = []
-        for path in paths {
-            do {
-                parts.append(try CanonicalCSVReader(questionnaire: q).read(contentsOf: URL(fileURLWithPath: path)))
-            } catch {
-                throw CLIError(error.description)
-            }
-            if paths.count == 1 { table = parts[0] } else { table.append(contentsOf: parts[parts.count - 1]) }
-        }
-        if let message = duplicates(parts, paths: paths) { throw CLIError(message) }
-        return table
-    }
-
-    /// Reads the files, and checks form ids on a second core while `body` works on the table.
-    static func read<T>(_ paths: [String], questionnaire q: Questionnaire, whileChecking body: (ResponseTable) throws -> T) throws -> T {
-        var table = ResponseTable(questionnaire: q)
-        var parts: [ResponseTable] = []
-        for path in paths {
-            do {
-                parts.append(try CanonicalCSVReader(questionnaire: q).read(contentsOf: URL(fileURLWithPath: path)))
-            } catch {
-                throw CLIError(error.description)
-            }
-            if paths.count == 1 { table = parts[0] } else { table.append(contentsOf: parts[parts.count - 1]) }
-        }
-        nonisolated(unsafe) var message: String?
-        let frozen = parts
-        let group = DispatchGroup()
-        DispatchQueue.global().async(group: group) { message = duplicates(frozen, paths: paths) }
-        let result = try body(table)
-        group.wait()
-        if let message { throw CLIError(message) }
-        return result
-    }
-
-    /// A form must be counted once: the same form id twice in a unit is refused.
-    ///
-    /// An open-addressing table of 64-bit FNV-1a hashes of (unit, form id): a million forms take a
-    /// few milliseconds where a `Set` of string pairs (SipHash) took a tenth of the analysis.
-    /// Keys are compared in full when hashes meet.
-    static func duplicates(_ parts: [ResponseTable], paths: [String]) -> String? {
-        let total = parts.reduce(0) { $0 + $1.count }
-        var capacity = 16
-        while capacity < 2 * total { capacity <<= 1 }
-        let mask = capacity - 1
-        var slotEntry = [Int32](repeating: -1, count: capacity)
-        var slotHash = [UInt64](repeating: 0, count: capacity)
-        // First occurrence of each key: part, row, and the unit's number across all parts.
-        var entries: [(part: Int32, row: Int32, unit: UInt32)] = []
-        entries.reserveCapacity(total)
-        var unitNumbers: [String: UInt32] = [:]
-        var lines: [String] = []
-        var count = 0
-        for (p, part) in parts.enumerated() {
-            // Unit level codes of this part → numbers shared by all parts (0 = no unit).
-            let unitMap: [UInt32] = [0] + part.unit.levels.map { level in
-                if let u = unitNumbers[level] { return u }
-                let u = UInt32(unitNumbers.count + 1)
-                unitNumbers[level] = u
-                return u
-            }
-            for i in 0..<part.count {
-                let unit = unitMap[Int(part.unit.codes[i])]
-                var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (UInt64(unit) &* 0x9E37_79B9_7F4A_7C15)
-                var id = part.formID[i]
-                id.withUTF8 { bytes in
-                    for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-                }
-                h ^= h >> 33
-                h &*= 0xff51_afd7_ed55_8ccd
-                h ^= h >> 33
-                var slot = Int(truncatingIfNeeded: h) & mask
-                while true {
-                    let e = slotEntry[slot]
-                    if e < 0 {
-                        slotEntry[slot] = Int32(entries.count)
-                        slotHash[slot] = h
-                        entries.append((Int32(p), Int32(i), unit))
-                        break
-                    }
-                    let first = entries[Int(e)]
-                    if slotHash[slot] == h, first.unit == unit, parts[Int(first.part)].formID[Int(first.row)] == id {
-                        count += 1
-                        if lines.count < 20 {
-                            lines.append("\(paths[p]), row \(i + 2): form id '\(id)' of unit '\(part.unit[i] ?? "")' already appears at \(paths[Int(first.part)]), row \(first.row + 2)")
-                        }
-                        break
-                    }
-                    slot = (slot + 1) & mask
-                }
-            }
-        }
-        guard count > 0 else { return nil }
-        if count > lines.count { lines.append("… and \(count - lines.count) more duplicates") }
-        return (lines + ["A form must be counted once: remove the duplicate rows and run again."]).joined(separator: "\n")
-    }
-}
-
-enum AnalysisJSON {
-    static func encode(_ analysis: Analysis) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(analysis), as: UTF8.self)
-    }
-}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SIPASWorkflows
 import SIPASCSV
 import SIPASSynthetic
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crypto
 import Foundation
+import SIPASWorkflows
 import SIPASKiosk
 import SIPASKioskWeb
 import SIPASModel

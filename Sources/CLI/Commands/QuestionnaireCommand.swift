@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SIPASWorkflows
 import SIPASModel
 
 struct QuestionnaireCommand: ParsableCommand {
@@ -16,7 +17,7 @@ struct QuestionnaireCommand: ParsableCommand {
             var lines: [String] = []
             for (id, url) in catalog.available() {
                 do {
-                    let q = try QuestionnaireCatalog.load(file: url)
+                    let q = try QuestionnaireCatalog().load(url.path)
                     let scored = q.scoredItems.count
                     lines.append("\(pad(id, 16)) \(pad(q.version, 9)) \(pad("\(q.items.count) items, \(scored) scored", 26)) \(q.source.verified ? "verified " : "unverified") \(q.title)")
                 } catch {
@@ -60,7 +61,7 @@ struct QuestionnaireCommand: ParsableCommand {
             var failed = false
             for file in files {
                 do {
-                    let q = try QuestionnaireCatalog.load(file: URL(fileURLWithPath: file))
+                    let q = try QuestionnaireCatalog().load(file)
                     emit("\(file): OK — \(q.id) \(q.version), \(q.items.count) items, \(q.scoredItems.count) scored, \(q.scoring.indices.count) indices")
                 } catch {
                     failed = true

@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
+import SIPASModel
+import SIPASStore
+import SIPASWorkflows
 
 /// The `sipas` command line.
 public struct SipasCommand: ParsableCommand {
-    public static let version = "0.1.0"
+    public static let version = SIPASVersion.current
 
     public static let configuration = CommandConfiguration(
         commandName: "sipas",
@@ -25,6 +28,52 @@ public struct SipasCommand: ParsableCommand {
         ])
 
     public init() {}
+
+    /// Runs the command line: parses, runs, and prints an error with what to do about it, in the
+    /// command line's own words (a library error names no flags; its ``Remedy`` is phrased here).
+    public static func runMain() {
+        do {
+            var command = try parseAsRoot()
+            do {
+                try command.run()
+            } catch {
+                exit(withError: Hinted.remedy(of: error) == nil ? error : Hinted(error))
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// An error with the command line's hint for its remedy.
+struct Hinted: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ error: any Error) {
+        var text = "\(error)"
+        if let hint = Self.remedy(of: error).map(Self.hint) { text += "\n" + hint }
+        description = text
+    }
+
+    static func remedy(of error: any Error) -> Remedy? {
+        switch error {
+        case let e as UserError: e.remedy
+        case let e as StoreError: e.remedy
+        case let e as ImportFiles.Refused: e.remedy
+        default: nil
+        }
+    }
+
+    static func hint(_ remedy: Remedy) -> String {
+        switch remedy {
+        case .questionnaire: "Say which questionnaire with --questionnaire ID (see sipas questionnaire list)."
+        case .unitCode: "Pass --unit CODE for rows that have none."
+        case .createStore: "Create one with: sipas init --unit CODE --name \"Xã …\" (or pass --store PATH / set SIPAS_STORE)."
+        case .makeTemplate: "Make a template with: sipas template --questionnaire ID --unit CODE --out phieu.xlsx"
+        case .period: "Choose another --period."
+        case .webKiosk: "For a touch screen use --web."
+        }
+    }
 }
 
 /// An error the user can act on; printed as is.

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import SIPASCSV
 import SIPASModel
 import SIPASStore
+import SIPASWorkflows
 
 /// `--store PATH`, shared by the commands that use the store.
 struct StoreOptions: ParsableArguments {
@@ -17,11 +17,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     func open(create: Bool = false) throws -> ResponseStore {
-        do {
-            return try ResponseStore(path: resolvedPath, create: create)
-        } catch {
-            throw CLIError("\(error)")
-        }
+        try ResponseStore(path: resolvedPath, create: create)
     }
 }
 
@@ -41,7 +37,7 @@ struct StoreFilterOptions: ParsableArguments {
 
     func validate() throws {
         for (name, value) in [("--from", from), ("--to", to)] {
-            if let value, !CanonicalCSVReader.isISODate(value) {
+            if let value, !ISODate.isValid(value) {
                 throw ValidationError("\(name) takes a date as YYYY-MM-DD, e.g. 2026-03-31; found '\(value)'")
             }
         }
@@ -80,12 +76,8 @@ struct InitCommand: ParsableCommand {
 
     func run() throws {
         let s = try store.open(create: true)
-        do {
-            if let parent, parent != unit { try s.register(UnitRecord(code: parent)) }
-            try s.register(UnitRecord(code: unit, name: name.precomposedForm, level: level?.precomposedForm, parent: parent, province: province?.precomposedForm))
-        } catch {
-            throw CLIError("\(error)")
-        }
+        if let parent, parent != unit { try s.register(UnitRecord(code: parent)) }
+        try s.register(UnitRecord(code: unit, name: name.precomposedForm, level: level?.precomposedForm, parent: parent, province: province?.precomposedForm))
         emit("Store \(s.path) ready: unit \(unit) — \(name.precomposedForm).")
     }
 }
@@ -111,68 +103,8 @@ struct ExportCommand: ParsableCommand {
     var out: String
 
     func run() throws {
-        let s = try store.open()
-        let q = try StoredQuestionnaire.resolve(questionnaire, in: s)
-        let (table, _) = try wrap { try s.responses(questionnaire: q, filter: filters.filter) }
-        let url = URL(fileURLWithPath: out)
-        switch url.pathExtension.lowercased() {
-        case "csv":
-            do {
-                try CanonicalCSVWriter().write(table, to: url)
-            } catch {
-                throw CLIError("\(out): cannot write (\(error))")
-            }
-        case "xlsx":
-            guard let yaml = try wrap({ try s.questionnaireYAML(id: q.id, version: q.version) }) else { throw CLIError("questionnaire text missing from the store") }
-            try DataWorkbook.write(table, yaml: yaml, to: out)
-        default:
-            throw CLIError("\(out): the output must end in .csv or .xlsx")
-        }
-        emitError("Wrote \(table.count) responses of \(q.id) \(q.version) to \(out).")
-    }
-}
-
-/// The questionnaire of stored responses, from the copy kept in the store.
-enum StoredQuestionnaire {
-    static func resolve(_ reference: String?, in store: ResponseStore) throws -> Questionnaire {
-        let stored = try wrap { try store.questionnaires() }
-        guard !stored.isEmpty else { throw CLIError("\(store.path): the store holds no responses yet; import some first (sipas import …)") }
-        let id: String
-        if let reference {
-            if stored.contains(where: { $0.id == reference }) {
-                id = reference
-            } else {
-                // A path or an id the store does not hold: read the file to learn its id.
-                let q = try QuestionnaireCatalog().load(reference)
-                guard stored.contains(where: { $0.id == q.id }) else {
-                    throw CLIError("\(store.path): no responses of questionnaire \(q.id); the store holds \(stored.map { "\($0.id) \($0.version) (\($0.responses))" }.joined(separator: ", "))")
-                }
-                id = q.id
-            }
-        } else {
-            let ids = Set(stored.map(\.id))
-            guard ids.count == 1, let only = ids.first else {
-                throw CLIError("\(store.path) holds several questionnaires (\(ids.sorted().joined(separator: ", "))): choose one with --questionnaire")
-            }
-            id = only
-        }
-        guard let yaml = try wrap({ try store.questionnaireYAML(id: id) }) else { throw CLIError("questionnaire \(id) missing from the store") }
-        do {
-            return try Questionnaire(yaml: yaml, file: "\(store.path) (stored \(id))")
-        } catch {
-            throw CLIError("the stored copy of \(id) has problems:\n\(error.description)")
-        }
-    }
-}
-
-/// Rethrows store errors as messages for the user.
-func wrap<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as CLIError {
-        throw error
-    } catch {
-        throw CLIError("\(error)")
+        let result = try ExportResponses(questionnaire: questionnaire, filter: filters.filter).run(store: try store.open(), out: out)
+        emitError("Wrote \(result.responses) responses of \(result.questionnaireID) \(result.version) to \(out).")
     }
 }
 

@@ -1,2 +1,2 @@
 import SIPASCommands
-SipasCommand.main()
+SipasCommand.runMain()

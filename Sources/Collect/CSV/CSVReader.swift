@@ -1,48 +1,10 @@
 import Foundation
 import SIPASModel
 
-/// One bad cell (or row) of a data file.
-public struct DataIssue: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    /// Spreadsheet-style row number: the header is row 1.
-    public var row: Int?
-    public var column: String?
-    public var value: String?
-    public var expected: String
-
-    public init(file: String, row: Int? = nil, column: String? = nil, value: String? = nil, expected: String) {
-        self.file = file
-        self.row = row
-        self.column = column
-        self.value = value
-        self.expected = expected
-    }
-
-    public var description: String {
-        var s = file
-        if let row { s += ", row \(row)" }
-        if let column { s += ", column \(column)" }
-        if let value { s += ": '\(value.count > 60 ? String(value.prefix(60)) + "…" : value)'" }
-        return s + ": " + expected
-    }
-}
-
-/// A data file that cannot be used; it lists every problem found (up to a limit) and nothing was read.
-public struct DataFileError: Error, Sendable, CustomStringConvertible {
-    public var issues: [DataIssue]
-    /// Problems found in all, including those past the listing limit.
-    public var total: Int
-
-    public init(issues: [DataIssue], total: Int? = nil) {
-        self.issues = issues
-        self.total = total ?? issues.count
-    }
-
-    public var description: String {
-        var lines = issues.map(\.description)
-        if total > issues.count { lines.append("… and \(total - issues.count) more problems") }
-        lines.append("Nothing was read from the file: fix these cells and run again.")
-        return lines.joined(separator: "\n")
+extension Problems {
+    /// A data file that cannot be used: every problem found (up to a limit); nothing was read.
+    public static func dataFile(_ list: [Problem], total: Int? = nil) -> Problems {
+        Problems(list, total: total, conclusion: "Nothing was read from the file: fix these cells and run again.")
     }
 }
 
@@ -61,12 +23,12 @@ public struct CanonicalCSVReader: Sendable {
         self.questionnaire = questionnaire
     }
 
-    public func read(contentsOf url: URL) throws(DataFileError) -> ResponseTable {
+    public func read(contentsOf url: URL) throws(Problems) -> ResponseTable {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
-            throw DataFileError(issues: [DataIssue(file: url.path, expected: "a readable file (\(error.localizedDescription))")])
+            throw Problems.dataFile([Problem(file: url.path, message: "a readable file (\(error.localizedDescription))")])
         }
         return try read(data: data, file: url.path)
     }
@@ -74,21 +36,23 @@ public struct CanonicalCSVReader: Sendable {
     /// Reads the file in pieces of about `pieceBytes`, calling `body` with each piece's rows while no
     /// problem has been found; after a problem it reads on only to list them all, then throws them.
     /// Pages already read are released, so memory holds a piece, not the file.
-    public func forEachPiece(contentsOf url: URL, pieceBytes: Int = 4 << 20, _ body: (ResponseTable) throws -> Void) throws {
+    /// With each piece come the file rows of its forms (the header is row 1; blank lines count),
+    /// so that later refusals (a form id stored before) name the right row.
+    public func forEachPiece(contentsOf url: URL, pieceBytes: Int = 4 << 20, _ body: (_ piece: ResponseTable, _ rows: [Int]) throws -> Void) throws {
         let fd = open(url.path, O_RDONLY)
         guard fd >= 0 else {
-            throw DataFileError(issues: [DataIssue(file: url.path, expected: "a readable file (\(String(cString: strerror(errno))))")])
+            throw Problems.dataFile([Problem(file: url.path, message: "a readable file (\(String(cString: strerror(errno))))")])
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
-            throw DataFileError(issues: [DataIssue(file: url.path, expected: "a readable file (\(String(cString: strerror(errno))))")])
+            throw Problems.dataFile([Problem(file: url.path, message: "a readable file (\(String(cString: strerror(errno))))")])
         }
         let size = Int(info.st_size)
         var base: UnsafeMutableRawPointer?
         if size > 0 {
             guard let mapped = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), mapped != MAP_FAILED else {
-                throw DataFileError(issues: [DataIssue(file: url.path, expected: "a readable file (\(String(cString: strerror(errno))))")])
+                throw Problems.dataFile([Problem(file: url.path, message: "a readable file (\(String(cString: strerror(errno))))")])
             }
             base = mapped
             _ = madvise(mapped, size, MADV_SEQUENTIAL)
@@ -96,6 +60,7 @@ public struct CanonicalCSVReader: Sendable {
         defer { if let base { munmap(base, size) } }
         let bytes = UnsafeBufferPointer(start: base?.assumingMemoryBound(to: UInt8.self), count: size)
         var parser = Parser(bytes: bytes, file: url.path, questionnaire: questionnaire, issueLimit: issueLimit)
+        parser.recordRows = true
         let header: [String], kinds: [ColumnKind]
         switch parser.readHeader() {
         case .success(let h): (header, kinds) = h
@@ -105,7 +70,7 @@ public struct CanonicalCSVReader: Sendable {
         while parser.position < size {
             parser.limit = min(size, parser.position + pieceBytes)
             let result = parser.readRows(header: header, kinds: kinds)
-            if case .success(let piece) = result { try body(piece) }
+            if case .success(let piece) = result { try body(piece, parser.recordedRows) }
             // Release the pages read (the parser never looks back).
             let done = parser.position / page * page
             if let base, done > 0 { _ = madvise(base, done, MADV_DONTNEED) }
@@ -113,11 +78,9 @@ public struct CanonicalCSVReader: Sendable {
         if parser.issueCount > 0 { throw parser.error() }
     }
 
-    /// A real calendar date written YYYY-MM-DD.
-    public static func isISODate(_ s: String) -> Bool { Parser.isISODate(s) }
 
-    public func read(data: Data, file: String) throws(DataFileError) -> ResponseTable {
-        let result: Result<ResponseTable, DataFileError> = data.withUnsafeBytes { raw in
+    public func read(data: Data, file: String) throws(Problems) -> ResponseTable {
+        let result: Result<ResponseTable, Problems> = data.withUnsafeBytes { raw in
             var parser = Parser(bytes: raw.bindMemory(to: UInt8.self), file: file, questionnaire: questionnaire, issueLimit: issueLimit)
             parser.parallelThreshold = parallelThreshold
             return parser.run()
@@ -152,9 +115,12 @@ private struct Parser {
     /// End of the byte range this parser reads (a record boundary).
     var limit = 0
     var delimiter: UInt8 = UInt8(ascii: ",")
-    var issues: [DataIssue] = []
+    var issues: [Problem] = []
     var issueCount = 0
     var row = 1
+    /// Whether ``readRows(header:kinds:)`` keeps the row of each record in ``recordedRows``.
+    var recordRows = false
+    var recordedRows: [Int] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>, file: String, questionnaire: Questionnaire, issueLimit: Int) {
         self.bytes = bytes
@@ -167,7 +133,7 @@ private struct Parser {
     mutating func fail(_ row: Int?, _ column: String?, _ value: String?, _ expected: String) {
         issueCount += 1
         if issues.count < issueLimit {
-            issues.append(DataIssue(file: file, row: row, column: column, value: value, expected: expected))
+            issues.append(Problem(file: file, row: row, column: column, value: value, message: expected))
         }
     }
 
@@ -251,6 +217,7 @@ private struct Parser {
             s = valid.precomposedForm
         }
         if f.hasEscapedQuote { s = s.replacingOccurrences(of: "\"\"", with: "\"") }
+        if slice.first == FormulaGuard.apostrophe { s = FormulaGuard.undo(s) }
         return s
     }
 
@@ -296,13 +263,13 @@ private struct Parser {
     // MARK: Run
 
     /// Reads the header: the column names and what each holds.
-    mutating func readHeader() -> Result<(names: [String], kinds: [ColumnKind]), DataFileError> {
+    mutating func readHeader() -> Result<(names: [String], kinds: [ColumnKind]), Problems> {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
         if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
-            return .failure(DataFileError(issues: [DataIssue(file: file, expected: "UTF-8 text; this file is UTF-16. In Excel choose Save As → \"CSV UTF-8 (Comma delimited)\"")]))
+            return .failure(Problems.dataFile([Problem(file: file, message: "UTF-8 text; this file is UTF-16. In Excel choose Save As → \"CSV UTF-8 (Comma delimited)\"")]))
         }
         guard position < bytes.count else {
-            return .failure(DataFileError(issues: [DataIssue(file: file, expected: "a header row of column names; the file is empty")]))
+            return .failure(Problems.dataFile([Problem(file: file, message: "a header row of column names; the file is empty")]))
         }
         detectDelimiter()
         var header: [String] = []
@@ -314,7 +281,7 @@ private struct Parser {
         return .success((header, kinds))
     }
 
-    mutating func run() -> Result<ResponseTable, DataFileError> {
+    mutating func run() -> Result<ResponseTable, Problems> {
         let header: [String], kinds: [ColumnKind]
         switch readHeader() {
         case .success(let h): (header, kinds) = h
@@ -328,7 +295,7 @@ private struct Parser {
         first.limit = split
         second.position = split
         second.row = 1
-        nonisolated(unsafe) var results: [Result<ResponseTable, DataFileError>?] = [nil, nil]
+        nonisolated(unsafe) var results: [Result<ResponseTable, Problems>?] = [nil, nil]
         nonisolated(unsafe) var parsers = [first, second]
         let names = header
         DispatchQueue.concurrentPerform(iterations: 2) { i in
@@ -340,17 +307,17 @@ private struct Parser {
             a.append(contentsOf: b)
             return .success(a)
         default:
-            var issues: [DataIssue] = []
+            var issues: [Problem] = []
             var total = 0
             for (i, r) in results.enumerated() {
                 guard case .failure(let e) = r! else { continue }
                 total += e.total
-                for var issue in e.issues {
+                for var issue in e.list {
                     if i == 1, let r = issue.row { issue.row = r + offset }
                     if issues.count < issueLimit { issues.append(issue) }
                 }
             }
-            return .failure(DataFileError(issues: issues, total: total))
+            return .failure(Problems.dataFile(issues, total: total))
         }
     }
 
@@ -436,14 +403,14 @@ private struct Parser {
         return issues.isEmpty ? kinds : nil
     }
 
-    func error() -> DataFileError { DataFileError(issues: issues, total: issueCount) }
+    func error() -> Problems { Problems.dataFile(issues, total: issueCount) }
 
     func allowed(_ item: Item) -> String {
         let list = (item.options + item.missing).map { "\($0.code) \($0.label)" }.joined(separator: ", ")
         return "a code of item \(item.id): \(list), or blank"
     }
 
-    mutating func readRows(header: [String], kinds: [ColumnKind]) -> Result<ResponseTable, DataFileError> {
+    mutating func readRows(header: [String], kinds: [ColumnKind]) -> Result<ResponseTable, Problems> {
         // Lookup table per coded item: valid[code] for code 0…255.
         let validTables: [[Bool]] = codedItems.map { item in
             var t = [Bool](repeating: false, count: 256)
@@ -476,6 +443,7 @@ private struct Parser {
         for (k, table) in validTables.enumerated() { for c in 0..<256 where table[c] { valid[k * 256 + c] = true } }
         let n = bytes.count
         var rows = 0
+        recordedRows.removeAll(keepingCapacity: true)
         var columnNames = header.enumerated().map { "\($0.offset + 1) (\($0.element))" }
         columnNames.append("(extra)")
 
@@ -634,7 +602,7 @@ private struct Parser {
                             value = nil
                         } else if let s = string(t) {
                             value = s
-                            if case .collectedOn = kinds[col], !Parser.isISODate(s) {
+                            if case .collectedOn = kinds[col], !ISODate.isValid(s) {
                                 fail(row, columnNames[col], s, Parser.dateExpected)
                                 ok = false
                             }
@@ -679,7 +647,7 @@ private struct Parser {
                     case .formID: formID = value
                     case .unit: unit = units.code(of: value)
                     case .collectedOn:
-                        if let value, !Parser.isISODate(value) {
+                        if let value, !ISODate.isValid(value) {
                             fail(row, columnNames[col], value, Parser.dateExpected)
                         }
                         date = value
@@ -708,6 +676,7 @@ private struct Parser {
             dates.append(date)
             channels.append(code: channel)
             fields.append(code: fieldValue)
+            if recordRows { recordedRows.append(row) }
             rows += 1
         }
         if issueCount > 0 { return .failure(error()) }
@@ -738,16 +707,4 @@ private struct Parser {
 
     static let utf8Advice =
         "UTF-8 text; this cell is not valid UTF-8 (legacy Vietnamese encodings such as TCVN3, VNI or CP1258 are not accepted: convert the file to Unicode, e.g. Excel → Save As → \"CSV UTF-8\")"
-
-    static func isISODate(_ s: String) -> Bool {
-        let u = Array(s.utf8)
-        guard u.count == 10, u[4] == 45, u[7] == 45 else { return false }
-        for i in [0, 1, 2, 3, 5, 6, 8, 9] where !(48...57).contains(u[i]) { return false }
-        let month = Int(u[5] - 48) * 10 + Int(u[6] - 48)
-        let day = Int(u[8] - 48) * 10 + Int(u[9] - 48)
-        let year = Int(s.prefix(4))!
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return (1...12).contains(month) && day >= 1 && day <= days[month - 1]
-    }
 }

@@ -102,24 +102,19 @@ public struct CanonicalCSVWriter: Sendable {
         buffer.append(10)
     }
 
-    /// Quotes when needed; text that a spreadsheet would run as a formula gets a leading apostrophe.
+    /// Quotes when needed; text that a spreadsheet would run as a formula gets a leading apostrophe
+    /// (``FormulaGuard``, undone by the reader).
     func appendCell(_ cell: String, to buffer: inout [UInt8]) {
         var copy = cell
         let plain = copy.withUTF8 { u -> Bool in
-            if let first = u.first, first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@") {
-                return false
-            }
+            if FormulaGuard.needed(u) { return false }
             if u.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 || $0 == UInt8(ascii: ";") }) { return false }
             buffer.append(contentsOf: u)
             return true
         }
         if plain { return }
         var utf8 = Array(cell.utf8)
-        if let first = utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@")].contains(first),
-            !cell.allSatisfy({ $0.isNumber || $0 == "-" })
-        {
-            utf8.insert(UInt8(ascii: "'"), at: 0)
-        }
+        if FormulaGuard.needed(utf8) { utf8.insert(FormulaGuard.apostrophe, at: 0) }
         let needsQuotes = utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 || $0 == UInt8(ascii: ";") }
         if needsQuotes {
             buffer.append(UInt8(ascii: "\""))

@@ -2,41 +2,19 @@ import Foundation
 import SIPASModel
 import SIPASXlsxReader
 
-/// A cell problem in a filled template, phrased in Vietnamese with the English beside it.
-public struct TemplateIssue: Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var sheet: String
-    public var row: Int?
-    public var column: String?
-    public var value: String?
-    public var expected: String
-
-    public var description: String {
-        var s = "\(file), sheet \(sheet)"
-        if let row { s += ", row \(row)" }
-        if let column { s += ", column \(column)" }
-        if let value { s += ": '\(value.count > 60 ? String(value.prefix(60)) + "…" : value)'" }
-        return s + ": " + expected
-    }
-}
-
-public struct TemplateError: Error, Sendable, CustomStringConvertible {
-    public var issues: [TemplateIssue]
-    public var total: Int
-    public var description: String {
-        var lines = issues.map(\.description)
-        if total > issues.count { lines.append("… and \(total - issues.count) more problems") }
-        lines.append("Không nhập gì: sửa các ô trên rồi nhập lại. (Nothing was imported: fix these cells and import again.)")
-        return lines.joined(separator: "\n")
+extension Problems {
+    /// A filled template with bad cells, in Vietnamese with the English beside it; nothing was imported.
+    public static func template(_ list: [Problem], total: Int? = nil) -> Problems {
+        Problems(list, total: total, conclusion: "Không nhập gì: sửa các ô trên rồi nhập lại. (Nothing was imported: fix these cells and import again.)")
     }
 }
 
 /// Reads a filled data-entry template back into responses.
 public enum TemplateReader {
     /// The identity written on the template's meta sheet.
-    public static func identity(of book: XlsxWorkbook) throws(XlsxError) -> TemplateIdentity {
+    public static func identity(of book: XlsxWorkbook) throws(Problem) -> TemplateIdentity {
         guard book.sheets.contains(where: { $0.name == TemplateLayout.metaSheet }) else {
-            throw XlsxError(file: book.file, message: "this workbook is not a sipas data-entry template (no \(TemplateLayout.metaSheet) sheet); make one with: sipas template --questionnaire ID --unit CODE --out phieu.xlsx")
+            throw Problem(file: book.file, message: "this workbook is not a sipas data-entry template (no \(TemplateLayout.metaSheet) sheet); make one with: sipas template --questionnaire ID --unit CODE --out phieu.xlsx")
         }
         let meta = try book.sheet(named: TemplateLayout.metaSheet)
         var values: [String: String] = [:]
@@ -50,7 +28,7 @@ public enum TemplateReader {
             }
         }
         guard let id = values["questionnaire_id"], let version = values["version"], let hash = values["content_hash"] else {
-            throw XlsxError(file: book.file, message: "the template's \(TemplateLayout.metaSheet) sheet was altered (questionnaire id, version or hash missing); export a new template")
+            throw Problem(file: book.file, message: "the template's \(TemplateLayout.metaSheet) sheet was altered (questionnaire id, version or hash missing); export a new template")
         }
         let unit = values["unit"].flatMap { $0.isEmpty ? nil : $0 }
         return TemplateIdentity(questionnaireID: id, version: version, contentHash: hash, unit: unit)
@@ -59,14 +37,21 @@ public enum TemplateReader {
     /// Every row from row 3 that has any value; all problems are collected before failing. The sheet
     /// is read row by row, so memory holds the compact table, not the workbook's cells.
     public static func read(_ book: XlsxWorkbook, questionnaire q: Questionnaire, unit: String?, issueLimit: Int = 50) throws -> ResponseTable {
+        try readNumbered(book, questionnaire: q, unit: unit, issueLimit: issueLimit).table
+    }
+
+    /// The forms and the sheet row of each (blank rows between forms are skipped but counted), for
+    /// an import whose later refusals must name the right row.
+    public static func readNumbered(_ book: XlsxWorkbook, questionnaire q: Questionnaire, unit: String?, issueLimit: Int = 50) throws -> (table: ResponseTable, rows: [Int]) {
+        var rowNumbers: [Int] = []
         let sheetName = TemplateLayout.dataSheet
-        var issues: [TemplateIssue] = []
+        var issues: [Problem] = []
         var total = 0
         func fail(_ row: Int?, _ column: Int?, _ id: String?, _ value: String?, _ expected: String) {
             total += 1
             guard issues.count < issueLimit else { return }
             let col = column.map { XlsxSheet.columnLetters($0) + (id.map { " (\($0))" } ?? "") }
-            issues.append(TemplateIssue(file: book.file, sheet: sheetName, row: row, column: col, value: value, expected: expected))
+            issues.append(Problem(file: book.file, sheet: sheetName, row: row, column: col, value: value, message: expected))
         }
         let items = Dictionary(q.items.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         // Row 2 names the columns; match by id, never by position.
@@ -118,7 +103,7 @@ public enum TemplateReader {
             if let c = columnOf["collected_on"], let v = cells[c] {
                 switch v {
                 case .date(let y, let m, let d): date = String(format: "%04d-%02d-%02d", y, m, d)
-                case .text(let s) where Self.isISODate(s.trimmingCharacters(in: .whitespaces)): date = s.trimmingCharacters(in: .whitespaces)
+                case .text(let s) where ISODate.isValid(s.trimmingCharacters(in: .whitespaces)): date = s.trimmingCharacters(in: .whitespaces)
                 case .text(let s) where s.trimmingCharacters(in: .whitespaces).isEmpty: date = nil
                 default: fail(r, c, "collected_on", display(v), "ngày dạng 2026-03-31 (a date, YYYY-MM-DD)")
                 }
@@ -166,6 +151,7 @@ public enum TemplateReader {
                     texts[item.id] = display(v)
                 }
             }
+            rowNumbers.append(r)
             table.append(
                 ResponseTable.Metadata(formID: formID ?? "", unit: unit, collectedOn: date, channel: text("channel"), field: text("field")),
                 codes: codes, picks: picks, texts: texts)
@@ -181,8 +167,8 @@ public enum TemplateReader {
             }
         }
         if !header { readHeader([:]) }
-        if total > 0 { throw TemplateError(issues: issues, total: total) }
-        return table
+        if total > 0 { throw Problems.template(issues, total: total) }
+        return (table, rowNumbers)
     }
 
     static func isBlank(_ v: XlsxValue) -> Bool {
@@ -198,15 +184,5 @@ public enum TemplateReader {
         case .date(let y, let m, let d): return String(format: "%04d-%02d-%02d", y, m, d)
         case .error(let e): return e
         }
-    }
-
-    static func isISODate(_ s: String) -> Bool {
-        let parts = s.split(separator: "-")
-        guard s.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return false }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let date = calendar.date(from: DateComponents(year: y, month: m, day: d)) else { return false }
-        let back = calendar.dateComponents([.year, .month, .day], from: date)
-        return back.year == y && back.month == m && back.day == d
     }
 }

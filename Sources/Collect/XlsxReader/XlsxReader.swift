@@ -1,4 +1,5 @@
 import Foundation
+import SIPASModel
 import ZIPFoundation
 
 #if canImport(FoundationXML)
@@ -23,16 +24,6 @@ public struct XlsxLimits: Sendable {
     public var maxCells = 20_000_000
     public static let standard = XlsxLimits()
     public init() {}
-}
-
-public struct XlsxError: Error, Sendable, CustomStringConvertible {
-    public var file: String
-    public var message: String
-    public var description: String { "\(file): \(message)" }
-    public init(file: String, message: String) {
-        self.file = file
-        self.message = message
-    }
 }
 
 /// One worksheet, cells by 1-based row and column.
@@ -77,30 +68,30 @@ public struct XlsxWorkbook: Sendable {
     /// Declared uncompressed size of each worksheet part.
     let sheetSizes: [String: UInt64]
 
-    public init(contentsOf url: URL, limits: XlsxLimits = .standard) throws(XlsxError) {
+    public init(contentsOf url: URL, limits: XlsxLimits = .standard) throws(Problem) {
         let name = url.lastPathComponent
         let data: Data
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw XlsxError(file: name, message: "cannot read the file (\(error.localizedDescription))")
+            throw Problem(file: name, message: "cannot read the file (\(error.localizedDescription))")
         }
         try self.init(data: data, file: name, limits: limits)
     }
 
-    public init(data: Data, file: String, limits: XlsxLimits = .standard) throws(XlsxError) {
+    public init(data: Data, file: String, limits: XlsxLimits = .standard) throws(Problem) {
         self.file = file
         if data.count >= 4, data.prefix(4) == Data([0xD0, 0xCF, 0x11, 0xE0]) {
-            throw XlsxError(file: file, message: "this is an old .xls workbook or a password-protected one; open it in Excel and save it as \"Excel Workbook (*.xlsx)\" without a password")
+            throw Problem(file: file, message: "this is an old .xls workbook or a password-protected one; open it in Excel and save it as \"Excel Workbook (*.xlsx)\" without a password")
         }
         guard data.count >= 4, data.prefix(2) == Data([0x50, 0x4B]) else {
-            throw XlsxError(file: file, message: "not an Excel workbook (.xlsx): the file is not a ZIP archive. Save it from Excel as \"Excel Workbook (*.xlsx)\"")
+            throw Problem(file: file, message: "not an Excel workbook (.xlsx): the file is not a ZIP archive. Save it from Excel as \"Excel Workbook (*.xlsx)\"")
         }
         let archive: Archive
         do {
             archive = try Archive(data: data, accessMode: .read)
         } catch {
-            throw XlsxError(file: file, message: "the workbook is damaged (not a readable ZIP archive: \(error)); save it again from Excel")
+            throw Problem(file: file, message: "the workbook is damaged (not a readable ZIP archive: \(error)); save it again from Excel")
         }
         // Bounded extraction of the parts sipas reads.
         var parts: [String: Data] = [:]
@@ -113,11 +104,11 @@ public struct XlsxWorkbook: Sendable {
             let declared = UInt64(entry.uncompressedSize)
             let compressed = max(UInt64(entry.compressedSize), 1)
             if declared / compressed > limits.maxEntryRatio && declared > 1 << 20 {
-                throw XlsxError(file: file, message: "refused: \(path) expands \(declared / compressed)× (a ZIP bomb?)")
+                throw Problem(file: file, message: "refused: \(path) expands \(declared / compressed)× (a ZIP bomb?)")
             }
             total += declared
             if total > limits.maxUncompressedBytes {
-                throw XlsxError(file: file, message: "refused: the workbook expands past \(limits.maxUncompressedBytes >> 20) MB")
+                throw Problem(file: file, message: "refused: the workbook expands past \(limits.maxUncompressedBytes >> 20) MB")
             }
             // Any part may hold a sheet (the workbook's relationships say which); worksheets are
             // the usual place and are streamed later rather than extracted now.
@@ -131,9 +122,9 @@ public struct XlsxWorkbook: Sendable {
                     content.append(chunk)
                 }
             } catch {
-                throw XlsxError(file: file, message: "the workbook is damaged (\(path): \(error)); save it again from Excel")
+                throw Problem(file: file, message: "the workbook is damaged (\(path): \(error)); save it again from Excel")
             }
-            if overflow { throw XlsxError(file: file, message: "refused: \(path) holds more data than it declares") }
+            if overflow { throw Problem(file: file, message: "refused: \(path) holds more data than it declares") }
             parts[path] = content
         }
         entries = parts
@@ -141,7 +132,7 @@ public struct XlsxWorkbook: Sendable {
         archiveData = data
 
         guard let workbookXML = parts["xl/workbook.xml"] else {
-            throw XlsxError(file: file, message: "not an Excel workbook: xl/workbook.xml is missing")
+            throw Problem(file: file, message: "not an Excel workbook: xl/workbook.xml is missing")
         }
         let book = try Self.parse(workbookXML, file: file, part: "xl/workbook.xml", WorkbookHandler())
         var rels: RelationshipsHandler?
@@ -163,7 +154,7 @@ public struct XlsxWorkbook: Sendable {
     }
 
     /// Reads a whole sheet by name (for small sheets; ``forEachRow(inSheet:limits:_:)`` streams).
-    public func sheet(named name: String, limits: XlsxLimits = .standard) throws(XlsxError) -> XlsxSheet {
+    public func sheet(named name: String, limits: XlsxLimits = .standard) throws(Problem) -> XlsxSheet {
         var sheet = XlsxSheet(name: name)
         try forEachRow(inSheet: name, limits: limits, allowRepeatedRows: true) { row, cells in
             sheet.rows[row, default: [:]].merge(cells) { _, new in new }
@@ -173,18 +164,18 @@ public struct XlsxWorkbook: Sendable {
 
     /// Calls `body` with each row that has cells, in sheet order, decompressing and scanning the
     /// sheet piece by piece: memory stays bounded by the largest row, not the sheet.
-    public func forEachRow(inSheet name: String, limits: XlsxLimits = .standard, _ body: (Int, [Int: XlsxValue]) -> Void) throws(XlsxError) {
+    public func forEachRow(inSheet name: String, limits: XlsxLimits = .standard, _ body: (Int, [Int: XlsxValue]) -> Void) throws(Problem) {
         try forEachRow(inSheet: name, limits: limits, allowRepeatedRows: false, body)
     }
 
     private struct Stop: Error { var message: String }
 
-    func forEachRow(inSheet name: String, limits: XlsxLimits, allowRepeatedRows: Bool, _ body: (Int, [Int: XlsxValue]) -> Void) throws(XlsxError) {
+    func forEachRow(inSheet name: String, limits: XlsxLimits, allowRepeatedRows: Bool, _ body: (Int, [Int: XlsxValue]) -> Void) throws(Problem) {
         guard let info = sheets.first(where: { $0.name == name }) else {
-            throw XlsxError(file: file, message: "no sheet named '\(name)' (sheets: \(sheets.map(\.name).joined(separator: ", ")))")
+            throw Problem(file: file, message: "no sheet named '\(name)' (sheets: \(sheets.map(\.name).joined(separator: ", ")))")
         }
         guard let declared = sheetSizes[info.path], let archive = try? Archive(data: archiveData, accessMode: .read), let entry = archive[info.path] else {
-            throw XlsxError(file: file, message: "sheet '\(name)' is missing from the archive")
+            throw Problem(file: file, message: "sheet '\(name)' is missing from the archive")
         }
         var scanner = SheetScanner(shared: sharedStrings, dateStyles: dateStyles, date1904: date1904, maxCells: limits.maxCells)
         var pending: [UInt8] = []
@@ -196,9 +187,9 @@ public struct XlsxWorkbook: Sendable {
             body(row, cells)
             return true
         }
-        func scan(_ count: Int, final: Bool) throws(XlsxError) {
+        func scan(_ count: Int, final: Bool) throws(Problem) {
             if let problem = scanner.run(Array(pending[0..<count]), emit: emit) {
-                throw XlsxError(file: file, message: "sheet '\(name)': \(problem)")
+                throw Problem(file: file, message: "sheet '\(name)': \(problem)")
             }
             pending.removeFirst(count)
         }
@@ -208,28 +199,28 @@ public struct XlsxWorkbook: Sendable {
                 if produced > declared + 1024 { throw Stop(message: "refused: \(info.path) holds more data than it declares") }
                 pending.append(contentsOf: chunk)
                 if let cut = SheetScanner.endOfLastRow(pending) {
-                    do { try scan(cut, final: false) } catch let error as XlsxError { throw Stop(message: error.message) }
+                    do { try scan(cut, final: false) } catch let error as Problem { throw Stop(message: error.message) }
                 }
             }
         } catch let stop as Stop {
-            throw XlsxError(file: file, message: stop.message)
+            throw Problem(file: file, message: stop.message)
         } catch {
-            throw XlsxError(file: file, message: "the workbook is damaged (\(info.path): \(error)); save it again from Excel")
+            throw Problem(file: file, message: "the workbook is damaged (\(info.path): \(error)); save it again from Excel")
         }
         try scan(pending.count, final: true)
     }
 
-    static func parse<H: XlsxHandler>(_ data: Data, file: String, part: String, _ handler: H) throws(XlsxError) -> H {
+    static func parse<H: XlsxHandler>(_ data: Data, file: String, part: String, _ handler: H) throws(Problem) -> H {
         // No DTDs at all: that rules out entity expansion and external entities.
         if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil {
-            throw XlsxError(file: file, message: "refused: \(part) declares a DTD or entities, which workbooks never need")
+            throw Problem(file: file, message: "refused: \(part) declares a DTD or entities, which workbooks never need")
         }
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
         parser.delegate = handler
         guard parser.parse() else {
             let reason = handler.problem ?? parser.parserError.map { "\($0.localizedDescription)" } ?? "unknown XML error"
-            throw XlsxError(file: file, message: "the workbook is damaged (\(part): \(reason)); save it again from Excel")
+            throw Problem(file: file, message: "the workbook is damaged (\(part): \(reason)); save it again from Excel")
         }
         return handler
     }

@@ -65,13 +65,8 @@ public struct ReportData: Sendable, Codable {
 public enum ReportBuilder {
     /// The analysis options a profile asks for.
     public static func options(_ profile: ReportProfile, target: Double? = nil) -> AnalysisOptions {
-        let composite: CompositeInterval = switch profile.compositeInterval {
-        case "beta": .beta
-        case "bootstrap": .bootstrap(replicates: 1000, seed: 20231211)
-        default: .logit
-        }
-        return AnalysisOptions(
-            level: profile.level, composite: composite, criterion: CriterionInterval(rawValue: profile.criterionInterval) ?? .wilson,
+        AnalysisOptions(
+            level: profile.level, composite: profile.compositeInterval, criterion: profile.criterionInterval,
             target: target, populations: profile.populations)
     }
 

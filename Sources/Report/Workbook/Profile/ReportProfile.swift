@@ -1,4 +1,6 @@
 import Foundation
+import SIPASAnalysis
+import SIPASModel
 import Yams
 
 /// A reporting period (kỳ báo cáo): quarter, half-year, year or explicit dates.
@@ -48,13 +50,13 @@ public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Explicit dates (YYYY-MM-DD).
-    public init(from: String, to: String) {
+    /// Explicit dates, both included.
+    public init(from: ISODate, to: ISODate) {
         kind = .dates
-        year = Int(from.prefix(4)) ?? 0
+        year = from.year
         part = 0
-        self.from = from
-        self.to = to
+        self.from = from.description
+        self.to = to.description
     }
 
     /// "Quý I/2026", "6 tháng đầu năm 2026", "Năm 2026", "Từ 01/02/2026 đến 31/03/2026".
@@ -63,7 +65,7 @@ public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
         case .quarter: return "Quý \(["I", "II", "III", "IV"][part - 1])/\(year)"
         case .half: return part == 1 ? "6 tháng đầu năm \(year)" : "6 tháng cuối năm \(year)"
         case .year: return "Năm \(year)"
-        case .dates: return "Từ \(Self.vietnameseDate(from)) đến \(Self.vietnameseDate(to))"
+        case .dates: return "Từ \(ISODate(from)?.vietnamese ?? from) đến \(ISODate(to)?.vietnamese ?? to)"
         }
     }
 
@@ -84,11 +86,6 @@ public struct ReportPeriod: Sendable, Equatable, CustomStringConvertible {
         case .year: return ReportPeriod(kind: .year, year: year - 1, part: 0)
         case .dates: return nil
         }
-    }
-
-    static func vietnameseDate(_ iso: String) -> String {
-        let p = iso.split(separator: "-")
-        return p.count == 3 ? "\(p[2])/\(p[1])/\(p[0])" : iso
     }
 }
 
@@ -124,8 +121,10 @@ public struct ReportProfile: Sendable {
     public var counter: Counter?
     public var questionnaire: String
     public var level: Double
-    public var compositeInterval: String
-    public var criterionInterval: String
+    /// `ci:` logit (default), beta or bootstrap (1,000 replicates, seed 20231211).
+    public var compositeInterval: CompositeInterval
+    /// `criterion_ci:` wilson (default) or exact.
+    public var criterionInterval: CriterionInterval
     public var targets: [Target]
     public var breakdowns: [String]
     public var populations: [String: Double]
@@ -134,37 +133,30 @@ public struct ReportProfile: Sendable {
     let file: String
 
     /// Checks the profile against its questionnaire: index ids and breakdown items must exist.
-    public func validate(against q: Questionnaire) throws(QuestionnaireError) {
-        var issues: [QuestionnaireIssue] = []
+    public func validate(against q: Questionnaire) throws(Problems) {
+        var issues: [Problem] = []
         let indexIDs = Set(q.scoring.indices.map(\.id))
         for t in targets where !indexIDs.contains(t.index) {
-            issues.append(QuestionnaireIssue(file: file, line: t.line, subject: t.title, message: "unknown index '\(t.index)' of \(q.id); expected one of: \(q.scoring.indices.map(\.id).joined(separator: ", "))"))
+            issues.append(Problem(file: file, line: t.line, subject: t.title, message: "unknown index '\(t.index)' of \(q.id); expected one of: \(q.scoring.indices.map(\.id).joined(separator: ", "))"))
         }
         for (b, line) in zip(breakdowns, breakdownLines) where !["unit", "field", "channel"].contains(b) {
             guard let item = q.item(b) else {
-                issues.append(QuestionnaireIssue(file: file, line: line, subject: b, message: "unknown breakdown '\(b)': use unit, field, channel or a single-choice item of \(q.id)"))
+                issues.append(Problem(file: file, line: line, subject: b, message: "unknown breakdown '\(b)': use unit, field, channel or a single-choice item of \(q.id)"))
                 continue
             }
             if ![.single, .yesNo].contains(item.type) {
-                issues.append(QuestionnaireIssue(file: file, line: line, subject: b, message: "breakdown '\(b)' must be a single-choice item (it is \(item.type.rawValue))"))
+                issues.append(Problem(file: file, line: line, subject: b, message: "breakdown '\(b)' must be a single-choice item (it is \(item.type.rawValue))"))
             }
         }
-        if !issues.isEmpty { throw QuestionnaireError(issues: issues) }
+        if !issues.isEmpty { throw Problems(issues) }
     }
 
-    public init(yaml: String, file: String) throws(QuestionnaireError) {
+    /// Reads a profile; every problem is thrown with its file and line, and dates are calendar-checked.
+    public init(yaml: String, file: String) throws(Problems) {
         self.file = file
-        var r = QuestionnaireReader(file: file)
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw QuestionnaireError(issues: [r.syntaxIssue(error)])
-        } catch {
-            throw QuestionnaireError(issues: [QuestionnaireIssue(file: file, line: nil, message: "\(error)")])
-        }
-        guard let root, let map = r.mapping(root, nil, allowed: ["unit", "period", "questionnaire", "level", "ci", "criterion_ci", "targets", "breakdowns", "populations", "counter"], what: "a report profile") else {
-            throw QuestionnaireError(issues: r.issues.isEmpty ? [QuestionnaireIssue(file: file, line: nil, message: "the file is empty")] : r.issues)
+        var r = try YAMLReader(yaml: yaml, file: file)
+        guard let root = r.root, let map = r.mapping(root, nil, allowed: ["unit", "period", "questionnaire", "level", "ci", "criterion_ci", "targets", "breakdowns", "populations", "counter"], what: "a report profile") else {
+            throw Problems(r.problems.isEmpty ? [Problem(file: file, message: "the file is empty")] : r.problems)
         }
         var unit = Unit(code: "", name: "")
         if let u = r.mapping(map["unit"], "unit", allowed: ["code", "name", "level", "province"], what: "'unit'") {
@@ -183,12 +175,17 @@ public struct ReportProfile: Sendable {
             }
         case .mapping?:
             if let m = r.mapping(map["period"], "period", allowed: ["from", "to"], what: "'period'") {
-                let from = r.string(m, "from", "period", required: true, at: map["period"])
-                let to = r.string(m, "to", "period", required: true, at: map["period"])
+                func date(_ key: String) -> ISODate? {
+                    guard let text = r.string(m, key, "period", required: true, at: map["period"]) else { return nil }
+                    guard let date = ISODate(text) else {
+                        r.issue(m[key], "period", "'\(key)' must be a date of the calendar as YYYY-MM-DD, e.g. 2026-03-31; found '\(text)'")
+                        return nil
+                    }
+                    return date
+                }
+                let from = date("from"), to = date("to")
                 if let from, let to {
-                    if !Self.isDate(from) || !Self.isDate(to) {
-                        r.issue(map["period"], "period", "dates must be YYYY-MM-DD")
-                    } else if from > to {
+                    if from > to {
                         r.issue(map["period"], "period", "the period is empty: 'from' (\(from)) is after 'to' (\(to))")
                     } else {
                         period = ReportPeriod(from: from, to: to)
@@ -205,10 +202,19 @@ public struct ReportProfile: Sendable {
         if let node = map["level"] {
             if let v = node.float, v > 0.5, v < 1 { level = v } else { r.issue(node, "level", "level must lie between 0.5 and 1, e.g. 0.95") }
         }
-        let ci = r.string(map, "ci", nil, required: false, at: root) ?? "logit"
-        if !["logit", "beta", "bootstrap"].contains(ci) { r.issue(map["ci"], "ci", "ci must be logit, beta or bootstrap") }
-        let criterionCI = r.string(map, "criterion_ci", nil, required: false, at: root) ?? "wilson"
-        if !["wilson", "exact"].contains(criterionCI) { r.issue(map["criterion_ci"], "criterion_ci", "criterion_ci must be wilson or exact") }
+        var ci = CompositeInterval.logit
+        switch r.string(map, "ci", nil, required: false, at: root) {
+        case nil, "logit": break
+        case "beta": ci = .beta
+        case "bootstrap": ci = .bootstrap(replicates: 1000, seed: 20231211)
+        default: r.issue(map["ci"], "ci", "ci must be logit, beta or bootstrap")
+        }
+        var criterionCI = CriterionInterval.wilson
+        if let text = r.string(map, "criterion_ci", nil, required: false, at: root) {
+            if let value = CriterionInterval(rawValue: text) { criterionCI = value } else {
+                r.issue(map["criterion_ci"], "criterion_ci", "criterion_ci must be wilson or exact")
+            }
+        }
         var targets: [Target] = []
         for node in r.sequence(map["targets"], "targets", "'targets'") ?? [] {
             guard let t = r.mapping(node, "target", allowed: ["title", "index", "min", "field", "channel"], what: "a target") else { continue }
@@ -241,7 +247,7 @@ public struct ReportProfile: Sendable {
             _ = p
         }
         if case .mapping(let entries)? = map["populations"] {
-            r.issues.removeAll { $0.subject == "populations" && $0.message.hasPrefix("unknown key") }
+            r.problems.removeAll { $0.subject == "populations" && $0.message.hasPrefix("unknown key") }
             for (k, v) in entries {
                 if let key = k.string, let n = v.float, n >= 1, n == n.rounded() { populations[key] = n } else {
                     r.issue(v, "populations", "each unit needs a whole number of dossiers, e.g. XA01: 1250")
@@ -263,7 +269,7 @@ public struct ReportProfile: Sendable {
             }
             counter = result
         }
-        if !r.issues.isEmpty { throw QuestionnaireError(issues: r.issues) }
+        if !r.problems.isEmpty { throw Problems(r.problems) }
         self.counter = counter
         self.unit = unit
         self.period = period
@@ -275,10 +281,5 @@ public struct ReportProfile: Sendable {
         self.breakdowns = breakdowns
         self.populations = populations
         self.breakdownLines = lines
-    }
-
-    static func isDate(_ s: String) -> Bool {
-        let p = s.split(separator: "-")
-        return s.count == 10 && p.count == 3 && p.allSatisfy { Int($0) != nil }
     }
 }

@@ -1,0 +1,81 @@
+import Foundation
+import SIPASAnalysis
+import SIPASCSV
+import SIPASModel
+import SIPASStore
+
+/// Scoring responses from CSV files or from a store: criteria, elements and the index with their
+/// intervals, groups, targets and the counter rate.
+///
+/// Use it for `sipas analyze`; the report has its own use case (``BuildReport``), which analyses a
+/// profile's period.
+public struct AnalyzeResponses {
+    /// Where the responses come from.
+    public enum Source {
+        /// Canonical CSV files of one questionnaire (an id or a YAML path).
+        case files([String], questionnaire: String)
+        /// A store, filtered; the questionnaire as stored (optional when the store holds one).
+        case store(ResponseStore, questionnaire: String?, filter: ResponseFilter)
+    }
+
+    public var source: Source
+    public var options: AnalysisOptions
+    /// Groups analysed beside the whole: unit, field, channel or a single-choice item id.
+    public var groups: [String] = []
+    /// Dossiers handled in the period, for the Decree-766 style counter rate.
+    public var dossiers: Int?
+    public var catalog = QuestionnaireCatalog()
+
+    public init(source: Source, options: AnalysisOptions, groups: [String] = [], dossiers: Int? = nil) {
+        self.source = source
+        self.options = options
+        self.groups = groups
+        self.dossiers = dossiers
+    }
+
+    public struct Result {
+        public var analysis: Analysis
+        public var questionnaire: Questionnaire
+        /// The files read, or the store's path.
+        public var inputs: [String]
+    }
+
+    public func run() throws -> Result {
+        switch source {
+        case .store(let store, let reference, let filter):
+            let q = try StoredQuestionnaire.resolve(reference, in: store, catalog: catalog)
+            let (table, _) = try store.responses(questionnaire: q, filter: filter)
+            guard table.count > 0 else { throw UserError("\(store.path): no stored responses of \(q.id) \(q.version) match the filters") }
+            return Result(analysis: try analyze(table), questionnaire: q, inputs: [store.path])
+        case .files(let paths, let reference):
+            let q = try catalog.load(reference)
+            var parts: [ResponseTable] = []
+            for path in paths { parts.append(try CanonicalCSVReader(questionnaire: q).read(contentsOf: URL(fileURLWithPath: path))) }
+            var table = parts.count == 1 ? parts[0] : ResponseTable(questionnaire: q)
+            if parts.count > 1 { for part in parts { table.append(contentsOf: part) } }
+            // Form ids are checked on a second core while the analysis runs.
+            nonisolated(unsafe) var found: (repeats: [DuplicateForms.Repeat], total: Int) = ([], 0)
+            let frozen = parts
+            let group = DispatchGroup()
+            DispatchQueue.global().async(group: group) { found = DuplicateForms.find(frozen) }
+            let analysis = try analyze(table)
+            group.wait()
+            if found.total > 0 { throw UserError(DuplicateForms.refusal(found, paths: paths, questionnaire: q)) }
+            return Result(analysis: analysis, questionnaire: q, inputs: paths)
+        }
+    }
+
+    func analyze(_ table: ResponseTable) throws -> Analysis {
+        var analysis = try Analyzer(options: options).analyze(table, by: groups)
+        if let dossiers { analysis.decree766 = try CounterRate.compute(table, dossiers: dossiers) }
+        return analysis
+    }
+
+    /// The documented JSON object of an analysis (sorted keys, no escaped slashes).
+    public static func json(_ analysis: Analysis) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(analysis), as: UTF8.self)
+    }
+}
