@@ -283,11 +283,15 @@ func badKioskFilesAreRefusedWithLineAndReason(yaml: String, message: String) {
     let counts = try recorder.counts(now: now)
     #expect(counts.today == 1)
     #expect(counts.rejectedByReason["too-soon"] == 2)
-    // Only the keyed hash is stored, never the code.
+    // Only the keyed hash is stored, never the code. Both files must be there (a missing file
+    // would hide the code as well as anything), and they must hold the rating: its key and hash.
+    var stored = Data()
     for file in [store.path, store.path + "-wal"] {
-        let raw = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
-        #expect(raw.range(of: Data("HS-001".utf8)) == nil && raw.range(of: Data("hs-001".utf8)) == nil)
+        let raw = try Data(contentsOf: URL(fileURLWithPath: file))
+        #expect(raw.range(of: Data("HS-001".utf8)) == nil && raw.range(of: Data("hs-001".utf8)) == nil, "\(file)")
+        stored += raw
     }
+    #expect(stored.range(of: Data("first-key".utf8)) != nil && stored.range(of: Data(hash.utf8)) != nil)
     #expect(try store.dossierRated(hash))
 }
 
