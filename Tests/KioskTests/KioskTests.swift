@@ -2,6 +2,7 @@ import Foundation
 import SIPASKiosk
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 import Testing
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -249,7 +250,7 @@ func badKioskFilesAreRefusedWithLineAndReason(yaml: String, message: String) {
     guard case .created(let b) = recorder.submitAndWait(code: 1, dossierHash: nil) else { Issue.record("not stored"); return }
     #expect(try recorder.addAnswer(responseID: a, item: "staff", code: 2, idempotencyKey: "key-a-123"))
     #expect(try !recorder.addAnswer(responseID: a, item: "staff", code: 3, idempotencyKey: "key-a-123"))  // once only
-    #expect(throws: StoreError.self) { try recorder.addAnswer(responseID: a, item: "time", code: 2, idempotencyKey: "someone-else") }
+    #expect(throws: KioskStoreError("response \(a) was not submitted with this key")) { try recorder.addAnswer(responseID: a, item: "time", code: 2, idempotencyKey: "someone-else") }
     #expect(try !recorder.addAnswer(responseID: a, item: "overall", code: 1))  // the rating itself never changes
     #expect(try recorder.addAnswer(responseID: b, item: "result", code: 1))
     let (table, _) = try store.responses(questionnaire: form.questionnaire)

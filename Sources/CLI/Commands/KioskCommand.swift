@@ -4,6 +4,7 @@ import SIPASKiosk
 import SIPASKioskWeb
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 
 struct KioskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,7 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SIPASKiosk
-import SIPASStore
+import SIPASStoring
 
 /// The touch-screen kiosk: one self-contained page (no external fonts or scripts) and a small
 /// JSON API over the same recorder as the terminal kiosk.
@@ -97,8 +97,7 @@ public struct WebKiosk: Sendable {
                 guard let dossier = body.dossier, Self.validDossier(dossier) else {
                     throw KioskHTTPError(.unprocessableContent, "'dossier' must be the code on the receipt: 3 to 40 letters, digits, - . / _")
                 }
-                let rated = try kiosk.recorder.store.dossierRated(try kiosk.recorder.dossierHash(dossier))
-                if rated { try? kiosk.recorder.store.recordRejection(kioskID: kiosk.recorder.config.kioskID, reason: "dossier-repeat") }
+                let rated = try kiosk.recorder.dossierRated(dossier)
                 return kiosk.json(.ok, ["rated": rated])
             }
         }
@@ -128,8 +127,6 @@ public struct WebKiosk: Sendable {
             return try await body()
         } catch let e as KioskHTTPError {
             return error(e.status, e.message)
-        } catch let e as StoreError {
-            return error(.internalServerError, e.description)
         } catch {
             return self.error(.internalServerError, "\(error)")
         }
@@ -245,7 +242,7 @@ public struct WebKiosk: Sendable {
             for (item, code) in parsed where item != recorder.form.overallItem {
                 if try recorder.addAnswer(responseID: id, item: item, code: code, idempotencyKey: key) { added.append(item) }
             }
-        } catch let e as StoreError {
+        } catch let e as KioskStoreError {
             return error(.notFound, e.description)
         }
         return json(.ok, ["id": id, "added": added])
