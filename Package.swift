@@ -59,23 +59,25 @@ let package = Package(
             name: "SIPASXlsx",
             dependencies: ["CXlsxWriter"],
             path: "Sources/Report/Xlsx"),
+        // The store's contract (pure): what kiosks need from any store.
+        .target(name: "SIPASStoring", dependencies: ["SIPASModel"], path: "Sources/Store/Contract"),
         // Store: embedded SQLite.
         .target(
             name: "SIPASStore",
             dependencies: [
-                "SIPASModel", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "SIPASModel", "SIPASStoring", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            path: "Sources/Store"),
+            path: "Sources/Store", exclude: ["Contract"]),
         // Kiosk at the counter: the flow (pure), the recorder (group commit), terminal and web drivers.
         .target(
             name: "SIPASKiosk",
-            dependencies: ["SIPASModel", "SIPASStore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SIPASModel", "SIPASStoring", .product(name: "Yams", package: "Yams")],
             path: "Sources/Collect/Kiosk"),
         .target(
             name: "SIPASKioskWeb",
             dependencies: [
-                "SIPASKiosk", "SIPASStore", .product(name: "Hummingbird", package: "hummingbird"),
+                "SIPASKiosk", "SIPASStoring", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
@@ -88,15 +90,16 @@ let package = Package(
         .target(
             name: "SIPASWorkflows",
             dependencies: [
-                "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader",
-                "SIPASReport",
+                "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASStoring", "SIPASStore", "SIPASTemplate",
+                "SIPASXlsxReader", "SIPASReport",
             ],
             path: "Sources/Workflows"),
         .target(
             name: "SIPASCommands",
             dependencies: [
                 "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader", "SIPASReport",
-                "SIPASKiosk", "SIPASKioskWeb", "SIPASWorkflows",
+                "SIPASKiosk", "SIPASKioskWeb", "SIPASStoring", "SIPASWorkflows",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/CLI/Commands"),
@@ -120,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "ReportTests", dependencies: ["SIPASReport", "SIPASAnalysis", "SIPASModel", "SIPASSynthetic", "ZIPFoundation"],
             path: "Tests/ReportTests", exclude: ["Golden", "Scripts"]),
-        .testTarget(name: "KioskTests", dependencies: ["SIPASKiosk", "SIPASStore", "SIPASModel"], path: "Tests/KioskTests"),
+        .testTarget(name: "KioskTests", dependencies: ["SIPASKiosk", "SIPASStoring", "SIPASStore", "SIPASModel"], path: "Tests/KioskTests"),
         .testTarget(
             name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASStore", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport"],
             path: "Tests/WorkflowsTests"),

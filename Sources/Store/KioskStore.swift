@@ -2,79 +2,24 @@ import Crypto
 import Foundation
 import GRDB
 import SIPASModel
+import SIPASStoring
 
-/// One rating given at a kiosk (đánh giá tại quầy): the first answer of a counter form.
-public struct KioskRating: Sendable {
-    public var kioskID: String
-    public var unit: String
-    public var field: String?
-    public var channel: String?
-    /// The item rated first (the overall question) and its code.
-    public var item: String
-    public var code: UInt8
-    /// Keyed hash of the dossier code, when the kiosk asks for one.
-    public var dossierHash: String?
-    /// A key chosen by the client so that a retried submission is stored once.
-    public var idempotencyKey: String?
-    public var at: Date
-    /// Follow-up answers already known when the rating is stored (item → code), appended in the same transaction.
-    public var followUps: [String: UInt8] = [:]
-
-    public init(
-        kioskID: String, unit: String, field: String?, channel: String?, item: String, code: UInt8,
-        dossierHash: String? = nil, idempotencyKey: String? = nil, at: Date = Date(), followUps: [String: UInt8] = [:]
-    ) {
-        self.followUps = followUps
-        self.kioskID = kioskID
-        self.unit = unit
-        self.field = field
-        self.channel = channel
-        self.item = item
-        self.code = code
-        self.dossierHash = dossierHash
-        self.idempotencyKey = idempotencyKey
-        self.at = at
-    }
-}
-
-/// What happened to a submitted rating.
-public enum KioskOutcome: Sendable, Equatable {
-    /// Stored now, with this response id.
-    case created(Int64)
-    /// The same idempotency key was stored before: this is its response id.
-    case replayed(Int64)
-    /// The key was stored before with another rating or dossier: nothing was stored (a client
-    /// reusing keys, not a retry).
-    case keyReused(Int64)
-    /// The dossier was rated before; nothing was stored.
-    case dossierAlreadyRated
-    /// Only a replay was acceptable, and the key is new: nothing was stored.
-    case notStored
-}
-
-/// Counts for the staff screen.
-public struct KioskCounts: Sendable, Equatable, Codable {
-    public var today: Int
-    public var period: Int
-    public var dissatisfiedToday: Int
-    public var rejectedToday: Int
-    public var rejectedByReason: [String: Int]
-}
-
-extension ResponseStore {
+/// Kiosk ratings in SQLite: each rating is a row of `responses` (source `kiosk`), follow-up answers
+/// rows of `response_additions`, refusals rows of `kiosk_rejections`.
+extension ResponseStore: KioskRatingStore {
     /// Records the questionnaire (once per version) and the unit, before a kiosk starts taking ratings.
-    public func prepareKiosk(questionnaire q: Questionnaire, yaml: String, unit: UnitRecord) throws {
+    public func prepareKiosk(questionnaire q: Questionnaire, yaml: String, unit: String, unitName: String?) throws {
         try write { db in
             try Self.registerQuestionnaire(q, yaml: yaml, db: db)
             try db.execute(
                 sql: "INSERT INTO units (code, name, level, parent, province, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO NOTHING",
-                arguments: [unit.code, unit.name, unit.level, unit.parent, unit.province, Self.now()])
+                arguments: [unit, unitName, nil, nil, nil, Self.now()])
         }
     }
 
     /// Stores ratings in one transaction (group commit), each in its own savepoint so that one
     /// refused rating does not undo the others. Returns one outcome (or error) per rating, in order.
-    public func recordRatings(_ ratings: [KioskRating], questionnaire q: Questionnaire, replayOnly: [Bool]? = nil) throws -> [Result<KioskOutcome, StoreError>] {
+    public func recordRatings(_ ratings: [KioskRating], questionnaire q: Questionnaire, replayOnly: [Bool]? = nil) throws -> [Result<KioskOutcome, KioskStoreError>] {
         let layout = AnswerLayout(questionnaire: q)
         return try write { db in
             let insert = try db.cachedStatement(sql: """
@@ -82,11 +27,11 @@ extension ResponseStore {
                     channel, field, source, dossier_hash, codes, created_at, kiosk_id, idempotency_key)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'kiosk', ?, ?, ?, ?, ?)
                 """)
-            var outcomes: [Result<KioskOutcome, StoreError>] = []
+            var outcomes: [Result<KioskOutcome, KioskStoreError>] = []
             outcomes.reserveCapacity(ratings.count)
             for (n, rating) in ratings.enumerated() {
                 guard let k = layout.codedItems.firstIndex(of: rating.item) else {
-                    outcomes.append(.failure(StoreError("item '\(rating.item)' is not a coded item of \(q.id)")))
+                    outcomes.append(.failure(KioskStoreError("item '\(rating.item)' is not a coded item of \(q.id)")))
                     continue
                 }
                 if let key = rating.idempotencyKey,
@@ -118,14 +63,14 @@ extension ResponseStore {
                     ])
                     let id = db.lastInsertedRowID
                     for (item, code) in rating.followUps.sorted(by: { $0.key < $1.key }) where item != rating.item && code != 0 {
-                        guard layout.codedItems.contains(item) else { throw StoreError("item '\(item)' is not a coded item of \(q.id)") }
+                        guard layout.codedItems.contains(item) else { throw KioskStoreError("item '\(item)' is not a coded item of \(q.id)") }
                         try db.execute(
                             sql: "INSERT INTO response_additions (response_id, item, code, added_at) VALUES (?, ?, ?, ?)",
                             arguments: [id, item, Int(code), Self.now()])
                     }
                     outcomes.append(.success(.created(id)))
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                    outcomes.append(.failure(StoreError("cannot store the rating: \(error.message ?? "constraint")")))
+                    outcomes.append(.failure(KioskStoreError("cannot store the rating: \(error.message ?? "constraint")")))
                 }
             }
             return outcomes
@@ -136,15 +81,15 @@ extension ResponseStore {
     @discardableResult
     public func addAnswer(responseID: Int64, item: String, code: UInt8, questionnaire q: Questionnaire, idempotencyKey: String? = nil) throws -> Bool {
         let layout = AnswerLayout(questionnaire: q)
-        guard layout.codedItems.contains(item) else { throw StoreError("item '\(item)' is not a coded item of \(q.id)") }
+        guard layout.codedItems.contains(item) else { throw KioskStoreError("item '\(item)' is not a coded item of \(q.id)") }
         return try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT codes, idempotency_key, source, questionnaire_id FROM responses WHERE id = ?", arguments: [responseID]) else {
-                throw StoreError("no response \(responseID)")
+                throw KioskStoreError("no response \(responseID)")
             }
             let source: String = row["source"], qid: String = row["questionnaire_id"]
-            guard source == ResponseSource.kiosk.rawValue, qid == q.id else { throw StoreError("response \(responseID) is not a kiosk rating of \(q.id)") }
+            guard source == ResponseSource.kiosk.rawValue, qid == q.id else { throw KioskStoreError("response \(responseID) is not a kiosk rating of \(q.id)") }
             if let idempotencyKey, (row["idempotency_key"] as String?) != idempotencyKey {
-                throw StoreError("response \(responseID) was not submitted with this key")
+                throw KioskStoreError("response \(responseID) was not submitted with this key")
             }
             let codes: Data = row["codes"]
             if let k = layout.codedItems.firstIndex(of: item), k < codes.count, codes[k] != 0 { return false }
@@ -201,16 +146,5 @@ extension ResponseStore {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT id, idempotency_key FROM responses WHERE kiosk_id = ? ORDER BY id", arguments: [kioskID]).map { ($0[0], $0[1]) }
         }
-    }
-}
-
-/// Local calendar day and minute (yyyy-MM-dd, yyyy-MM-dd HH:mm): a rating's time is kept to the minute.
-public enum KioskClock {
-    public static func dayAndMinute(_ date: Date, timeZone: TimeZone = .current) -> (day: String, minute: String) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        let day = String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
-        return (day, day + String(format: " %02d:%02d", c.hour ?? 0, c.minute ?? 0))
     }
 }

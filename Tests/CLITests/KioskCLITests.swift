@@ -89,6 +89,47 @@ import Testing
         return store
     }
 
+    /// A mistake in the kiosk's options is explained with the kiosk's own usage, never the root
+    /// command's, and before anything is opened or created.
+    @Test(arguments: [
+        (["--unit", "XA01", "--reset-after", "soon"], "--reset-after takes a duration such as 20s or 1m; found 'soon'"),
+        (["--unit", "XA01", "--min-interval", "-"], "--min-interval takes a duration such as 20s or 1m; found '-'"),
+        (["--unit", "XA01", "--hours", "7h-9h"], "--hours: '7h-9h' should look like 07:30-11:30"),
+        (["--unit", "XA01", "--reset-after", "2s"], "reset-after must be at least 5 seconds"),
+        (["--unit", "XA01", "--staff-keys", "12"], "the staff key sequence cannot contain digits"),
+        (["--field", "dat-dai"], "give --unit CODE (or --config FILE)"),
+        (["--unit", "XA01", "--web", "--listen", "nowhere"], "--listen takes HOST:PORT, e.g. 127.0.0.1:8080; found 'nowhere'"),
+        (["--unit", "XA01", "--web", "--token", "short"], "--token must have at least 16 characters"),
+    ])
+    func aBadKioskOptionShowsTheKiosksUsage(options: [String], message: String) throws {
+        let store = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-usage-\(UUID().uuidString).sqlite").path
+        let (status, out) = try Self.run([try Self.binary(), "kiosk", "--store", store] + options)
+        #expect(status == 64, "\(out)")
+        #expect(out.contains("Error: " + message), "\(out)")
+        #expect(out.contains("Usage: sipas kiosk ") && out.contains("See 'sipas kiosk --help'"), "\(out)")
+        #expect(!out.contains("Usage: sipas <subcommand>"), "\(out)")
+        #expect(!FileManager.default.fileExists(atPath: store), "the store was created before the options were checked")
+    }
+
+    /// A bad kiosk file is a problem of that file: its name, line and reason, without a usage.
+    @Test(arguments: [
+        ("unit: XA01\ncolour: red\n", "line 2: unknown key 'colour'"),
+        ("unit: XA01\nreset_after: 1s\n", "reset-after must be at least 5 seconds"),
+        (nil, "cannot read the kiosk file"),
+    ] as [(String?, String)])
+    func aBadKioskFileIsReportedWithoutAUsage(yaml: String?, message: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-file-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appendingPathComponent("quay-1.yaml")
+        if let yaml { try yaml.write(to: file, atomically: true, encoding: .utf8) }
+        let store = dir.appendingPathComponent("s.sqlite").path
+        let (status, out) = try Self.run([try Self.binary(), "kiosk", "--store", store, "--config", file.path])
+        #expect(status == 1, "\(out)")
+        #expect(out.contains("Error: \(file.path)") && out.contains(message), "\(out)")
+        #expect(!out.contains("Usage:"), "\(out)")
+        #expect(!FileManager.default.fileExists(atPath: store), "the store was created before the kiosk file was checked")
+    }
+
     @Test func terminalKioskRatesFollowsUpSkipsTimesOutAndCountsForStaff() throws {
         let store = try Self.temporaryStore()
         let pane = try Self.startPane("sipas-kiosk-a", store: store, ["--field", "đất đai", "--reset-after", "6s", "--min-interval", "0"])

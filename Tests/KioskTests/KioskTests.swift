@@ -2,6 +2,7 @@ import Foundation
 import SIPASKiosk
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 import Testing
 
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -249,7 +250,7 @@ func badKioskFilesAreRefusedWithLineAndReason(yaml: String, message: String) {
     guard case .created(let b) = recorder.submitAndWait(code: 1, dossierHash: nil) else { Issue.record("not stored"); return }
     #expect(try recorder.addAnswer(responseID: a, item: "staff", code: 2, idempotencyKey: "key-a-123"))
     #expect(try !recorder.addAnswer(responseID: a, item: "staff", code: 3, idempotencyKey: "key-a-123"))  // once only
-    #expect(throws: StoreError.self) { try recorder.addAnswer(responseID: a, item: "time", code: 2, idempotencyKey: "someone-else") }
+    #expect(throws: KioskStoreError("response \(a) was not submitted with this key")) { try recorder.addAnswer(responseID: a, item: "time", code: 2, idempotencyKey: "someone-else") }
     #expect(try !recorder.addAnswer(responseID: a, item: "overall", code: 1))  // the rating itself never changes
     #expect(try recorder.addAnswer(responseID: b, item: "result", code: 1))
     let (table, _) = try store.responses(questionnaire: form.questionnaire)
@@ -283,11 +284,15 @@ func badKioskFilesAreRefusedWithLineAndReason(yaml: String, message: String) {
     let counts = try recorder.counts(now: now)
     #expect(counts.today == 1)
     #expect(counts.rejectedByReason["too-soon"] == 2)
-    // Only the keyed hash is stored, never the code.
+    // Only the keyed hash is stored, never the code. Both files must be there (a missing file
+    // would hide the code as well as anything), and they must hold the rating: its key and hash.
+    var stored = Data()
     for file in [store.path, store.path + "-wal"] {
-        let raw = (try? Data(contentsOf: URL(fileURLWithPath: file))) ?? Data()
-        #expect(raw.range(of: Data("HS-001".utf8)) == nil && raw.range(of: Data("hs-001".utf8)) == nil)
+        let raw = try Data(contentsOf: URL(fileURLWithPath: file))
+        #expect(raw.range(of: Data("HS-001".utf8)) == nil && raw.range(of: Data("hs-001".utf8)) == nil, "\(file)")
+        stored += raw
     }
+    #expect(stored.range(of: Data("first-key".utf8)) != nil && stored.range(of: Data(hash.utf8)) != nil)
     #expect(try store.dossierRated(hash))
 }
 

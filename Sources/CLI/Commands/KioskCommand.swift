@@ -1,11 +1,11 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import SIPASWorkflows
 import SIPASKiosk
 import SIPASKioskWeb
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 
 struct KioskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -75,42 +75,24 @@ struct KioskCommand: ParsableCommand {
     @Option(help: "With --web: the kiosk token (default: generated and printed once).")
     var token: String?
 
-    func resolvedConfig() throws -> KioskConfig {
-        var c: KioskConfig
-        if let config {
-            let text: String
-            do { text = try String(contentsOfFile: config, encoding: .utf8) } catch { throw CLIError("\(config): cannot read the kiosk file (\(error.localizedDescription))") }
-            do { c = try KioskConfig(yaml: text, file: config) } catch { throw CLIError(error.description) }
-            if let unit { c.unit = unit }
-        } else {
-            guard let unit else { throw ValidationError("give --unit CODE (or --config FILE)") }
-            c = KioskConfig(unit: unit)
-        }
-        if let questionnaire { c.questionnaire = questionnaire }
-        if let field { c.field = field.precomposedStringWithCanonicalMapping }
-        if let channel { c.channel = channel.precomposedStringWithCanonicalMapping }
-        if let kioskID { c.kioskID = kioskID }
-        if requireDossier { c.requireDossier = true }
-        func seconds(_ option: String, _ value: String?) throws -> Double? {
-            guard let value else { return nil }
-            guard let s = KioskConfig.seconds(value) else { throw ValidationError("\(option) takes a duration such as 20s or 1m; found '\(value)'") }
-            return s
-        }
-        if let s = try seconds("--reset-after", resetAfter) { c.resetAfter = s }
-        if let s = try seconds("--min-interval", minInterval) { c.minInterval = s }
-        if let hours {
-            c.hours = try hours.split(separator: ",").map {
-                guard let h = OpeningHours(parse: String($0)) else { throw ValidationError("--hours: '\($0)' should look like 07:30-11:30") }
-                return h
-            }
-        }
-        if let staffKeys { c.staffKeys = staffKeys }
-        if let problem = c.problem { throw ValidationError(problem) }
-        return c
+    var options: KioskOptions {
+        var o = KioskOptions()
+        (o.configFile, o.unit, o.questionnaire, o.field, o.channel, o.kioskID) = (config, unit, questionnaire, field, channel, kioskID)
+        (o.requireDossier, o.resetAfter, o.minInterval, o.hours, o.staffKeys) = (requireDossier, resetAfter, minInterval, hours, staffKeys)
+        return o
+    }
+
+    /// Checks every option before anything is opened: a wrong value shows this command's usage,
+    /// a wrong kiosk file its own problems.
+    func validate() throws {
+        do { _ = try options.resolve() } catch let e as KioskOptionError { throw ValidationError(e.description) } catch { throw CLIError("\(error)") }
+        guard web else { return }
+        if WebKiosk.listenAddress(listen) == nil { throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080; found '\(listen)'") }
+        if let token, token.count < WebKiosk.minimumTokenLength { throw ValidationError("--token must have at least \(WebKiosk.minimumTokenLength) characters") }
     }
 
     func run() throws {
-        var c = try resolvedConfig()
+        var c = try options.resolve()
         let (q, yaml) = try QuestionnaireCatalog().loadWithText(c.questionnaire)
         let form: KioskForm
         do { form = try KioskForm(questionnaire: q) } catch { throw CLIError(error.description) }
@@ -119,60 +101,29 @@ struct KioskCommand: ParsableCommand {
         let recorder: KioskRecorder
         do { recorder = try KioskRecorder(store: s, config: c, form: form, questionnaireYAML: yaml) } catch { throw CLIError("\(error)") }
         defer { recorder.close() }
-        if web {
-            try runWeb(recorder)
-        } else {
-            let counts: KioskCounts?
-            do { counts = try TerminalKiosk(recorder: recorder).run() } catch let e as KioskConfigError { throw CLIError(e.description) }
-            if let counts {
-                emit("Kiosk \(c.kioskID) đã tắt. Hôm nay: \(counts.today) lượt đánh giá (\(counts.dissatisfiedToday) không hài lòng); bị từ chối: \(counts.rejectedToday).")
-            }
+        if web { return try runWeb(recorder) }
+        let counts: KioskCounts?
+        do { counts = try TerminalKiosk(recorder: recorder).run() } catch let e as KioskConfigError { throw CLIError(e.description) }
+        if let counts {
+            emit("Kiosk \(c.kioskID) đã tắt. Hôm nay: \(counts.today) lượt đánh giá (\(counts.dissatisfiedToday) không hài lòng); bị từ chối: \(counts.rejectedToday).")
         }
     }
 
     func runWeb(_ recorder: KioskRecorder) throws {
-        let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count >= 2, let port = Int(parts.last!), (0...65535).contains(port) else {
-            throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080; found '\(listen)'")
-        }
-        let host = parts.dropLast().joined(separator: ":").trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        let loopback = ["127.0.0.1", "::1", "localhost"].contains(host)
-        var kioskToken = token
-        if kioskToken == nil {
-            var bytes = [UInt8](repeating: 0, count: 18)
-            var rng = SystemRandomNumberGenerator()
-            for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255, using: &rng) }
-            kioskToken = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        }
-        guard let kioskToken, kioskToken.count >= 16 else { throw ValidationError("--token must have at least 16 characters") }
+        guard let (host, port) = WebKiosk.listenAddress(listen) else { throw CLIError("--listen: '\(listen)'") }
+        let kioskToken = token ?? WebKiosk.newToken()
         let kiosk = WebKiosk(recorder: recorder, host: host, port: port, token: kioskToken)
-        let done = DispatchSemaphore(value: 0)
-        let failure = ErrorBox()
-        let generated = token == nil
-        Task {
-            do {
-                try await kiosk.run { bound in
-                    emit("Kiosk \(recorder.config.kioskID) đang chạy: http://\(host.contains(":") ? "[\(host)]" : host):\(bound)/")
-                    if generated {
-                        emit("Mã kiosk (token, chỉ in một lần): \(kioskToken)")
-                        emit(loopback
-                            ? "Trang trạng thái cho cán bộ: GET /api/status với Authorization: Bearer TOKEN"
-                            : "Mở trên máy tính bảng: http://HOST:\(bound)/#token=\(kioskToken)")
-                    }
-                }
-            } catch {
-                failure.set("\(error)")
+        do {
+            try kiosk.serveBlocking { bound in
+                emit("Kiosk \(recorder.config.kioskID) đang chạy: http://\(host.contains(":") ? "[\(host)]" : host):\(bound)/")
+                guard token == nil else { return }
+                emit("Mã kiosk (token, chỉ in một lần): \(kioskToken)")
+                emit(WebKiosk.isLoopback(host)
+                    ? "Trang trạng thái cho cán bộ: GET /api/status với Authorization: Bearer TOKEN"
+                    : "Mở trên máy tính bảng: http://HOST:\(bound)/#token=\(kioskToken)")
             }
-            done.signal()
+        } catch {
+            throw CLIError("the web kiosk stopped: \(error)")
         }
-        done.wait()
-        if let message = failure.get() { throw CLIError("the web kiosk stopped: \(message)") }
     }
-}
-
-final class ErrorBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var message: String?
-    func set(_ m: String) { lock.lock(); message = m; lock.unlock() }
-    func get() -> String? { lock.lock(); defer { lock.unlock() }; return message }
 }

@@ -1,13 +1,14 @@
 import Foundation
 import SIPASModel
-import SIPASStore
+import SIPASStoring
 
 /// Stores kiosk ratings durably and fast: submissions from any thread are queued and written by
 /// one writer thread in group commits (one transaction, one fsync, for every rating waiting), and
 /// each caller gets its own outcome only after that transaction has committed.
 /// Also enforces the opening hours and the minimum interval between ratings, counting refusals.
+/// Any `KioskRatingStore` will do: the recorder knows the store only by that contract.
 public final class KioskRecorder: @unchecked Sendable {
-    public let store: ResponseStore
+    public let store: any KioskRatingStore
     public let config: KioskConfig
     public let form: KioskForm
 
@@ -37,11 +38,11 @@ public final class KioskRecorder: @unchecked Sendable {
     private var stopped = false
     private var thread: Thread?
 
-    public init(store: ResponseStore, config: KioskConfig, form: KioskForm, questionnaireYAML: String) throws {
+    public init(store: any KioskRatingStore, config: KioskConfig, form: KioskForm, questionnaireYAML: String) throws {
         self.store = store
         self.config = config
         self.form = form
-        try store.prepareKiosk(questionnaire: form.questionnaire, yaml: questionnaireYAML, unit: UnitRecord(code: config.unit, name: config.unitName))
+        try store.prepareKiosk(questionnaire: form.questionnaire, yaml: questionnaireYAML, unit: config.unit, unitName: config.unitName)
         // The writer holds the recorder until `close()`.
         let thread = Thread { self.writerLoop() }
         thread.name = "sipas-kiosk-writer"
@@ -59,6 +60,13 @@ public final class KioskRecorder: @unchecked Sendable {
 
     /// The keyed hash of a dossier code; the code itself is never stored.
     public func dossierHash(_ code: String) throws -> String { try store.dossierHash(code) }
+
+    /// Whether a dossier code was rated already; a repeat is counted as a refusal (`dossier-repeat`).
+    public func dossierRated(_ code: String, now: Date = Date()) throws -> Bool {
+        let rated = try store.dossierRated(try store.dossierHash(code))
+        if rated { try? store.recordRejection(kioskID: config.kioskID, reason: "dossier-repeat", at: now) }
+        return rated
+    }
 
     /// Submits an overall rating; `done` is called once it is durably stored (or refused).
     public func submit(code: UInt8, dossierHash: String?, idempotencyKey: String?, now: Date = Date(), done: @escaping @Sendable (Outcome) -> Void) {
@@ -106,7 +114,8 @@ public final class KioskRecorder: @unchecked Sendable {
         }
     }
 
-    /// Adds a follow-up answer to a stored rating.
+    /// Adds a follow-up answer to a stored rating; false when that item was answered already.
+    /// Throws `KioskStoreError` when the rating is not this kiosk's or the key is not the rating's.
     public func addAnswer(responseID: Int64, item: String, code: UInt8, idempotencyKey: String? = nil) throws -> Bool {
         try store.addAnswer(responseID: responseID, item: item, code: code, questionnaire: form.questionnaire, idempotencyKey: idempotencyKey)
     }
@@ -161,13 +170,14 @@ public final class KioskRecorder: @unchecked Sendable {
             } catch {
                 outcomes = Array(repeating: .failed("\(error)"), count: jobs.count)
             }
-            for (job, outcome) in zip(jobs, outcomes) { job.done(outcome) }
-            let tooSoon = outcomes.filter { $0 == .tooSoon }.count
-            if tooSoon > 0 {
+            // A retry that came too soon with a new key is refused on the day it was given.
+            let tooSoon = zip(jobs, outcomes).filter { $0.1 == .tooSoon }.map { (reason: "too-soon", at: $0.0.rating.at) }
+            if !tooSoon.isEmpty {
                 lock.lock()
-                rejections += Array(repeating: ("too-soon", Date()), count: tooSoon)
+                rejections += tooSoon
                 lock.unlock()
             }
+            for (job, outcome) in zip(jobs, outcomes) { job.done(outcome) }
         }
     }
 }

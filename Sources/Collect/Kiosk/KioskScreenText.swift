@@ -1,5 +1,5 @@
 import Foundation
-import SIPASStore
+import SIPASStoring
 
 /// One line of a kiosk screen; `strong` lines are drawn bold (no colours are ever needed).
 public struct KioskLine: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import Foundation
-import SIPASStore
+import SIPASStoring
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -61,9 +61,7 @@ public final class TerminalKiosk {
     func perform(_ effect: KioskEffect) throws -> Bool {
         switch effect {
         case .checkDossier(let code):
-            let hash = try recorder.dossierHash(code)
-            let rated = try recorder.store.dossierRated(hash)
-            if rated { try? recorder.store.recordRejection(kioskID: recorder.config.kioskID, reason: "dossier-repeat") }
+            let rated = try recorder.dossierRated(code)
             flow.dossierChecked(code, alreadyRated: rated, now: Date())
         case .commit(let code, let dossier):
             let hash = try dossier.map { try recorder.dossierHash($0) }

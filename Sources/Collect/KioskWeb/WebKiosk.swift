@@ -4,7 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SIPASKiosk
-import SIPASStore
+import SIPASStoring
 
 /// The touch-screen kiosk: one self-contained page (no external fonts or scripts) and a small
 /// JSON API over the same recorder as the terminal kiosk.
@@ -32,7 +32,39 @@ public struct WebKiosk: Sendable {
         self.token = token
     }
 
-    var loopbackOnly: Bool { host == "127.0.0.1" || host == "::1" || host == "localhost" }
+    var loopbackOnly: Bool { Self.isLoopback(host) }
+
+    /// Whether a listening host is reachable from this machine only.
+    public static func isLoopback(_ host: String) -> Bool { ["127.0.0.1", "::1", "localhost"].contains(host) }
+
+    /// The shortest token accepted.
+    public static let minimumTokenLength = 16
+
+    /// `HOST:PORT` (an IPv6 host may be in brackets) as host and port; nil when it is not that.
+    public static func listenAddress(_ text: String) -> (host: String, port: Int)? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count >= 2, let port = Int(parts.last!), (0...65535).contains(port) else { return nil }
+        return (parts.dropLast().joined(separator: ":").trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+    }
+
+    /// A new random token: 18 bytes, URL-safe base64 (24 characters).
+    public static func newToken() -> String {
+        var rng = SystemRandomNumberGenerator()
+        let bytes = (0..<18).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+
+    /// Serves until the process is stopped, blocking the calling (synchronous) thread.
+    public func serveBlocking(onRunning: @escaping @Sendable (Int) -> Void) throws {
+        let done = DispatchSemaphore(value: 0)
+        let failure = ErrorBox()
+        Task {
+            do { try await run(onRunning: onRunning) } catch { failure.set(error) }
+            done.signal()
+        }
+        done.wait()
+        if let error = failure.get() { throw error }
+    }
 
     /// Serves until the process is stopped; `onRunning` gets the bound port.
     public func run(onRunning: @escaping @Sendable (Int) -> Void) async throws {
@@ -65,8 +97,7 @@ public struct WebKiosk: Sendable {
                 guard let dossier = body.dossier, Self.validDossier(dossier) else {
                     throw KioskHTTPError(.unprocessableContent, "'dossier' must be the code on the receipt: 3 to 40 letters, digits, - . / _")
                 }
-                let rated = try kiosk.recorder.store.dossierRated(try kiosk.recorder.dossierHash(dossier))
-                if rated { try? kiosk.recorder.store.recordRejection(kioskID: kiosk.recorder.config.kioskID, reason: "dossier-repeat") }
+                let rated = try kiosk.recorder.dossierRated(dossier)
                 return kiosk.json(.ok, ["rated": rated])
             }
         }
@@ -96,8 +127,6 @@ public struct WebKiosk: Sendable {
             return try await body()
         } catch let e as KioskHTTPError {
             return error(e.status, e.message)
-        } catch let e as StoreError {
-            return error(.internalServerError, e.description)
         } catch {
             return self.error(.internalServerError, "\(error)")
         }
@@ -213,7 +242,7 @@ public struct WebKiosk: Sendable {
             for (item, code) in parsed where item != recorder.form.overallItem {
                 if try recorder.addAnswer(responseID: id, item: item, code: code, idempotencyKey: key) { added.append(item) }
             }
-        } catch let e as StoreError {
+        } catch let e as KioskStoreError {
             return error(.notFound, e.description)
         }
         return json(.ok, ["id": id, "added": added])
@@ -261,4 +290,12 @@ struct KioskHTTPError: Error {
         self.status = status
         self.message = message
     }
+}
+
+/// The error a served kiosk stopped with, handed from its task to the waiting thread.
+private final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: (any Error)?
+    func set(_ e: any Error) { lock.lock(); error = e; lock.unlock() }
+    func get() -> (any Error)? { lock.lock(); defer { lock.unlock() }; return error }
 }

@@ -3,6 +3,7 @@ import SIPASModel
 import SIPASReport
 import SIPASStatistics
 import SIPASStore
+import SIPASStoring
 import SIPASSynthetic
 import SIPASTemplate
 
@@ -78,7 +79,7 @@ public struct Demo {
     /// path, fields and channels in realistic proportions, land and construction less satisfied.
     func counterRatings(_ store: ResponseStore) throws -> Int {
         let (q, yaml) = try catalog.loadWithText("counter-quick")
-        try store.prepareKiosk(questionnaire: q, yaml: yaml, unit: UnitRecord(code: "XA01"))
+        try store.prepareKiosk(questionnaire: q, yaml: yaml, unit: "XA01", unitName: nil)
         var g = SeededGenerator(seed: seed &+ 766)
         let fields: [(String, weight: Double, unhappy: Double)] = [
             ("ho-tich", 0.38, 0.02), ("chung-thuc", 0.24, 0.015), ("dat-dai", 0.2, 0.08), ("xay-dung", 0.1, 0.06), ("dau-tu", 0.04, 0.05),
