@@ -115,7 +115,7 @@ let package = Package(
             path: "Tests/AnalysisTests"),
         .testTarget(name: "XlsxTests", dependencies: ["SIPASXlsx", "ZIPFoundation"], path: "Tests/XlsxTests"),
         .testTarget(
-            name: "StoreTests", dependencies: ["SIPASStore", "SIPASModel", "SIPASSynthetic", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "StoreTests", dependencies: ["SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/StoreTests"),
         .testTarget(
             name: "TemplateTests", dependencies: ["SIPASTemplate", "SIPASXlsxReader", "SIPASModel", "SIPASSynthetic", "ZIPFoundation"],
@@ -125,10 +125,10 @@ let package = Package(
             path: "Tests/ReportTests", exclude: ["Golden", "Scripts"]),
         .testTarget(name: "KioskTests", dependencies: ["SIPASKiosk", "SIPASStoring", "SIPASStore", "SIPASModel"], path: "Tests/KioskTests"),
         .testTarget(
-            name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASStore", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport"],
+            name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport"],
             path: "Tests/WorkflowsTests"),
         .testTarget(
-            name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASModel"], path: "Tests/CLITests",
+            name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASStoring", "SIPASModel"], path: "Tests/CLITests",
             exclude: ["Fixtures", "Scripts"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,70 +3,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import SIPASModel
-
-/// Where a response came from (nguồn).
-public enum ResponseSource: String, Sendable, Codable, CaseIterable {
-    case paper, kiosk, web, `import`
-}
-
-/// A commune, ward or district whose service is rated (đơn vị).
-public struct UnitRecord: Sendable, Equatable, Codable {
-    public var code: String
-    public var name: String?
-    /// xã, phường, thị trấn, huyện, …
-    public var level: String?
-    public var parent: String?
-    public var province: String?
-
-    public init(code: String, name: String? = nil, level: String? = nil, parent: String? = nil, province: String? = nil) {
-        self.code = code
-        self.name = name
-        self.level = level
-        self.parent = parent
-        self.province = province
-    }
-}
-
-/// An error of the store, phrased for the person at the keyboard.
-public struct StoreError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    /// What the person can do about it, for the front end to phrase.
-    public var remedy: Remedy?
-    public init(_ description: String, remedy: Remedy? = nil) {
-        self.description = description
-        self.remedy = remedy
-    }
-}
-
-/// A piece of a file being imported: some of its forms, in file order.
-public struct ImportPiece {
-    public var table: ResponseTable
-    /// The file's row of each form (spreadsheet numbering, header = row 1), for messages; nil when
-    /// the forms follow each other from the batch's `firstDataRow` with no blank row between.
-    public var rows: [Int]?
-    /// Keyed hashes of dossier codes, one per form (nil where no dossier was given).
-    public var dossierHashes: [String?]?
-
-    public init(_ table: ResponseTable, rows: [Int]? = nil, dossierHashes: [String?]? = nil) {
-        self.table = table
-        self.rows = rows
-        self.dossierHashes = dossierHashes
-    }
-}
-
-/// Filters for reading stored responses.
-public struct ResponseFilter: Sendable {
-    public var from: String?
-    public var to: String?
-    public var units: [String] = []
-    public var sources: [ResponseSource] = []
-    public init(from: String? = nil, to: String? = nil, units: [String] = [], sources: [ResponseSource] = []) {
-        self.from = from
-        self.to = to
-        self.units = units
-        self.sources = sources
-    }
-}
+import SIPASStoring
 
 /// The embedded SQLite store (kho dữ liệu): WAL, synchronous=FULL, foreign keys, append-only responses.
 ///
@@ -74,8 +11,11 @@ public struct ResponseFilter: Sendable {
 /// order: `codes` holds one byte per coded item (0 = blank), `picks` one little-endian UInt64
 /// bit set per multi-choice item, `texts` a JSON object of free-text answers. The questionnaire's
 /// YAML is stored beside them, so stored answers never depend on a file that may change.
-public final class ResponseStore: Sendable {
+public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHistory {
     public let path: String
+
+    /// The file path (``ResponseReading/location``).
+    public var location: String { path }
     let queue: DatabaseQueue
 
     public static let defaultPath = "sipas.sqlite"
@@ -221,12 +161,6 @@ public final class ResponseStore: Sendable {
 
     // MARK: Import
 
-    public struct ImportResult: Sendable, Equatable {
-        public var batchID: Int64
-        public var rows: Int
-        public var newUnits: [String]
-    }
-
     /// The questionnaire text stored with the responses: the given version, or the newest.
     public func questionnaireYAML(id: String, version: String? = nil) throws -> String? {
         try queue.read { db in
@@ -234,48 +168,6 @@ public final class ResponseStore: Sendable {
                 return try String.fetchOne(db, sql: "SELECT yaml FROM questionnaires WHERE id = ? AND version = ?", arguments: [id, version])
             }
             return try String.fetchOne(db, sql: "SELECT yaml FROM questionnaires WHERE id = ? ORDER BY created_at DESC, version DESC LIMIT 1", arguments: [id])
-        }
-    }
-
-    /// A file to import, read piece by piece while it is stored (``importStreamed(_:dryRun:progress:)``).
-    /// Every importer (CSV, templates, the demo, later scanned forms and commune workbooks) hands
-    /// its file to the store as one of these.
-    public struct StreamedBatch {
-        public var fileName: String
-        public var sha256: String?
-        public var source: ResponseSource
-        public var questionnaire: Questionnaire
-        public var questionnaireYAML: String
-        public var importedBy: String?
-        /// Spreadsheet row of the first data row (2 after a CSV header, 3 in a template), for messages.
-        public var firstDataRow: Int
-        /// Calls the consumer with each piece of the file in order, while the file has no problem;
-        /// reads on after a problem to list them all, and throws them at the end.
-        public var pieces: (_ consumer: (ImportPiece) throws -> Void) throws -> Void
-
-        public init(fileName: String, sha256: String?, source: ResponseSource, questionnaire: Questionnaire, questionnaireYAML: String,
-                    importedBy: String?, firstDataRow: Int, pieces: @escaping (_ consumer: (ImportPiece) throws -> Void) throws -> Void) {
-            self.fileName = fileName
-            self.sha256 = sha256
-            self.source = source
-            self.questionnaire = questionnaire
-            self.questionnaireYAML = questionnaireYAML
-            self.importedBy = importedBy
-            self.firstDataRow = firstDataRow
-            self.pieces = pieces
-        }
-    }
-
-    /// A file's problems together with the store's (a form id stored before, say); nothing was written.
-    public struct StreamedImportError: Error, CustomStringConvertible {
-        /// The reader's error (cell problems), if any.
-        public var file: (any Error)?
-        /// The first row the store refused, if any.
-        public var store: String?
-        /// What the person can do, when one thing would mend it (a unit code for rows without one).
-        public var remedy: Remedy?
-        public var description: String {
-            [file.map { "\($0)" }, store].compactMap { $0 }.joined(separator: "\n")
         }
     }
 
@@ -559,12 +451,12 @@ public final class ResponseStore: Sendable {
     // MARK: Reading
 
     /// Stored questionnaire versions with their response counts.
-    public func questionnaires() throws -> [(id: String, version: String, responses: Int)] {
+    public func questionnaires() throws -> [StoredVersion] {
         try queue.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT q.id, q.version, (SELECT count(*) FROM responses r WHERE r.questionnaire_id = q.id AND r.questionnaire_version = q.version AND r.superseded_by IS NULL) AS n
                 FROM questionnaires q ORDER BY q.id, q.version
-                """).map { ($0["id"], $0["version"], $0["n"]) }
+                """).map { StoredVersion(id: $0["id"], version: $0["version"], responses: $0["n"]) }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 import Testing
 
 /// Runs the built `sipas` binary (next to the test bundle) and captures its output.

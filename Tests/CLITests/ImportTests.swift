@@ -1,5 +1,6 @@
 import Foundation
 import SIPASStore
+import SIPASStoring
 import Testing
 
 /// Files for the import tests: a template filled by openpyxl (an independent writer) and broken copies.

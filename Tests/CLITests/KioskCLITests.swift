@@ -4,6 +4,7 @@ import Glibc
 #endif
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 import Testing
 
 /// The terminal kiosk driven through tmux (send-keys, capture-pane), and the web kiosk through

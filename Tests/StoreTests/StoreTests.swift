@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 import SIPASSynthetic
 import Testing
 
@@ -53,9 +54,9 @@ extension ResponseStore {
     let early = try store.responses(questionnaire: counter, filter: ResponseFilter(to: cut)).table
     #expect(early.count == table.collectedOn.filter { ($0 ?? "") <= cut && $0 != nil }.count)
     // Reopened, the store has everything and runs in WAL with synchronous=FULL.
-    let reopened = try ResponseStore(path: store.path, create: false)
+    let reopened = try ResponseStore(path: store.location, create: false)
     #expect(try reopened.responses(questionnaire: counter).table.count == 200)
-    let queue = try DatabaseQueue(path: store.path)
+    let queue = try DatabaseQueue(path: store.location)
     #expect(try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
 }
 
@@ -63,12 +64,12 @@ extension ResponseStore {
     let store = try temporaryStore()
     let table = SyntheticResponses(count: 50, units: 1, seed: 2).generate(counter)
     _ = try store.importBatch(batch(table, sha: "same"))
-    #expect(throws: ResponseStore.StreamedImportError.self) { try store.importBatch(batch(table, name: "b.csv", sha: "same")) }
+    #expect(throws: StreamedImportError.self) { try store.importBatch(batch(table, name: "b.csv", sha: "same")) }
     // Different file, overlapping forms: refused as a whole, nothing added.
     var mixed = ResponseTable(questionnaire: counter)
     for i in 1...10 { mixed.append(ResponseTable.Metadata(formID: "NEW-\(i)", unit: "XA01", collectedOn: table.collectedOn[7]), codes: ["overall": 2]) }
     mixed.append(contentsOf: table.select([7]))
-    let error = #expect(throws: ResponseStore.StreamedImportError.self) { try store.importBatch(batch(mixed, name: "c.csv")) }
+    let error = #expect(throws: StreamedImportError.self) { try store.importBatch(batch(mixed, name: "c.csv")) }
     #expect(error?.description.contains("c.csv, row 12") == true)
     #expect(try store.responses(questionnaire: counter).table.count == 50)
 }
@@ -95,7 +96,7 @@ extension ResponseStore {
 @Test func responsesAreAppendOnlyAtTheDatabaseLevel() throws {
     let store = try temporaryStore()
     _ = try store.importBatch(batch(SyntheticResponses(count: 3, units: 1, seed: 5).generate(counter)))
-    let queue = try DatabaseQueue(path: store.path)
+    let queue = try DatabaseQueue(path: store.location)
     #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "UPDATE responses SET codes = x'01' WHERE id = 1") } }
     #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "DELETE FROM responses WHERE id = 1") } }
 }
@@ -110,7 +111,7 @@ extension ResponseStore {
     let table = SyntheticResponses(count: 2, units: 1, seed: 6).generate(counter)
     var b = batch(table)
     b.dossierHashes = [h1, h1]
-    let error = #expect(throws: ResponseStore.StreamedImportError.self) { try store.importBatch(b) }
+    let error = #expect(throws: StreamedImportError.self) { try store.importBatch(b) }
     #expect(error?.description.contains("already been rated") == true)
 }
 
@@ -119,7 +120,7 @@ extension ResponseStore {
     _ = try store.importBatch(batch(SyntheticResponses(count: 3, units: 1, seed: 7).generate(counter)))
     var b = batch(SyntheticResponses(count: 3, units: 1, seed: 8).generate(counter), name: "d.csv")
     b.questionnaireYAML = counterYAML + "\n# edited\n"
-    let error = #expect(throws: ResponseStore.StreamedImportError.self) { try store.importBatch(b) }
+    let error = #expect(throws: StreamedImportError.self) { try store.importBatch(b) }
     #expect(error?.description.contains("new version") == true)
 }
 

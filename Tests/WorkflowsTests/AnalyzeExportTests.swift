@@ -2,6 +2,7 @@ import Foundation
 import SIPASAnalysis
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 import SIPASWorkflows
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 import SIPASWorkflows
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 import SIPASWorkflows
 
 /// A fresh folder under the system's temporary directory.

@@ -62,6 +62,6 @@ struct ImportCommand: ParsableCommand {
                 emit("\(f.fileName): \(what), all valid")
             }
         }
-        if dryRun { emit("Dry run: nothing was written (\(outcome.forms) forms would be imported into \(s.path)).") }
+        if dryRun { emit("Dry run: nothing was written (\(outcome.forms) forms would be imported into \(s.location)).") }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SIPASModel
-import SIPASStore
+import SIPASStoring
 import SIPASWorkflows
 
 /// The `sipas` command line.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 import SIPASWorkflows
 
 /// `--store PATH`, shared by the commands that use the store.
@@ -16,7 +17,8 @@ struct StoreOptions: ParsableArguments {
         path ?? ProcessInfo.processInfo.environment["SIPAS_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? ResponseStore.defaultPath
     }
 
-    func open(create: Bool = false) throws -> ResponseStore {
+    /// The store the person chose; today always the embedded SQLite file.
+    func open(create: Bool = false) throws -> any SurveyStore {
         try ResponseStore(path: resolvedPath, create: create)
     }
 }
@@ -78,7 +80,7 @@ struct InitCommand: ParsableCommand {
         let s = try store.open(create: true)
         if let parent, parent != unit { try s.register(UnitRecord(code: parent)) }
         try s.register(UnitRecord(code: unit, name: name.precomposedForm, level: level?.precomposedForm, parent: parent, province: province?.precomposedForm))
-        emit("Store \(s.path) ready: unit \(unit) — \(name.precomposedForm).")
+        emit("Store \(s.location) ready: unit \(unit) — \(name.precomposedForm).")
     }
 }
 

@@ -3,6 +3,7 @@ import SIPASAnalysis
 import SIPASCSV
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 
 /// Scoring responses from CSV files or from a store: criteria, elements and the index with their
 /// intervals, groups, targets and the counter rate.
@@ -15,7 +16,7 @@ public struct AnalyzeResponses {
         /// Canonical CSV files of one questionnaire (an id or a YAML path).
         case files([String], questionnaire: String)
         /// A store, filtered; the questionnaire as stored (optional when the store holds one).
-        case store(ResponseStore, questionnaire: String?, filter: ResponseFilter)
+        case store(any ResponseReading, questionnaire: String?, filter: ResponseFilter)
     }
 
     public var source: Source
@@ -45,8 +46,8 @@ public struct AnalyzeResponses {
         case .store(let store, let reference, let filter):
             let q = try StoredQuestionnaire.resolve(reference, in: store, catalog: catalog)
             let (table, _) = try store.responses(questionnaire: q, filter: filter)
-            guard table.count > 0 else { throw UserError("\(store.path): no stored responses of \(q.id) \(q.version) match the filters") }
-            return Result(analysis: try analyze(table), questionnaire: q, inputs: [store.path])
+            guard table.count > 0 else { throw UserError("\(store.location): no stored responses of \(q.id) \(q.version) match the filters") }
+            return Result(analysis: try analyze(table), questionnaire: q, inputs: [store.location])
         case .files(let paths, let reference):
             let q = try catalog.load(reference)
             var parts: [ResponseTable] = []

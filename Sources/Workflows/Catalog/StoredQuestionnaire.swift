@@ -1,6 +1,7 @@
 import Foundation
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 
 /// The questionnaire of stored responses, from the copy kept in the store (never the file on
 /// disk, which may have changed since the forms were imported).
@@ -9,9 +10,9 @@ import SIPASStore
 public enum StoredQuestionnaire {
     /// The questionnaire `reference` (an id, or a YAML file whose id is used) as stored; with no
     /// reference, the only questionnaire the store holds.
-    public static func resolve(_ reference: String?, in store: ResponseStore, catalog: QuestionnaireCatalog = QuestionnaireCatalog()) throws -> Questionnaire {
+    public static func resolve(_ reference: String?, in store: any ResponseReading, catalog: QuestionnaireCatalog = QuestionnaireCatalog()) throws -> Questionnaire {
         let stored = try store.questionnaires()
-        guard !stored.isEmpty else { throw UserError("\(store.path): the store holds no responses yet; import some first (sipas import …)") }
+        guard !stored.isEmpty else { throw UserError("\(store.location): the store holds no responses yet; import some first (sipas import …)") }
         let id: String
         if let reference {
             if stored.contains(where: { $0.id == reference }) {
@@ -20,20 +21,20 @@ public enum StoredQuestionnaire {
                 // A path or an id the store does not hold: read the file to learn its id.
                 let q = try catalog.load(reference)
                 guard stored.contains(where: { $0.id == q.id }) else {
-                    throw UserError("\(store.path): no responses of questionnaire \(q.id); the store holds \(stored.map { "\($0.id) \($0.version) (\($0.responses))" }.joined(separator: ", "))")
+                    throw UserError("\(store.location): no responses of questionnaire \(q.id); the store holds \(stored.map { "\($0.id) \($0.version) (\($0.responses))" }.joined(separator: ", "))")
                 }
                 id = q.id
             }
         } else {
             let ids = Set(stored.map(\.id))
             guard ids.count == 1, let only = ids.first else {
-                throw UserError("\(store.path) holds several questionnaires (\(ids.sorted().joined(separator: ", "))): choose one", remedy: .questionnaire)
+                throw UserError("\(store.location) holds several questionnaires (\(ids.sorted().joined(separator: ", "))): choose one", remedy: .questionnaire)
             }
             id = only
         }
         guard let yaml = try store.questionnaireYAML(id: id) else { throw UserError("questionnaire \(id) missing from the store") }
         do {
-            return try Questionnaire(yaml: yaml, file: "\(store.path) (stored \(id))")
+            return try Questionnaire(yaml: yaml, file: "\(store.location) (stored \(id))")
         } catch {
             throw UserError("the stored copy of \(id) has problems:\n\(error.description)")
         }

@@ -77,7 +77,7 @@ public struct Demo {
 
     /// 2026's working days at the one-stop counter: a few ratings a day through the kiosk's storage
     /// path, fields and channels in realistic proportions, land and construction less satisfied.
-    func counterRatings(_ store: ResponseStore) throws -> Int {
+    func counterRatings(_ store: any KioskRatingStore) throws -> Int {
         let (q, yaml) = try catalog.loadWithText("counter-quick")
         try store.prepareKiosk(questionnaire: q, yaml: yaml, unit: "XA01", unitName: nil)
         var g = SeededGenerator(seed: seed &+ 766)
@@ -121,7 +121,7 @@ public struct Demo {
             guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
             day = next
         }
-        let outcomes = try store.recordRatings(ratings, questionnaire: q)
+        let outcomes = try store.recordRatings(ratings, questionnaire: q, replayOnly: nil)
         if let failure = outcomes.first(where: { if case .failure = $0 { true } else { false } }) { throw UserError("demo counter ratings: \(failure)") }
         return ratings.count
     }

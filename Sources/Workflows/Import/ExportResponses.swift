@@ -2,6 +2,7 @@ import Foundation
 import SIPASCSV
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 import SIPASTemplate
 
 /// Stored responses written in the canonical layout: CSV (with BOM) or the data-entry template
@@ -26,7 +27,7 @@ public struct ExportResponses {
     }
 
     /// Writes to `out`, whose extension (.csv or .xlsx) chooses the format.
-    public func run(store: ResponseStore, out: String) throws -> Result {
+    public func run(store: any ResponseReading, out: String) throws -> Result {
         let q = try StoredQuestionnaire.resolve(questionnaire, in: store, catalog: catalog)
         let (table, _) = try store.responses(questionnaire: q, filter: filter)
         let url = URL(fileURLWithPath: out)

@@ -1,6 +1,7 @@
 import Foundation
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 
 /// Importing response files into a store: type detection, questionnaire resolution, hashing,
 /// double entry and dry run, all through the store's one streamed, single-transaction engine.
@@ -61,8 +62,8 @@ public struct ImportFiles {
     }
 
     /// Runs the import. `progress` gets the file name and the forms stored so far.
-    public func run(into store: ResponseStore, progress: ((String, Int) -> Void)? = nil) throws -> Outcome {
-        var batches: [ResponseStore.StreamedBatch] = []
+    public func run(into store: any ResponseWriting, progress: ((String, Int) -> Void)? = nil) throws -> Outcome {
+        var batches: [StreamedBatch] = []
         var verified: Int?
         if let verify {
             guard files.count == 1 else { throw UserError("double entry compares two copies: give exactly one file beside the second copy") }
@@ -93,10 +94,10 @@ public struct ImportFiles {
             }
             if !problems.isEmpty { throw Refused(lines: problems, remedy: remedy) }
         }
-        let results: [ResponseStore.ImportResult]
+        let results: [ImportResult]
         do {
             results = try store.importStreamed(batches, dryRun: dryRun) { index, done in progress?(batches[index].fileName, done) }
-        } catch let error as ResponseStore.StreamedImportError {
+        } catch let error as StreamedImportError {
             throw Refused(lines: [error.description], remedy: error.remedy)
         } catch let error as StoreError {
             throw Refused(lines: [error.description], remedy: error.remedy)

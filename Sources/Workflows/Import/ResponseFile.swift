@@ -2,6 +2,7 @@ import Foundation
 import SIPASCSV
 import SIPASModel
 import SIPASStore
+import SIPASStoring
 import SIPASTemplate
 import SIPASXlsxReader
 
@@ -67,7 +68,7 @@ public struct ResponseFile {
     /// The file as the store's import engine reads it: a CSV piece by piece (memory does not grow
     /// with the file), a template (a few hundred forms typed by hand) whole.
     public static func streamed(_ path: String, questionnaire reference: String?, unit: String?, catalog: QuestionnaireCatalog,
-                                importedBy: String?) throws -> ResponseStore.StreamedBatch {
+                                importedBy: String?) throws -> StreamedBatch {
         let url = URL(fileURLWithPath: path)
         guard FileManager.default.fileExists(atPath: path) else { throw UserError("\(path): no such file") }
         switch kind(of: path) {
@@ -75,7 +76,7 @@ public struct ResponseFile {
             return try read(path, questionnaire: reference, unit: unit, catalog: catalog).batch(importedBy: importedBy)
         case .csv:
             let (q, yaml) = try csvQuestionnaire(path, reference, catalog)
-            return ResponseStore.StreamedBatch(
+            return StreamedBatch(
                 fileName: url.lastPathComponent, sha256: try fileSHA256(at: url), source: .import, questionnaire: q, questionnaireYAML: yaml,
                 importedBy: importedBy, firstDataRow: firstDataRow(.csv)
             ) { consumer in
@@ -87,9 +88,9 @@ public struct ResponseFile {
     }
 
     /// This file, read whole, as one piece for the import engine.
-    public func batch(importedBy: String?) -> ResponseStore.StreamedBatch {
+    public func batch(importedBy: String?) -> StreamedBatch {
         let piece = ImportPiece(table, rows: rows)
-        return ResponseStore.StreamedBatch(
+        return StreamedBatch(
             fileName: URL(fileURLWithPath: path).lastPathComponent, sha256: sha256, source: source, questionnaire: questionnaire,
             questionnaireYAML: yaml, importedBy: importedBy, firstDataRow: Self.firstDataRow(kind)) { consumer in try consumer(piece) }
     }

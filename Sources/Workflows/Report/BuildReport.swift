@@ -4,6 +4,7 @@ import SIPASCSV
 import SIPASModel
 import SIPASReport
 import SIPASStore
+import SIPASStoring
 
 /// The software's version, written into every report and workbook.
 public enum SIPASVersion {
@@ -26,7 +27,7 @@ public struct BuildReport {
         self.period = period
     }
 
-    public func run(store s: ResponseStore) throws -> BuiltReport {
+    public func run(store s: any ResponseReading) throws -> BuiltReport {
         let text: String
         do {
             text = try String(contentsOfFile: profilePath, encoding: .utf8)
@@ -54,7 +55,7 @@ public struct BuildReport {
         let period = self.period ?? profile.period
         let (table, sources) = try s.responses(questionnaire: q, filter: ResponseFilter(from: period.from, to: period.to))
         guard table.count > 0 else {
-            throw UserError("\(s.path): no responses of \(q.id) \(q.version) collected in \(period.label) (\(period.from) – \(period.to)); nothing was written. Import the forms first, or choose another period.", remedy: .period)
+            throw UserError("\(s.location): no responses of \(q.id) \(q.version) collected in \(period.label) (\(period.from) – \(period.to)); nothing was written. Import the forms first, or choose another period.", remedy: .period)
         }
         try checkCodes(profile, table: table, questionnaire: q, store: s)
         let analyzer = Analyzer(options: ReportBuilder.options(profile))
@@ -76,7 +77,7 @@ public struct BuildReport {
 
     /// Field and channel codes have no registry: a target naming one that never occurs in the store
     /// is a typo. The period's forms usually show them all; the store is scanned only if not.
-    func checkCodes(_ profile: ReportProfile, table: ResponseTable, questionnaire q: Questionnaire, store s: ResponseStore) throws {
+    func checkCodes(_ profile: ReportProfile, table: ResponseTable, questionnaire q: Questionnaire, store s: any ResponseReading) throws {
         let named = (fields: Set(profile.targets.flatMap(\.fields)), channels: Set(profile.targets.flatMap(\.channels)))
         guard !named.fields.isSubset(of: table.field.levels) || !named.channels.isSubset(of: table.channel.levels) else { return }
         let inUse = try s.codesInUse(questionnaireID: q.id)
@@ -94,7 +95,7 @@ public struct BuildReport {
     }
 
     /// The period's counter (kiosk) ratings, when the profile asks for them and the store holds some.
-    func counter(_ profile: ReportProfile, period: ReportPeriod, store s: ResponseStore) throws -> Analysis? {
+    func counter(_ profile: ReportProfile, period: ReportPeriod, store s: any ResponseReading) throws -> Analysis? {
         guard let c = profile.counter, try s.questionnaires().contains(where: { $0.id == c.questionnaire && $0.responses > 0 }) else { return nil }
         let cq = try StoredQuestionnaire.resolve(c.questionnaire, in: s, catalog: catalog)
         let (ratings, _) = try s.responses(questionnaire: cq, filter: ResponseFilter(from: period.from, to: period.to))
