@@ -91,20 +91,43 @@ func python(_ script: String, _ args: [String]) throws -> String {
 }
 
 /// Golden files in the XlsxWriter manner: XML parts compared with committed references.
+///
+/// This test only compares; nothing it does can make it pass. After an intended layout change,
+/// update the references in a separate step and review the diff before committing:
+///
+///     scripts/report/update-golden.sh
+///
+/// The script runs this test with `SIPAS_GOLDEN_ACTUAL=DIR`, which makes the test also write the
+/// parts it produced into DIR (never into `Golden/`), then copies them over the golden files and
+/// runs the test again. A missing golden file fails the test; so does the old `SIPAS_UPDATE_GOLDEN`,
+/// which once rewrote the files it compared with.
 @Test(arguments: ["xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/charts/chart1.xml", "xl/styles.xml"])
 func workbookPartsMatchTheGoldenFiles(part: String) throws {
+    let environment = ProcessInfo.processInfo.environment
+    #expect(
+        environment["SIPAS_UPDATE_GOLDEN"] == nil,
+        "SIPAS_UPDATE_GOLDEN no longer updates anything: run scripts/report/update-golden.sh and review the diff")
     let (_, path) = try makeReport()
     defer { try? FileManager.default.removeItem(atPath: path) }
     let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
     let entry = try #require(archive[part])
     var xml = Data()
     _ = try archive.extract(entry) { xml.append($0) }
-    let golden = here.appendingPathComponent("Golden/" + part.replacingOccurrences(of: "/", with: "_"))
-    if ProcessInfo.processInfo.environment["SIPAS_UPDATE_GOLDEN"] == "1" {
-        try xml.write(to: golden)
+    let name = part.replacingOccurrences(of: "/", with: "_")
+    let goldenDirectory = here.appendingPathComponent("Golden")
+    if let actual = environment["SIPAS_GOLDEN_ACTUAL"], !actual.isEmpty {
+        let dir = URL(fileURLWithPath: actual)
+        try #require(
+            dir.standardizedFileURL.resolvingSymlinksInPath().path != goldenDirectory.standardizedFileURL.resolvingSymlinksInPath().path,
+            "SIPAS_GOLDEN_ACTUAL must not be the golden folder")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try xml.write(to: dir.appendingPathComponent(name))
     }
-    let expected = try Data(contentsOf: golden)
-    #expect(xml == expected, "\(part) differs from \(golden.lastPathComponent); if the change is intended, rerun with SIPAS_UPDATE_GOLDEN=1 and review the diff")
+    let golden = goldenDirectory.appendingPathComponent(name)
+    let expected = try #require(
+        FileManager.default.contents(atPath: golden.path),
+        "no golden file \(golden.lastPathComponent): create it with scripts/report/update-golden.sh and review it")
+    #expect(xml == expected, "\(part) differs from \(golden.lastPathComponent); if the change is intended, run scripts/report/update-golden.sh and review the diff")
 }
 
 /// No sheet depends on another having been written first: filled in reverse order, the workbook
