@@ -32,14 +32,14 @@ func questionnaire(_ id: String) throws -> Questionnaire {
     #expect((0..<60).allSatisfy { back.channel[$0] == table.channel[$0] && back.field[$0] == table.field[$0] })
 }
 
-@Test func excelSerialDatesInBothSystems() throws {
+@Test func templateDatesAreExcelSerialsOfThe1900System() throws {
     // 1900 system: serial 45292 is 2024-01-01; 60 is Excel's phantom 1900-02-29, 61 is 1900-03-01.
     #expect(TemplateWriter.excelSerial("2024-01-01") == 45292)
     #expect(TemplateWriter.excelSerial("1900-03-01") == 61)
     #expect(TemplateWriter.excelSerial("2026-03-31") == 46112)
 }
 
-@Test func columnLettersAndDTDRefusal() throws {
+@Test func columnLettersAndRefusalOfNonZipAndOLEFiles() throws {
     #expect([1, 26, 27, 52, 53, 702, 703, 16384].map(XlsxSheet.columnLetters) == ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA", "XFD"])
     let notZip = Data("form_id,unit\n".utf8)
     #expect(throws: Problem.self) { try XlsxWorkbook(data: notZip, file: "x.xlsx") }
