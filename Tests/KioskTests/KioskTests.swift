@@ -1,17 +1,10 @@
 import Foundation
+import KioskTestSupport
 import SIPASKiosk
 import SIPASModel
 import SIPASStore
 import SIPASStoring
 import Testing
-
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-func counterForm() throws -> (KioskForm, String) {
-    let url = root.appendingPathComponent("Questionnaires/counter-quick.yaml")
-    let yaml = try String(contentsOf: url, encoding: .utf8)
-    return (try KioskForm(questionnaire: try Questionnaire(yaml: yaml, file: url.path)), yaml)
-}
 
 func temporaryStore() throws -> ResponseStore {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-\(UUID().uuidString).sqlite").path

@@ -68,6 +68,11 @@ public struct WebKiosk: Sendable {
 
     /// Serves until the process is stopped; `onRunning` gets the bound port.
     public func run(onRunning: @escaping @Sendable (Int) -> Void) async throws {
+        try await application(onRunning: onRunning).runService()
+    }
+
+    /// The page and the API as a Hummingbird application, to run or to test without a socket.
+    public func application(onRunning: @escaping @Sendable (Int) -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
         let kiosk = self
         router.get("/") { _, _ in kiosk.page() }
@@ -118,7 +123,7 @@ public struct WebKiosk: Sendable {
             configuration: .init(address: .hostname(host, port: port), serverName: "sipas"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? kiosk.port) },
             logger: logger)
-        try await app.runService()
+        return app
     }
 
     /// Runs a handler; every refusal becomes `{"error": "…"}` with its status.
