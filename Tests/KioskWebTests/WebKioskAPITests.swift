@@ -178,6 +178,16 @@ struct Reply: Equatable, CustomStringConvertible {
         }
     }
 
+    @Test func aStoreFailureOnAFollowUpIs500NotARefusal() async throws {
+        struct DiskFull: Error, CustomStringConvertible { var description: String { "disk full" } }
+        try await Self.withKiosk { client, store in
+            try await Self.post(client, "/api/responses", #"{"answers": {"overall": 3}}"#, key: "key-000000001", status: .created)
+            store.fail(with: DiskFull())
+            try await Self.post(client, "/api/responses/1/answers", #"{"answers": {"time": 1}}"#, key: "key-000000001", expect: Reply(
+                .internalServerError, #"{"error":"disk full"}"#))
+        }
+    }
+
     // MARK: POST /api/responses/{id}/answers
 
     @Test func followUpsNeedTheRatingsKeyOtherwise404() async throws {
