@@ -266,4 +266,17 @@ struct Reply: Equatable, CustomStringConvertible {
             try await Self.get(client, "/api/nothing-here", token: Self.token, status: .notFound)
         }
     }
+
+    // MARK: Listening
+
+    @Test func theListenAddressIsHostColonPort() {
+        #expect(WebKiosk.listenAddress("127.0.0.1:8080").map { "\($0.host) \($0.port)" } == "127.0.0.1 8080")
+        #expect(WebKiosk.listenAddress("[::1]:0").map { "\($0.host) \($0.port)" } == "::1 0")
+        #expect(WebKiosk.listenAddress("0.0.0.0:65535").map { "\($0.host) \($0.port)" } == "0.0.0.0 65535")
+        #expect(WebKiosk.listenAddress("nowhere") == nil && WebKiosk.listenAddress("h:65536") == nil && WebKiosk.listenAddress("h:x") == nil)
+        #expect(WebKiosk.isLoopback("::1") && WebKiosk.isLoopback("localhost") && !WebKiosk.isLoopback("0.0.0.0"))
+        let token = WebKiosk.newToken()
+        #expect(token.count == 24 && token.count >= WebKiosk.minimumTokenLength && token != WebKiosk.newToken())
+        #expect(token.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+    }
 }
