@@ -123,7 +123,16 @@ let package = Package(
         .testTarget(
             name: "ReportTests", dependencies: ["SIPASReport", "SIPASAnalysis", "SIPASModel", "SIPASSynthetic", "ZIPFoundation"],
             path: "Tests/ReportTests", exclude: ["Golden", "Scripts"]),
-        .testTarget(name: "KioskTests", dependencies: ["SIPASKiosk", "SIPASStoring", "SIPASStore", "SIPASModel"], path: "Tests/KioskTests"),
+        .target(name: "KioskTestSupport", dependencies: ["SIPASKiosk", "SIPASStoring", "SIPASModel"], path: "Tests/KioskTestSupport"),
+        .testTarget(
+            name: "KioskTests", dependencies: ["KioskTestSupport", "SIPASKiosk", "SIPASStoring", "SIPASStore", "SIPASModel"], path: "Tests/KioskTests"),
+        .testTarget(
+            name: "KioskWebTests",
+            dependencies: [
+                "KioskTestSupport", "SIPASKioskWeb", "SIPASKiosk", "SIPASStoring", "SIPASModel",
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/KioskWebTests"),
         .testTarget(
             name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport"],
             path: "Tests/WorkflowsTests"),

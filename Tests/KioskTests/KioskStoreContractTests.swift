@@ -1,4 +1,5 @@
 import Foundation
+import KioskTestSupport
 import SIPASKiosk
 import SIPASModel
 import SIPASStore

@@ -1,17 +1,10 @@
 import Foundation
+import KioskTestSupport
 import SIPASKiosk
 import SIPASModel
 import SIPASStore
 import SIPASStoring
 import Testing
-
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-func counterForm() throws -> (KioskForm, String) {
-    let url = root.appendingPathComponent("Questionnaires/counter-quick.yaml")
-    let yaml = try String(contentsOf: url, encoding: .utf8)
-    return (try KioskForm(questionnaire: try Questionnaire(yaml: yaml, file: url.path)), yaml)
-}
 
 func temporaryStore() throws -> ResponseStore {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-\(UUID().uuidString).sqlite").path
@@ -309,4 +302,35 @@ func badKioskFilesAreRefusedWithLineAndReason(yaml: String, message: String) {
     for _ in 0..<40 { _ = flow.handle(.key("9"), now: t0) }
     guard case .dossier(let entered, _) = flow.screen else { Issue.record("left the dossier screen"); return }
     #expect(entered.count == 40 && DossierCode.isValid(entered))
+}
+
+// MARK: Options given on the command line
+
+@Test func optionsOverrideTheKioskFileOneByOne() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("quay-\(UUID().uuidString).yaml")
+    try "unit: XA01\nfield: ho-tich\nkiosk_id: quay-2\nreset_after: 30s\nmin_interval: 2s\nhours: [\"07:30-11:30\"]\n".write(to: file, atomically: true, encoding: .utf8)
+    var options = KioskOptions()
+    options.configFile = file.path
+    #expect(try options.resolve().field == "ho-tich")
+    options.unit = "XA02"
+    options.field = "đất đai"
+    options.resetAfter = "1m"
+    options.hours = "13:30-17:00,07:00-08:00"
+    options.requireDossier = true
+    let c = try options.resolve()
+    #expect(c.unit == "XA02" && c.field == "đất đai" && c.kioskID == "quay-2" && c.requireDossier)
+    #expect(c.resetAfter == 60 && c.minInterval == 2 && c.hours.map(\.description) == ["13:30-17:00", "07:00-08:00"])
+    // Without a file the unit is required; a wrong value names its option.
+    #expect(throws: KioskOptionError.self) { try KioskOptions().resolve() }
+    var wrong = KioskOptions()
+    wrong.unit = "XA01"
+    wrong.minInterval = "soon"
+    do {
+        _ = try wrong.resolve()
+        Issue.record("accepted --min-interval soon")
+    } catch let e as KioskOptionError {
+        #expect(e.description == "--min-interval takes a duration such as 20s or 1m; found 'soon'")
+    }
+    options.configFile = file.path + ".missing"
+    #expect(throws: KioskConfigError.self) { try options.resolve() }
 }

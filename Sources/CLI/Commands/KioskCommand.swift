@@ -3,9 +3,7 @@ import Foundation
 import SIPASWorkflows
 import SIPASKiosk
 import SIPASKioskWeb
-import SIPASModel
 import SIPASStore
-import SIPASStoring
 
 struct KioskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -94,17 +92,13 @@ struct KioskCommand: ParsableCommand {
     func run() throws {
         var c = try options.resolve()
         let (q, yaml) = try QuestionnaireCatalog().loadWithText(c.questionnaire)
-        let form: KioskForm
-        do { form = try KioskForm(questionnaire: q) } catch { throw CLIError(error.description) }
+        let form = try wrap { try KioskForm(questionnaire: q) }
         let s = try store.open(create: true)
         if c.unitName == nil { c.unitName = try s.units().first { $0.code == c.unit }?.name }
-        let recorder: KioskRecorder
-        do { recorder = try KioskRecorder(store: s, config: c, form: form, questionnaireYAML: yaml) } catch { throw CLIError("\(error)") }
+        let recorder = try wrap { try KioskRecorder(store: s, config: c, form: form, questionnaireYAML: yaml) }
         defer { recorder.close() }
         if web { return try runWeb(recorder) }
-        let counts: KioskCounts?
-        do { counts = try TerminalKiosk(recorder: recorder).run() } catch let e as KioskConfigError { throw CLIError(e.description) }
-        if let counts {
+        if let counts = try wrap({ try TerminalKiosk(recorder: recorder).run() }) {
             emit("Kiosk \(c.kioskID) đã tắt. Hôm nay: \(counts.today) lượt đánh giá (\(counts.dissatisfiedToday) không hài lòng); bị từ chối: \(counts.rejectedToday).")
         }
     }
@@ -122,8 +116,6 @@ struct KioskCommand: ParsableCommand {
                     ? "Trang trạng thái cho cán bộ: GET /api/status với Authorization: Bearer TOKEN"
                     : "Mở trên máy tính bảng: http://HOST:\(bound)/#token=\(kioskToken)")
             }
-        } catch {
-            throw CLIError("the web kiosk stopped: \(error)")
-        }
+        } catch { throw CLIError("the web kiosk stopped: \(error)") }
     }
 }

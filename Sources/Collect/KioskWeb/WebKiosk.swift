@@ -17,6 +17,10 @@ import SIPASStoring
 /// - `POST /api/responses/{id}/answers` with the same `Idempotency-Key`: `{"answers": {"staff": 2}}`.
 /// - `POST /api/dossier-check`: `{"dossier": "…"}` → `{"rated": true|false}`.
 /// - `GET /api/status` (token always): counts today and this quarter, refusals.
+///
+/// The token is checked by one middleware (`KioskTokenMiddleware`) on the API routes, refusals
+/// become `{"error": "…"}` in another (`KioskErrorMiddleware`), and every body is a `Codable`
+/// type encoded with sorted keys (`KioskAPI.swift`).
 public struct WebKiosk: Sendable {
     public let recorder: KioskRecorder
     public let host: String
@@ -68,85 +72,44 @@ public struct WebKiosk: Sendable {
 
     /// Serves until the process is stopped; `onRunning` gets the bound port.
     public func run(onRunning: @escaping @Sendable (Int) -> Void) async throws {
+        try await application(onRunning: onRunning).runService()
+    }
+
+    /// The page and the API as a Hummingbird application, to run or to test without a socket.
+    public func application(onRunning: @escaping @Sendable (Int) -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router()
         let kiosk = self
         router.get("/") { _, _ in kiosk.page() }
-        router.get("/api/config") { request, _ in
-            await kiosk.guarded {
-                try kiosk.authorize(request, always: false)
-                return kiosk.json(.ok, kiosk.configObject())
-            }
+        // Beyond loopback every API call needs the token; the status always does.
+        let api = router.group("api").add(middleware: KioskErrorMiddleware()).add(middleware: KioskTokenMiddleware(token: token, required: !loopbackOnly))
+        api.get("config") { _, _ in KioskJSON(.ok, kiosk.configBody()) }
+        api.post("responses") { request, _ in try await kiosk.postResponse(request) }
+        api.post("responses/:id/answers") { request, context in
+            guard let id = context.parameters.get("id", as: Int64.self) else { throw KioskHTTPError(.badRequest, "the response id must be a number") }
+            return try await kiosk.postAnswers(request, id: id)
         }
-        router.post("/api/responses") { request, _ in
-            await kiosk.guarded {
-                try kiosk.authorize(request, always: false)
-                return try await kiosk.postResponse(request)
-            }
+        api.post("dossier-check") { request, _ in
+            let body = try await kiosk.decode(request)
+            guard let dossier = body.dossier, Self.validDossier(dossier) else { throw KioskHTTPError(.unprocessableContent, Self.badDossier) }
+            return KioskJSON(.ok, DossierChecked(rated: try kiosk.recorder.dossierRated(dossier)))
         }
-        router.post("/api/responses/:id/answers") { request, context in
-            await kiosk.guarded {
-                try kiosk.authorize(request, always: false)
-                guard let id = context.parameters.get("id", as: Int64.self) else { throw KioskHTTPError(.badRequest, "the response id must be a number") }
-                return try await kiosk.postAnswers(request, id: id)
-            }
-        }
-        router.post("/api/dossier-check") { request, _ in
-            await kiosk.guarded {
-                try kiosk.authorize(request, always: false)
-                let body = try await kiosk.decode(request)
-                guard let dossier = body.dossier, Self.validDossier(dossier) else {
-                    throw KioskHTTPError(.unprocessableContent, "'dossier' must be the code on the receipt: 3 to 40 letters, digits, - . / _")
-                }
-                let rated = try kiosk.recorder.dossierRated(dossier)
-                return kiosk.json(.ok, ["rated": rated])
-            }
-        }
-        router.get("/api/status") { request, _ in
-            await kiosk.guarded {
-                try kiosk.authorize(request, always: true)
-                let c = try kiosk.recorder.counts()
-                return kiosk.json(.ok, [
-                    "kiosk": kiosk.recorder.config.kioskID, "today": c.today, "period": c.period, "dissatisfied_today": c.dissatisfiedToday,
-                    "rejected_today": c.rejectedToday, "rejected_by_reason": c.rejectedByReason,
-                ])
-            }
+        let status = router.group("api/status").add(middleware: KioskErrorMiddleware()).add(middleware: KioskTokenMiddleware(token: token, required: true))
+        status.get { _, _ in
+            let c = try kiosk.recorder.counts()
+            return KioskJSON(.ok, KioskStatusBody(
+                kiosk: kiosk.recorder.config.kioskID, today: c.today, period: c.period, dissatisfiedToday: c.dissatisfiedToday,
+                rejectedToday: c.rejectedToday, rejectedByReason: c.rejectedByReason))
         }
         var logger = Logger(label: "sipas-kiosk")
         logger.logLevel = .warning
-        let app = Application(
+        return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "sipas"),
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? kiosk.port) },
             logger: logger)
-        try await app.runService()
     }
 
-    /// Runs a handler; every refusal becomes `{"error": "…"}` with its status.
-    func guarded(_ body: () async throws -> Response) async -> Response {
-        do {
-            return try await body()
-        } catch let e as KioskHTTPError {
-            return error(e.status, e.message)
-        } catch {
-            return self.error(.internalServerError, "\(error)")
-        }
-    }
-
-    func authorize(_ request: Request, always: Bool) throws {
-        guard always || !loopbackOnly else { return }
-        let given = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 }
-        guard let given, Self.constantTimeEqual(given, token) else {
-            throw KioskHTTPError(.unauthorized, "a kiosk token is required (Authorization: Bearer TOKEN)")
-        }
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var diff: UInt8 = 0
-        for i in x.indices { diff |= x[i] ^ y[i] }
-        return diff == 0
-    }
+    static let badDossier = "'dossier' must be the code on the receipt: 3 to 40 letters, digits, - . / _"
 
     static func validDossier(_ s: String) -> Bool { DossierCode.isValid(s) }
 
@@ -161,7 +124,7 @@ public struct WebKiosk: Sendable {
         do {
             buffer = try await request.body.collect(upTo: Self.maxBody)
         } catch {
-            throw KioskHTTPError(HTTPResponse.Status(code: 413, reasonPhrase: "Content Too Large"), "the request body is larger than \(Self.maxBody) bytes")
+            throw KioskHTTPError(KioskHTTPError.contentTooLarge, "the request body is larger than \(Self.maxBody) bytes")
         }
         do {
             return try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
@@ -203,18 +166,16 @@ public struct WebKiosk: Sendable {
         return out
     }
 
-    func postResponse(_ request: Request) async throws -> Response {
+    func postResponse(_ request: Request) async throws -> KioskJSON<RatingStored> {
         let key = try idempotencyKey(request)
         let body = try await decode(request)
         let parsed = try answers(body.answers, requireOverall: true)
         var hash: String?
         if let code = body.dossier {
-            guard Self.validDossier(code) else {
-                return error(.unprocessableContent, "'dossier' must be the code on the receipt: 3 to 40 letters, digits, - . / _")
-            }
+            guard Self.validDossier(code) else { throw KioskHTTPError(.unprocessableContent, Self.badDossier) }
             hash = try recorder.dossierHash(code)
         } else if recorder.config.requireDossier {
-            return error(.unprocessableContent, "this kiosk requires the dossier code: add \"dossier\"")
+            throw KioskHTTPError(.unprocessableContent, "this kiosk requires the dossier code: add \"dossier\"")
         }
         let overall = parsed.first { $0.0 == recorder.form.overallItem }!.1
         let outcome = await recorder.submit(code: overall, dossierHash: hash, idempotencyKey: key)
@@ -223,17 +184,18 @@ public struct WebKiosk: Sendable {
             for (item, code) in parsed where item != recorder.form.overallItem {
                 _ = try recorder.addAnswer(responseID: id, item: item, code: code, idempotencyKey: key)
             }
-            if case .created = outcome { return json(.created, ["id": id, "status": "created"]) }
-            return json(.ok, ["id": id, "status": "replayed"])
-        case .keyReused: return error(.unprocessableContent, "this Idempotency-Key was used for a different rating; use a new key for a new rating")
-        case .dossierAlreadyRated: return error(.conflict, "this dossier has already been rated (hồ sơ đã được đánh giá)")
-        case .tooSoon: return error(.tooManyRequests, "too soon after the previous rating; wait \(Int(recorder.config.minInterval.rounded(.up))) s")
-        case .closed: return error(.forbidden, "the kiosk is closed outside opening hours")
-        case .failed(let message): return error(.internalServerError, "the rating could not be stored: \(message)")
+            if case .created = outcome { return KioskJSON(.created, RatingStored(id: id, status: "created")) }
+            return KioskJSON(.ok, RatingStored(id: id, status: "replayed"))
+        case .keyReused:
+            throw KioskHTTPError(.unprocessableContent, "this Idempotency-Key was used for a different rating; use a new key for a new rating")
+        case .dossierAlreadyRated: throw KioskHTTPError(.conflict, "this dossier has already been rated (hồ sơ đã được đánh giá)")
+        case .tooSoon: throw KioskHTTPError(.tooManyRequests, "too soon after the previous rating; wait \(Int(recorder.config.minInterval.rounded(.up))) s")
+        case .closed: throw KioskHTTPError(.forbidden, "the kiosk is closed outside opening hours")
+        case .failed(let message): throw KioskHTTPError(.internalServerError, "the rating could not be stored: \(message)")
         }
     }
 
-    func postAnswers(_ request: Request, id: Int64) async throws -> Response {
+    func postAnswers(_ request: Request, id: Int64) async throws -> KioskJSON<AnswersAdded> {
         let key = try idempotencyKey(request)
         let body = try await decode(request)
         let parsed = try answers(body.answers, requireOverall: false)
@@ -243,32 +205,20 @@ public struct WebKiosk: Sendable {
                 if try recorder.addAnswer(responseID: id, item: item, code: code, idempotencyKey: key) { added.append(item) }
             }
         } catch let e as KioskStoreError {
-            return error(.notFound, e.description)
+            throw KioskHTTPError(.notFound, e.description)
         }
-        return json(.ok, ["id": id, "added": added])
+        return KioskJSON(.ok, AnswersAdded(id: id, added: added))
     }
 
-    func configObject() -> [String: Any] {
+    func configBody() -> KioskConfigBody {
         let c = recorder.config
-        return [
-            "unit": c.unit, "unit_name": c.unitName ?? "", "field": c.field ?? "", "channel": c.channel ?? "", "kiosk": c.kioskID,
-            "require_dossier": c.requireDossier, "reset_after": c.resetAfter, "warn_for": c.warnFor, "thanks_for": c.thanksFor,
-            "open": c.isOpen(at: Date()), "hours": c.hours.map(\.description),
-            "questions": recorder.form.questions.map { q in
-                ["id": q.id, "text": q.text, "choices": q.choices.map { ["code": Int($0.code), "label": $0.label] }] as [String: Any]
-            },
-        ]
-    }
-
-    func json(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        json(status, ["error": message])
+        return KioskConfigBody(
+            unit: c.unit, unitName: c.unitName ?? "", field: c.field ?? "", channel: c.channel ?? "", kiosk: c.kioskID,
+            requireDossier: c.requireDossier, resetAfter: c.resetAfter, warnFor: c.warnFor, thanksFor: c.thanksFor,
+            open: c.isOpen(at: Date()), hours: c.hours.map(\.description),
+            questions: recorder.form.questions.map { q in
+                KioskConfigBody.Question(id: q.id, text: q.text, choices: q.choices.map { .init(code: Int($0.code), label: $0.label) })
+            })
     }
 
     func page() -> Response {
@@ -279,16 +229,6 @@ public struct WebKiosk: Sendable {
                 HTTPField.Name("Content-Security-Policy")!: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
             ],
             body: .init(byteBuffer: ByteBuffer(string: KioskPage.html)))
-    }
-}
-
-/// A refusal with its HTTP status and a message for the caller.
-struct KioskHTTPError: Error {
-    var status: HTTPResponse.Status
-    var message: String
-    init(_ status: HTTPResponse.Status, _ message: String) {
-        self.status = status
-        self.message = message
     }
 }
 

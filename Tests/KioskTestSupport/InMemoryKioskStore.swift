@@ -1,16 +1,17 @@
 import Foundation
+import SIPASKiosk
 import SIPASModel
 import SIPASStoring
 
 /// A kiosk store in memory: the contract's rules without SQLite, for testing the recorder and the
 /// drivers alone. It also records how it was called (batch sizes, arguments) and can be made to
 /// fail or to hold a batch until released.
-final class InMemoryKioskStore: KioskRatingStore, @unchecked Sendable {
-    struct Stored {
-        var id: Int64
-        var rating: KioskRating
-        var questionnaire: String
-        var answers: [String: UInt8]
+public final class InMemoryKioskStore: KioskRatingStore, @unchecked Sendable {
+    public struct Stored: Sendable {
+        public var id: Int64
+        public var rating: KioskRating
+        public var questionnaire: String
+        public var answers: [String: UInt8]
     }
 
     private let lock = NSLock()
@@ -26,6 +27,8 @@ final class InMemoryKioskStore: KioskRatingStore, @unchecked Sendable {
     private var gate: DispatchSemaphore?
     private let entered = DispatchSemaphore(value: 0)
 
+    public init() {}
+
     private func locked<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
         defer { lock.unlock() }
@@ -34,33 +37,33 @@ final class InMemoryKioskStore: KioskRatingStore, @unchecked Sendable {
 
     // MARK: Test controls
 
-    var ratings: [Stored] { locked { rows } }
-    var batches: [Int] { locked { batchSizes } }
-    var replayOnlyArguments: [[Bool]?] { locked { replayOnlyFlags } }
-    var preparations: [(questionnaire: String, unit: String, unitName: String?)] { locked { prepared } }
-    var periodStartAsked: String? { locked { lastPeriodStart } }
-    func fail(with error: (any Error)?) { locked { failure = error } }
+    public var ratings: [Stored] { locked { rows } }
+    public var batches: [Int] { locked { batchSizes } }
+    public var replayOnlyArguments: [[Bool]?] { locked { replayOnlyFlags } }
+    public var preparations: [(questionnaire: String, unit: String, unitName: String?)] { locked { prepared } }
+    public var periodStartAsked: String? { locked { lastPeriodStart } }
+    public func fail(with error: (any Error)?) { locked { failure = error } }
 
     /// Makes the next batch wait; returns once a batch has entered `recordRatings` and is held.
-    func holdNextBatch() { locked { gate = DispatchSemaphore(value: 0) } }
-    func waitUntilHeld() { entered.wait() }
-    func releaseBatch() { locked { gate }?.signal() }
+    public func holdNextBatch() { locked { gate = DispatchSemaphore(value: 0) } }
+    public func waitUntilHeld() { entered.wait() }
+    public func releaseBatch() { locked { gate }?.signal() }
 
     /// The items answered with one code (what a counter form stores per rating).
-    static func codedItems(_ q: Questionnaire) -> Set<String> {
+    public static func codedItems(_ q: Questionnaire) -> Set<String> {
         Set(q.items.filter { $0.type == .single || $0.type == .scale || $0.type == .yesNo }.map(\.id))
     }
 
     // MARK: KioskRatingStore
 
-    func prepareKiosk(questionnaire: Questionnaire, yaml: String, unit: String, unitName: String?) throws {
+    public func prepareKiosk(questionnaire: Questionnaire, yaml: String, unit: String, unitName: String?) throws {
         try locked {
             if let failure { throw failure }
             prepared.append((questionnaire.id, unit, unitName))
         }
     }
 
-    func recordRatings(_ ratings: [KioskRating], questionnaire q: Questionnaire, replayOnly: [Bool]?) throws -> [Result<KioskOutcome, KioskStoreError>] {
+    public func recordRatings(_ ratings: [KioskRating], questionnaire q: Questionnaire, replayOnly: [Bool]?) throws -> [Result<KioskOutcome, KioskStoreError>] {
         if let gate = locked({ gate }) {
             entered.signal()
             gate.wait()
@@ -100,7 +103,7 @@ final class InMemoryKioskStore: KioskRatingStore, @unchecked Sendable {
         }
     }
 
-    func addAnswer(responseID: Int64, item: String, code: UInt8, questionnaire q: Questionnaire, idempotencyKey: String?) throws -> Bool {
+    public func addAnswer(responseID: Int64, item: String, code: UInt8, questionnaire q: Questionnaire, idempotencyKey: String?) throws -> Bool {
         guard Self.codedItems(q).contains(item) else { throw KioskStoreError("item '\(item)' is not a coded item of \(q.id)") }
         return try locked {
             if let failure { throw failure }
@@ -115,26 +118,26 @@ final class InMemoryKioskStore: KioskRatingStore, @unchecked Sendable {
         }
     }
 
-    func dossierHash(_ code: String) throws -> String {
+    public func dossierHash(_ code: String) throws -> String {
         try locked { if let failure { throw failure } }
         return "keyed:" + String(code.trimmingCharacters(in: .whitespaces).uppercased().unicodeScalars.map(\.value).reduce(5381) { ($0 &* 33) &+ UInt64($1) }, radix: 16)
     }
 
-    func dossierRated(_ hash: String) throws -> Bool {
+    public func dossierRated(_ hash: String) throws -> Bool {
         try locked {
             if let failure { throw failure }
             return rows.contains { $0.rating.dossierHash == hash }
         }
     }
 
-    func recordRejection(kioskID: String, reason: String, at: Date) throws {
+    public func recordRejection(kioskID: String, reason: String, at: Date) throws {
         try locked {
             if let failure { throw failure }
             rejections.append((kioskID, reason, KioskClock.dayAndMinute(at).day))
         }
     }
 
-    func kioskCounts(kioskID: String, item: String, questionnaire q: Questionnaire, dissatisfied: Set<UInt8>, periodStart: String, now: Date) throws -> KioskCounts {
+    public func kioskCounts(kioskID: String, item: String, questionnaire q: Questionnaire, dissatisfied: Set<UInt8>, periodStart: String, now: Date) throws -> KioskCounts {
         try locked {
             if let failure { throw failure }
             lastPeriodStart = periodStart
@@ -152,3 +155,13 @@ final class InMemoryKioskStore: KioskRatingStore, @unchecked Sendable {
         }
     }
 }
+
+/// The counter questionnaire (counter-quick) as a kiosk form, with its YAML.
+public func counterForm() throws -> (KioskForm, String) {
+    let url = repositoryRoot.appendingPathComponent("Questionnaires/counter-quick.yaml")
+    let yaml = try String(contentsOf: url, encoding: .utf8)
+    return (try KioskForm(questionnaire: try Questionnaire(yaml: yaml, file: url.path)), yaml)
+}
+
+/// The repository's root folder.
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
