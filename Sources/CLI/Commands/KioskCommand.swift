@@ -92,13 +92,13 @@ struct KioskCommand: ParsableCommand {
     func run() throws {
         var c = try options.resolve()
         let (q, yaml) = try QuestionnaireCatalog().loadWithText(c.questionnaire)
-        let form = try wrap { try KioskForm(questionnaire: q) }
+        let form = try KioskForm(questionnaire: q)
         let s = try store.open(create: true)
         if c.unitName == nil { c.unitName = try s.units().first { $0.code == c.unit }?.name }
-        let recorder = try wrap { try KioskRecorder(store: s, config: c, form: form, questionnaireYAML: yaml) }
+        let recorder = try KioskRecorder(store: s, config: c, form: form, questionnaireYAML: yaml)
         defer { recorder.close() }
         if web { return try runWeb(recorder) }
-        if let counts = try wrap({ try TerminalKiosk(recorder: recorder).run() }) {
+        if let counts = try TerminalKiosk(recorder: recorder).run() {
             emit("Kiosk \(c.kioskID) đã tắt. Hôm nay: \(counts.today) lượt đánh giá (\(counts.dissatisfiedToday) không hài lòng); bị từ chối: \(counts.rejectedToday).")
         }
     }

@@ -14,15 +14,19 @@ struct PrioritiesSheet: ReportSheetContent {
         row += 1
         for (c, name) in ["TT", "Nội dung", "Tỷ lệ chọn", "Cận dưới", "Cận trên", "Số trả lời"].enumerated() { try s.write(row, c, name, .header) }
         row += 1
+        /// One share with its bounds and count, after the first column (its rank or number).
+        func shareRow(_ text: String, _ value: Double?, _ lower: Double?, _ upper: Double?, _ n: Int) throws(XlsxWriteError) {
+            try s.write(row, 1, text, .text)
+            try s.setRow(row, height: ReportLayout.height(text, width: 70))
+            try s.number(row, 2, value, .percent)
+            try s.number(row, 3, lower, .percent)
+            try s.number(row, 4, upper, .percent)
+            try s.write(row, 5, Double(n), .count)
+            row += 1
+        }
         for (k, p) in data.analysis.priorities.enumerated() {
             try s.write(row, 0, Double(k + 1), .count)
-            try s.write(row, 1, p.text, .text)
-            try s.setRow(row, height: ReportLayout.height(p.text, width: 70))
-            try s.number(row, 2, p.value, .percent)
-            try s.number(row, 3, p.lower, .percent)
-            try s.number(row, 4, p.upper, .percent)
-            try s.write(row, 5, Double(p.n), .count)
-            row += 1
+            try shareRow(p.text, p.value, p.lower, p.upper, p.n)
         }
         row += 1
         try s.write(row, 0, "Trải nghiệm tiêu cực (phiền hà, sách nhiễu, chi tiền ngoài quy định)", .bold)
@@ -31,13 +35,7 @@ struct PrioritiesSheet: ReportSheetContent {
         row += 1
         for p in data.analysis.negative {
             try s.write(row, 0, questionnaire.item(p.id)?.number ?? p.id, .plain)
-            try s.write(row, 1, p.text, .text)
-            try s.setRow(row, height: ReportLayout.height(p.text, width: 70))
-            try s.number(row, 2, p.value, .percent)
-            try s.number(row, 3, p.lower, .percent)
-            try s.number(row, 4, p.upper, .percent)
-            try s.write(row, 5, Double(p.n), .count)
-            row += 1
+            try shareRow(p.text, p.value, p.lower, p.upper, p.n)
         }
         if let c = data.counter {
             row += 1
