@@ -114,7 +114,7 @@ import Testing
 
     /// A bad kiosk file is a problem of that file: its name, line and reason, without a usage.
     @Test(arguments: [
-        ("unit: XA01\ncolour: red\n", "line 2: unknown key 'colour'"),
+        ("unit: XA01\ncolour: red\n", ":2: unknown key 'colour'"),
         ("unit: XA01\nreset_after: 1s\n", "reset-after must be at least 5 seconds"),
         (nil, "cannot read the kiosk file"),
     ] as [(String?, String)])

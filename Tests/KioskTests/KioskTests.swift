@@ -163,6 +163,7 @@ func badKioskFilesAreRefusedWithLineAndReason(yaml: String, message: String) {
     } catch {
         #expect(error.description.contains(message), "\(error.description)")
         #expect(error.description.contains("quay.yaml"))
+        #expect(!error.list.isEmpty && error.list.allSatisfy { $0.line != nil && $0.file == "quay.yaml" })
     }
 }
 

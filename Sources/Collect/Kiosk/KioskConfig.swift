@@ -28,55 +28,49 @@ public struct KioskConfig: Sendable, Equatable {
 
     public init(unit: String) { self.unit = unit }
 
-    /// Reads a kiosk file (YAML with the same keys as the command's options).
-    public init(yaml: String, file: String) throws(KioskConfigError) {
-        let node: Node?
-        do { node = try Yams.compose(yaml: yaml) } catch { throw KioskConfigError("\(file): not valid YAML: \(error)") }
-        guard let mapping = node?.mapping else { throw KioskConfigError("\(file): expected a mapping of kiosk settings") }
-        var unit: String?
+    /// Reads a kiosk file (YAML with the same keys as the command's options); every problem is
+    /// thrown together, each with the file and line.
+    public init(yaml: String, file: String) throws(Problems) {
+        var r = try YAMLReader(yaml: yaml, file: file)
+        let keys: Set<String> = [
+            "questionnaire", "unit", "unit_name", "field", "channel", "kiosk_id", "require_dossier", "reset_after", "min_interval",
+            "thanks_for", "staff_keys", "hours",
+        ]
+        guard let root = r.root, let map = r.mapping(root, nil, allowed: keys, what: "a kiosk file") else {
+            throw Problems(r.problems.isEmpty ? [Problem(file: file, message: "expected a mapping of kiosk settings")] : r.problems)
+        }
         var config = KioskConfig(unit: "")
-        var problems: [String] = []
-        for (keyNode, value) in mapping {
-            let key = keyNode.string ?? ""
-            let line = keyNode.mark.map { "line \($0.line)" } ?? "?"
-            func text() -> String? {
-                guard let s = value.string, !s.isEmpty else { problems.append("\(file), \(line): '\(key)' needs a value"); return nil }
-                return s
+        func text(_ key: String) -> String? { r.string(map, key, nil, required: false, at: root) }
+        func seconds(_ key: String) -> Double? {
+            guard let node = map[key] else { return nil }
+            guard let s = node.string, let v = KioskConfig.seconds(s) else {
+                r.issue(node, nil, "'\(key)' must be a duration such as 20s or 1m")
+                return nil
             }
-            func seconds() -> Double? {
-                guard let s = value.string, let v = KioskConfig.seconds(s) else {
-                    problems.append("\(file), \(line): '\(key)' must be a duration such as 20s or 1m"); return nil
+            return v
+        }
+        if map["unit"] == nil { r.issue(root, nil, "'unit' is required (the unit code, mã đơn vị)") }
+        config.unit = text("unit") ?? ""
+        config.questionnaire = text("questionnaire") ?? config.questionnaire
+        config.unitName = text("unit_name")
+        config.field = text("field")
+        config.channel = map["channel"] == nil ? config.channel : text("channel")
+        config.kioskID = text("kiosk_id") ?? config.kioskID
+        config.requireDossier = r.bool(map["require_dossier"], nil, "'require_dossier'") ?? false
+        config.resetAfter = seconds("reset_after") ?? config.resetAfter
+        config.minInterval = seconds("min_interval") ?? config.minInterval
+        config.thanksFor = seconds("thanks_for") ?? config.thanksFor
+        config.staffKeys = text("staff_keys") ?? config.staffKeys
+        if let node = map["hours"] {
+            let list = node.sequence?.compactMap(\.string) ?? node.string.map { $0.split(separator: ",").map(String.init) } ?? []
+            for h in list {
+                if let parsed = OpeningHours(parse: h) { config.hours.append(parsed) } else {
+                    r.issue(node, nil, "opening hours '\(h)' should look like 07:30-11:30")
                 }
-                return v
-            }
-            switch key {
-            case "questionnaire": config.questionnaire = text() ?? config.questionnaire
-            case "unit": unit = text()
-            case "unit_name": config.unitName = text()
-            case "field": config.field = text()
-            case "channel": config.channel = text()
-            case "kiosk_id": config.kioskID = text() ?? config.kioskID
-            case "require_dossier":
-                guard let b = value.bool else { problems.append("\(file), \(line): 'require_dossier' is true or false"); continue }
-                config.requireDossier = b
-            case "reset_after": config.resetAfter = seconds() ?? config.resetAfter
-            case "min_interval": config.minInterval = seconds() ?? config.minInterval
-            case "thanks_for": config.thanksFor = seconds() ?? config.thanksFor
-            case "staff_keys": config.staffKeys = text() ?? config.staffKeys
-            case "hours":
-                let list = value.sequence?.compactMap(\.string) ?? value.string.map { $0.split(separator: ",").map(String.init) } ?? []
-                for h in list {
-                    if let parsed = OpeningHours(parse: h) { config.hours.append(parsed) }
-                    else { problems.append("\(file), \(line): opening hours '\(h)' should look like 07:30-11:30") }
-                }
-            default:
-                problems.append("\(file), \(line): unknown key '\(key)' (known: questionnaire, unit, unit_name, field, channel, kiosk_id, require_dossier, reset_after, min_interval, thanks_for, staff_keys, hours)")
             }
         }
-        if unit == nil { problems.append("\(file): 'unit' is required (the unit code, mã đơn vị)") }
-        config.unit = unit ?? ""
-        if let problem = config.problem { problems.append("\(file): \(problem)") }
-        if !problems.isEmpty { throw KioskConfigError(problems.joined(separator: "\n")) }
+        if r.problems.isEmpty, let problem = config.problem { r.issue(root, nil, problem) }
+        if !r.problems.isEmpty { throw Problems(r.problems) }
         self = config
     }
 

@@ -18,7 +18,7 @@ public struct KioskOptions: Sendable, Equatable {
     public init() {}
 
     /// The kiosk's settings: the kiosk file's (when given), then every option given here.
-    /// Throws `KioskConfigError` for a kiosk file that cannot be read or is wrong, and
+    /// Throws `KioskConfigError` for a kiosk file that cannot be read, `Problems` for one that is wrong, and
     /// `KioskOptionError` for an option's value (or a setting left wrong by the options).
     public func resolve() throws -> KioskConfig {
         var c: KioskConfig
