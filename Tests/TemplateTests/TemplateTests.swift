@@ -4,6 +4,7 @@ import SIPASSynthetic
 import SIPASTemplate
 import SIPASXlsxReader
 import Testing
+import ZIPFoundation
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -50,4 +51,46 @@ func questionnaire(_ id: String) throws -> Questionnaire {
     } catch {
         #expect(error.description.contains("password-protected") && error.description.contains("old.xls"))
     }
+}
+
+/// A workbook of one sheet named S, packed in memory; `parts` adds or replaces parts (path → bytes).
+func workbook(sheet sheetData: String, parts: [String: [UInt8]] = [:]) throws -> Data {
+    var all: [String: [UInt8]] = [
+        "xl/workbook.xml": Array(#"<workbook xmlns:r="r"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#.utf8),
+        "xl/_rels/workbook.xml.rels": Array(#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>"#.utf8),
+        "xl/worksheets/sheet1.xml": Array("<worksheet><sheetData>\(sheetData)</sheetData></worksheet>".utf8),
+    ]
+    all.merge(parts) { _, new in new }
+    let archive = try Archive(data: Data(), accessMode: .create)
+    for (path, bytes) in all.sorted(by: { $0.key < $1.key }) {
+        try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(bytes.count)) { position, size in
+            Data(bytes[Int(position)..<Int(position) + size])
+        }
+    }
+    return try #require(archive.data)
+}
+
+func sheetProblem(_ sheetData: String) throws -> String? {
+    let book = try XlsxWorkbook(data: workbook(sheet: sheetData), file: "f.xlsx")
+    do {
+        _ = try book.sheet(named: "S")
+        return nil
+    } catch {
+        return error.description
+    }
+}
+
+@Test func cellReferencesAndRowNumbersOutsideTheSheetAreRefused() throws {
+    // Found by fuzzing: a long reference overflowed while its letters or digits were added up, and
+    // a row numbered Int.max overflowed at the next row; both trapped.
+    #expect(try sheetProblem(#"<row r="1"><c r="FFFFFFFFFFFFFFFFs1"><v>1</v></c></row>"#)
+        == "f.xlsx: sheet 'S': cell reference 'FFFFFFFFFFFFFFFFs1' is not a cell of a worksheet (A1 to XFD1048576)")
+    #expect(try sheetProblem(#"<row r="1"><c r="A99999999999999999999"><v>1</v></c></row>"#)?.contains("cell reference 'A99999999999999999999'") == true)
+    #expect(try sheetProblem(#"<row r="1"><c r="XFE1"><v>1</v></c></row>"#)?.contains("cell reference 'XFE1'") == true)
+    #expect(try sheetProblem(#"<row r="9223372036854775807"><c><v>1</v></c></row><row><c><v>2</v></c></row>"#)
+        == "f.xlsx: sheet 'S': row number '9223372036854775807' is not a row of a worksheet (1 to 1048576)")
+    #expect(try sheetProblem(#"<row r="0"><c><v>1</v></c></row>"#)?.contains("row number '0'") == true)
+    // The last cell of a sheet is still a cell.
+    let book = try XlsxWorkbook(data: workbook(sheet: #"<row r="1048576"><c r="XFD1048576"><v>7</v></c></row>"#), file: "f.xlsx")
+    #expect(try book.sheet(named: "S").value(row: 1_048_576, column: 16_384) == .number(7, raw: "7"))
 }

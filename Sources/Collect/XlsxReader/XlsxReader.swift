@@ -431,7 +431,7 @@ final class SheetHandler: NSObject, XlsxHandler {
         return .date(year: y, month: m, day: d)
     }
 
-    /// "C7" → (row 7, column 3).
+    /// "C7" → (row 7, column 3); nil unless a cell of a worksheet (A1 to XFD1048576).
     static func reference(_ r: String) -> (row: Int, column: Int)? {
         var column = 0
         var rowDigits = 0
@@ -445,9 +445,15 @@ final class SheetHandler: NSObject, XlsxHandler {
             } else {
                 return nil
             }
+            // Checked as it grows, so a long reference cannot overflow.
+            if column > maxColumn || row > maxRow { return nil }
         }
         return column > 0 && row > 0 ? (row, column) : nil
     }
+
+    /// Excel's sheet size.
+    static let maxRow = 1_048_576
+    static let maxColumn = 16_384
 }
 
 /// A byte-level scanner for worksheet XML: `<row>`, `<c r s t>`, `<v>`, `<is><t>`; no DOM, no
@@ -519,11 +525,21 @@ struct SheetScanner {
             switch name {
             case "row":
                 flush()
-                row = attributes.r.flatMap(Int.init) ?? row + 1
+                if let r = attributes.r {
+                    guard let number = Int(r), number >= 1, number <= SheetHandler.maxRow else {
+                        return "row number '\(r.prefix(30))' is not a row of a worksheet (1 to \(SheetHandler.maxRow))"
+                    }
+                    row = number
+                } else {
+                    row += 1
+                }
                 column = 0
                 rowOpen = true
             case "c":
-                if let r = attributes.r, let parsed = SheetHandler.reference(r) {
+                if let r = attributes.r {
+                    guard let parsed = SheetHandler.reference(r) else {
+                        return "cell reference '\(r.prefix(30))' is not a cell of a worksheet (A1 to XFD\(SheetHandler.maxRow))"
+                    }
                     if parsed.row != row { flush(); row = parsed.row; rowOpen = true }
                     column = parsed.column
                 } else {
