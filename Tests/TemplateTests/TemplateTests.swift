@@ -94,3 +94,16 @@ func sheetProblem(_ sheetData: String) throws -> String? {
     let book = try XlsxWorkbook(data: workbook(sheet: #"<row r="1048576"><c r="XFD1048576"><v>7</v></c></row>"#), file: "f.xlsx")
     #expect(try book.sheet(named: "S").value(row: 1_048_576, column: 16_384) == .number(7, raw: "7"))
 }
+
+@Test func xmlPartsThatAreNotUTF8AreRefused() throws {
+    // Found by fuzzing: FoundationXML traps on an element or attribute name that is not UTF-8
+    // (libxml2 passes it on while recovering), here in the shared strings.
+    let shared = Array("<sst><si".utf8) + [0xC3, 0xC3, 0x8B, 0xC1] + Array("<t>a</t></si></sst>".utf8)
+    let data = try workbook(sheet: "", parts: ["xl/sharedStrings.xml": shared])
+    do {
+        _ = try XlsxWorkbook(data: data, file: "f.xlsx")
+        Issue.record("a part that is not UTF-8 was read")
+    } catch {
+        #expect(error.description == "f.xlsx: the workbook is damaged (sharedStrings.xml is not UTF-8 text); save it again from Excel")
+    }
+}

@@ -224,6 +224,11 @@ public struct XlsxWorkbook: Sendable {
         if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil {
             throw XlsxError(file: file, message: "refused: \(part) declares a DTD or entities, which workbooks never need")
         }
+        // FoundationXML traps on names and text that are not UTF-8, which libxml2 passes on while it
+        // recovers from errors (found by fuzzing); workbooks are written in UTF-8.
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw XlsxError(file: file, message: "the workbook is damaged (\(part) is not UTF-8 text); save it again from Excel")
+        }
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
         parser.delegate = handler
