@@ -107,3 +107,25 @@ func sheetProblem(_ sheetData: String) throws -> String? {
         #expect(error.description == "f.xlsx: the workbook is damaged (sharedStrings.xml is not UTF-8 text); save it again from Excel")
     }
 }
+
+@Test func zipOffsetsPastTheEndAreRefused() throws {
+    // Found by fuzzing: ZIPFoundation's in-memory reader traps when the central directory or an
+    // entry's local header lies past the end of the data.
+    let good = try [UInt8](workbook(sheet: ""))
+    func u32(_ b: [UInt8], _ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(b[at + $1]) << (8 * $1) } }
+    func put32(_ b: inout [UInt8], _ at: Int, _ v: Int) { for k in 0..<4 { b[at + k] = UInt8(truncatingIfNeeded: v >> (8 * k)) } }
+    let end = try #require((0...(good.count - 22)).last { u32(good, $0) == 0x0605_4B50 })
+    var entryPastTheEnd = good
+    put32(&entryPastTheEnd, u32(good, end + 16) + 42, 0x7FFF_FFFF)
+    var directoryPastTheEnd = good
+    put32(&directoryPastTheEnd, end + 16, 0x7FFF_FFFF)
+    for (bytes, problem) in [(entryPastTheEnd, "an entry lies past the end of the file"), (directoryPastTheEnd, "the central directory lies past the end of the file")] {
+        do {
+            _ = try XlsxWorkbook(data: Data(bytes), file: "f.xlsx")
+            Issue.record("accepted: \(problem)")
+        } catch {
+            #expect(error.description == "f.xlsx: the workbook is damaged (\(problem)); save it again from Excel")
+        }
+    }
+    _ = try XlsxWorkbook(data: Data(good), file: "f.xlsx")
+}

@@ -96,6 +96,9 @@ public struct XlsxWorkbook: Sendable {
         guard data.count >= 4, data.prefix(2) == Data([0x50, 0x4B]) else {
             throw XlsxError(file: file, message: "not an Excel workbook (.xlsx): the file is not a ZIP archive. Save it from Excel as \"Excel Workbook (*.xlsx)\"")
         }
+        if let problem = Self.zipProblem(data) {
+            throw XlsxError(file: file, message: "the workbook is damaged (\(problem)); save it again from Excel")
+        }
         let archive: Archive
         do {
             archive = try Archive(data: data, accessMode: .read)
@@ -217,6 +220,48 @@ public struct XlsxWorkbook: Sendable {
             throw XlsxError(file: file, message: "the workbook is damaged (\(info.path): \(error)); save it again from Excel")
         }
         try scan(pending.count, final: true)
+    }
+
+    /// Why ZIPFoundation must not read `data`, or nil. Its in-memory reader traps when an offset in
+    /// the archive points past the end (found by fuzzing), so the offsets it will follow are checked
+    /// first, walking the central directory as it does. ZIP64 is refused: a workbook under the size
+    /// limit never needs it, and its 64-bit offsets would need the same care.
+    static func zipProblem(_ data: Data) -> String? {
+        let b = [UInt8](data)
+        let n = b.count
+        func u16(_ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 }
+        func u32(_ i: Int) -> Int { u16(i) | u16(i + 2) << 16 }
+        func zip64Field(_ start: Int, _ length: Int) -> Bool {
+            var i = start
+            while i + 4 <= start + length {
+                if u16(i) == 1 { return true }
+                i += 4 + u16(i + 2)
+            }
+            return false
+        }
+        // The end record: the last signature, as ZIPFoundation finds it (none: it refuses the file).
+        var end = n - 22
+        while end >= 0, u32(end) != 0x0605_4B50 { end -= 1 }
+        guard end >= 0 else { return nil }
+        if end >= 20, u32(end - 20) == 0x0706_4B50 { return "ZIP64 archive" }
+        var entry = u32(end + 16)
+        for _ in 0..<u16(end + 10) {
+            guard entry <= n else { return "the central directory lies past the end of the file" }
+            guard entry + 46 <= n, u32(entry) == 0x0201_4B50 else { break }  // where ZIPFoundation stops
+            let nameLength = u16(entry + 28), extraLength = u16(entry + 30)
+            let extra = entry + 46 + nameLength
+            if b[entry + 6] >= 45 || (extra < n && zip64Field(extra, min(extraLength, n - extra))) { return "ZIP64 entry" }
+            let local = u32(entry + 42)
+            guard local <= n else { return "an entry lies past the end of the file" }
+            guard local + 30 <= n, u32(local) == 0x0403_4B50 else { break }
+            let start = local + 30 + u16(local + 26) + u16(local + 28)
+            guard start <= n else { return "an entry's data lies past the end of the file" }
+            if u16(entry + 8) & 8 != 0, start + u32(entry + (u16(entry + 10) != 0 ? 20 : 24)) > n {
+                return "an entry's data descriptor lies past the end of the file"
+            }
+            entry += 46 + nameLength + extraLength + u16(entry + 32)
+        }
+        return nil
     }
 
     static func parse<H: XlsxHandler>(_ data: Data, file: String, part: String, _ handler: H) throws(XlsxError) -> H {
