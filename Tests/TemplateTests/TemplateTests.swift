@@ -53,10 +53,10 @@ func questionnaire(_ id: String) throws -> Questionnaire {
     }
 }
 
-/// A workbook of one sheet named S, packed in memory; `parts` adds or replaces parts (path → bytes).
-func workbook(sheet sheetData: String, parts: [String: [UInt8]] = [:]) throws -> Data {
+/// A workbook of one sheet (named S), packed in memory; `parts` adds or replaces parts (path → bytes).
+func workbook(sheet sheetData: String, named name: String = "S", parts: [String: [UInt8]] = [:]) throws -> Data {
     var all: [String: [UInt8]] = [
-        "xl/workbook.xml": Array(#"<workbook xmlns:r="r"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#.utf8),
+        "xl/workbook.xml": Array(#"<workbook xmlns:r="r"><sheets><sheet name="\#(name)" sheetId="1" r:id="rId1"/></sheets></workbook>"#.utf8),
         "xl/_rels/workbook.xml.rels": Array(#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>"#.utf8),
         "xl/worksheets/sheet1.xml": Array("<worksheet><sheetData>\(sheetData)</sheetData></worksheet>".utf8),
     ]
@@ -128,4 +128,19 @@ func sheetProblem(_ sheetData: String) throws -> String? {
         }
     }
     _ = try XlsxWorkbook(data: Data(good), file: "f.xlsx")
+}
+
+@Test func aHugeNumberInAMultiChoiceCellIsACellProblem() throws {
+    // Seen while fuzzing the readers: a whole number too large for Int (1e300) in a multi-choice cell trapped.
+    let q = try questionnaire("sipas-2023")
+    func cell(_ r: String, _ text: String) -> String { #"<c r="\#(r)" t="inlineStr"><is><t>\#(text)</t></is></c>"# }
+    let rows = #"<row r="2">\#(cell("A2", "form_id"))\#(cell("B2", "q2"))</row><row r="3">\#(cell("A3", "F1"))<c r="B3"><v>1e300</v></c></row>"#
+    let book = try XlsxWorkbook(data: workbook(sheet: rows, named: TemplateLayout.dataSheet), file: "f.xlsx")
+    do {
+        _ = try TemplateReader.read(book, questionnaire: q, unit: "XA01")
+        Issue.record("1e300 was read as codes")
+    } catch let error as TemplateError {
+        #expect(error.issues.map(\.row) == [3])
+        #expect(error.issues.first?.column == "B (q2)" && error.issues.first?.value == "1e300")
+    }
 }
