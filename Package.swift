@@ -142,3 +142,19 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (scripts/fuzz/run.sh), only when SIPAS_FUZZ=1: never part of a normal build.
+if Context.environment["SIPAS_FUZZ"] == "1" {
+    package.targets += [
+        .target(
+            name: "SIPASFuzzSupport", dependencies: ["SIPASModel"], path: "Sources/Fuzz/Support",
+            resources: [.embedInCode("sipas-2023.yaml"), .embedInCode("counter-quick.yaml")]),
+        .executableTarget(name: "FuzzCSV", dependencies: ["SIPASFuzzSupport", "SIPASCSV", "SIPASModel"], path: "Sources/Fuzz/CSV"),
+        .executableTarget(name: "FuzzSheetXML", dependencies: ["SIPASXlsxReader"], path: "Sources/Fuzz/SheetXML"),
+        .executableTarget(
+            name: "FuzzXlsx",
+            dependencies: ["SIPASFuzzSupport", "SIPASModel", "SIPASTemplate", "SIPASXlsxReader", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            path: "Sources/Fuzz/Xlsx"),
+        .executableTarget(name: "FuzzYAML", dependencies: ["SIPASFuzzSupport", "SIPASCSV", "SIPASModel", "SIPASReport"], path: "Sources/Fuzz/YAML"),
+    ]
+}

@@ -155,6 +155,18 @@ func problems(_ text: String, bytes: [UInt8]? = nil) -> [Problem] {
     }
 }
 
+@Test func twoCoreParsingOfSmallFilesNeverLosesAHalf() throws {
+    // Found by fuzzing: the two halves wrote their results into one shared array at once, so one
+    // result could be lost and the read trapped. Small halves finish together, which is when it showed.
+    var parallel = CanonicalCSVReader(questionnaire: mini())
+    parallel.parallelThreshold = 0
+    let text = "form_id,q1\n1,5\n2,4\n3,3\n4,2\n"
+    for _ in 0..<500 {
+        let t = try parallel.read(data: Data(text.utf8), file: "a.csv")
+        #expect(t.count == 4)
+    }
+}
+
 @Test func repeatedMetadataValuesAreCheckedEveryTimeAndNormalisedOnce() throws {
     // Unit, date, channel and field values are remembered by their bytes after the first row:
     // a bad value must still be reported on every row, a decomposed one normalised on every row.

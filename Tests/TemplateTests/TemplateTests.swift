@@ -4,6 +4,7 @@ import SIPASSynthetic
 import SIPASTemplate
 import SIPASXlsxReader
 import Testing
+import ZIPFoundation
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -49,5 +50,97 @@ func questionnaire(_ id: String) throws -> Questionnaire {
         Issue.record("OLE file accepted")
     } catch {
         #expect(error.description.contains("password-protected") && error.description.contains("old.xls"))
+    }
+}
+
+/// A workbook of one sheet (named S), packed in memory; `parts` adds or replaces parts (path → bytes).
+func workbook(sheet sheetData: String, named name: String = "S", parts: [String: [UInt8]] = [:]) throws -> Data {
+    var all: [String: [UInt8]] = [
+        "xl/workbook.xml": Array(#"<workbook xmlns:r="r"><sheets><sheet name="\#(name)" sheetId="1" r:id="rId1"/></sheets></workbook>"#.utf8),
+        "xl/_rels/workbook.xml.rels": Array(#"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>"#.utf8),
+        "xl/worksheets/sheet1.xml": Array("<worksheet><sheetData>\(sheetData)</sheetData></worksheet>".utf8),
+    ]
+    all.merge(parts) { _, new in new }
+    let archive = try Archive(data: Data(), accessMode: .create)
+    for (path, bytes) in all.sorted(by: { $0.key < $1.key }) {
+        try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(bytes.count)) { position, size in
+            Data(bytes[Int(position)..<Int(position) + size])
+        }
+    }
+    return try #require(archive.data)
+}
+
+func sheetProblem(_ sheetData: String) throws -> String? {
+    let book = try XlsxWorkbook(data: workbook(sheet: sheetData), file: "f.xlsx")
+    do {
+        _ = try book.sheet(named: "S")
+        return nil
+    } catch {
+        return error.description
+    }
+}
+
+@Test func cellReferencesAndRowNumbersOutsideTheSheetAreRefused() throws {
+    // Found by fuzzing: a long reference overflowed while its letters or digits were added up, and
+    // a row numbered Int.max overflowed at the next row; both trapped.
+    #expect(try sheetProblem(#"<row r="1"><c r="FFFFFFFFFFFFFFFFs1"><v>1</v></c></row>"#)
+        == "f.xlsx: sheet 'S': cell reference 'FFFFFFFFFFFFFFFFs1' is not a cell of a worksheet (A1 to XFD1048576)")
+    #expect(try sheetProblem(#"<row r="1"><c r="A99999999999999999999"><v>1</v></c></row>"#)?.contains("cell reference 'A99999999999999999999'") == true)
+    #expect(try sheetProblem(#"<row r="1"><c r="XFE1"><v>1</v></c></row>"#)?.contains("cell reference 'XFE1'") == true)
+    #expect(try sheetProblem(#"<row r="9223372036854775807"><c><v>1</v></c></row><row><c><v>2</v></c></row>"#)
+        == "f.xlsx: sheet 'S': row number '9223372036854775807' is not a row of a worksheet (1 to 1048576)")
+    #expect(try sheetProblem(#"<row r="0"><c><v>1</v></c></row>"#)?.contains("row number '0'") == true)
+    // The last cell of a sheet is still a cell.
+    let book = try XlsxWorkbook(data: workbook(sheet: #"<row r="1048576"><c r="XFD1048576"><v>7</v></c></row>"#), file: "f.xlsx")
+    #expect(try book.sheet(named: "S").value(row: 1_048_576, column: 16_384) == .number(7, raw: "7"))
+}
+
+@Test func xmlPartsThatAreNotUTF8AreRefused() throws {
+    // Found by fuzzing: FoundationXML traps on an element or attribute name that is not UTF-8
+    // (libxml2 passes it on while recovering), here in the shared strings.
+    let shared = Array("<sst><si".utf8) + [0xC3, 0xC3, 0x8B, 0xC1] + Array("<t>a</t></si></sst>".utf8)
+    let data = try workbook(sheet: "", parts: ["xl/sharedStrings.xml": shared])
+    do {
+        _ = try XlsxWorkbook(data: data, file: "f.xlsx")
+        Issue.record("a part that is not UTF-8 was read")
+    } catch {
+        #expect(error.description == "f.xlsx: the workbook is damaged (sharedStrings.xml is not UTF-8 text); save it again from Excel")
+    }
+}
+
+@Test func zipOffsetsPastTheEndAreRefused() throws {
+    // Found by fuzzing: ZIPFoundation's in-memory reader traps when the central directory or an
+    // entry's local header lies past the end of the data.
+    let good = try [UInt8](workbook(sheet: ""))
+    func u32(_ b: [UInt8], _ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(b[at + $1]) << (8 * $1) } }
+    func put32(_ b: inout [UInt8], _ at: Int, _ v: Int) { for k in 0..<4 { b[at + k] = UInt8(truncatingIfNeeded: v >> (8 * k)) } }
+    let end = try #require((0...(good.count - 22)).last { u32(good, $0) == 0x0605_4B50 })
+    var entryPastTheEnd = good
+    put32(&entryPastTheEnd, u32(good, end + 16) + 42, 0x7FFF_FFFF)
+    var directoryPastTheEnd = good
+    put32(&directoryPastTheEnd, end + 16, 0x7FFF_FFFF)
+    for (bytes, problem) in [(entryPastTheEnd, "an entry lies past the end of the file"), (directoryPastTheEnd, "the central directory lies past the end of the file")] {
+        do {
+            _ = try XlsxWorkbook(data: Data(bytes), file: "f.xlsx")
+            Issue.record("accepted: \(problem)")
+        } catch {
+            #expect(error.description == "f.xlsx: the workbook is damaged (\(problem)); save it again from Excel")
+        }
+    }
+    _ = try XlsxWorkbook(data: Data(good), file: "f.xlsx")
+}
+
+@Test func aHugeNumberInAMultiChoiceCellIsACellProblem() throws {
+    // Seen while fuzzing the readers: a whole number too large for Int (1e300) in a multi-choice cell trapped.
+    let q = try questionnaire("sipas-2023")
+    func cell(_ r: String, _ text: String) -> String { #"<c r="\#(r)" t="inlineStr"><is><t>\#(text)</t></is></c>"# }
+    let rows = #"<row r="2">\#(cell("A2", "form_id"))\#(cell("B2", "q2"))</row><row r="3">\#(cell("A3", "F1"))<c r="B3"><v>1e300</v></c></row>"#
+    let book = try XlsxWorkbook(data: workbook(sheet: rows, named: TemplateLayout.dataSheet), file: "f.xlsx")
+    do {
+        _ = try TemplateReader.read(book, questionnaire: q, unit: "XA01")
+        Issue.record("1e300 was read as codes")
+    } catch let error as Problems {
+        #expect(error.list.map(\.row) == [3])
+        #expect(error.list.first?.column == "B (q2)" && error.list.first?.value == "1e300")
     }
 }

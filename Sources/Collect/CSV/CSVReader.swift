@@ -295,11 +295,18 @@ private struct Parser {
         first.limit = split
         second.position = split
         second.row = 1
-        nonisolated(unsafe) var results: [Result<ResponseTable, Problems>?] = [nil, nil]
-        nonisolated(unsafe) var parsers = [first, second]
+        var results: [Result<ResponseTable, Problems>?] = [nil, nil]
+        var parsers = [first, second]
         let names = header
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
-            results[i] = parsers[i].readRows(header: names, kinds: kinds)
+        // Each half writes its own slot through a pointer: two threads assigning into one array
+        // could lose a half's result (found by fuzzing).
+        results.withUnsafeMutableBufferPointer { out in
+            parsers.withUnsafeMutableBufferPointer { halves in
+                nonisolated(unsafe) let slots = out, halfParsers = halves
+                DispatchQueue.concurrentPerform(iterations: 2) { i in
+                    slots[i] = halfParsers[i].readRows(header: names, kinds: kinds)
+                }
+            }
         }
         let offset = parsers[0].row - 1
         switch (results[0]!, results[1]!) {

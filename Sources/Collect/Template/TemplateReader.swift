@@ -130,7 +130,8 @@ public enum TemplateReader {
                 case .multi:
                     let s: String
                     switch v {
-                    case .number(let x, _) where x == x.rounded(): s = String(Int(x))
+                    // Bounded like text(_:): Int(x) traps on 1e300 or infinity.
+                    case .number(let x, _) where x == x.rounded() && abs(x) < 1e15: s = String(Int64(x))
                     case .text(let t): s = t
                     default: s = display(v)
                     }

@@ -87,6 +87,9 @@ public struct XlsxWorkbook: Sendable {
         guard data.count >= 4, data.prefix(2) == Data([0x50, 0x4B]) else {
             throw Problem(file: file, message: "not an Excel workbook (.xlsx): the file is not a ZIP archive. Save it from Excel as \"Excel Workbook (*.xlsx)\"")
         }
+        if let problem = Self.zipProblem(data) {
+            throw Problem(file: file, message: "the workbook is damaged (\(problem)); save it again from Excel")
+        }
         let archive: Archive
         do {
             archive = try Archive(data: data, accessMode: .read)
@@ -210,10 +213,57 @@ public struct XlsxWorkbook: Sendable {
         try scan(pending.count, final: true)
     }
 
+    /// Why ZIPFoundation must not read `data`, or nil. Its in-memory reader traps when an offset in
+    /// the archive points past the end (found by fuzzing), so the offsets it will follow are checked
+    /// first, walking the central directory as it does. ZIP64 is refused: a workbook under the size
+    /// limit never needs it, and its 64-bit offsets would need the same care.
+    static func zipProblem(_ data: Data) -> String? {
+        let b = [UInt8](data)
+        let n = b.count
+        func u16(_ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 }
+        func u32(_ i: Int) -> Int { u16(i) | u16(i + 2) << 16 }
+        func zip64Field(_ start: Int, _ length: Int) -> Bool {
+            var i = start
+            while i + 4 <= start + length {
+                if u16(i) == 1 { return true }
+                i += 4 + u16(i + 2)
+            }
+            return false
+        }
+        // The end record: the last signature, as ZIPFoundation finds it (none: it refuses the file).
+        var end = n - 22
+        while end >= 0, u32(end) != 0x0605_4B50 { end -= 1 }
+        guard end >= 0 else { return nil }
+        if end >= 20, u32(end - 20) == 0x0706_4B50 { return "ZIP64 archive" }
+        var entry = u32(end + 16)
+        for _ in 0..<u16(end + 10) {
+            guard entry <= n else { return "the central directory lies past the end of the file" }
+            guard entry + 46 <= n, u32(entry) == 0x0201_4B50 else { break }  // where ZIPFoundation stops
+            let nameLength = u16(entry + 28), extraLength = u16(entry + 30)
+            let extra = entry + 46 + nameLength
+            if b[entry + 6] >= 45 || (extra < n && zip64Field(extra, min(extraLength, n - extra))) { return "ZIP64 entry" }
+            let local = u32(entry + 42)
+            guard local <= n else { return "an entry lies past the end of the file" }
+            guard local + 30 <= n, u32(local) == 0x0403_4B50 else { break }
+            let start = local + 30 + u16(local + 26) + u16(local + 28)
+            guard start <= n else { return "an entry's data lies past the end of the file" }
+            if u16(entry + 8) & 8 != 0, start + u32(entry + (u16(entry + 10) != 0 ? 20 : 24)) > n {
+                return "an entry's data descriptor lies past the end of the file"
+            }
+            entry += 46 + nameLength + extraLength + u16(entry + 32)
+        }
+        return nil
+    }
+
     static func parse<H: XlsxHandler>(_ data: Data, file: String, part: String, _ handler: H) throws(Problem) -> H {
         // No DTDs at all: that rules out entity expansion and external entities.
         if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil {
             throw Problem(file: file, message: "refused: \(part) declares a DTD or entities, which workbooks never need")
+        }
+        // FoundationXML traps on names and text that are not UTF-8, which libxml2 passes on while it
+        // recovers from errors (found by fuzzing); workbooks are written in UTF-8.
+        guard String(validating: data, as: UTF8.self) != nil else {
+            throw Problem(file: file, message: "the workbook is damaged (\(part) is not UTF-8 text); save it again from Excel")
         }
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
@@ -422,7 +472,7 @@ final class SheetHandler: NSObject, XlsxHandler {
         return .date(year: y, month: m, day: d)
     }
 
-    /// "C7" → (row 7, column 3).
+    /// "C7" → (row 7, column 3); nil unless a cell of a worksheet (A1 to XFD1048576).
     static func reference(_ r: String) -> (row: Int, column: Int)? {
         var column = 0
         var rowDigits = 0
@@ -436,9 +486,15 @@ final class SheetHandler: NSObject, XlsxHandler {
             } else {
                 return nil
             }
+            // Checked as it grows, so a long reference cannot overflow.
+            if column > maxColumn || row > maxRow { return nil }
         }
         return column > 0 && row > 0 ? (row, column) : nil
     }
+
+    /// Excel's sheet size.
+    static let maxRow = 1_048_576
+    static let maxColumn = 16_384
 }
 
 /// A byte-level scanner for worksheet XML: `<row>`, `<c r s t>`, `<v>`, `<is><t>`; no DOM, no
@@ -510,11 +566,21 @@ struct SheetScanner {
             switch name {
             case "row":
                 flush()
-                row = attributes.r.flatMap(Int.init) ?? row + 1
+                if let r = attributes.r {
+                    guard let number = Int(r), number >= 1, number <= SheetHandler.maxRow else {
+                        return "row number '\(r.prefix(30))' is not a row of a worksheet (1 to \(SheetHandler.maxRow))"
+                    }
+                    row = number
+                } else {
+                    row += 1
+                }
                 column = 0
                 rowOpen = true
             case "c":
-                if let r = attributes.r, let parsed = SheetHandler.reference(r) {
+                if let r = attributes.r {
+                    guard let parsed = SheetHandler.reference(r) else {
+                        return "cell reference '\(r.prefix(30))' is not a cell of a worksheet (A1 to XFD\(SheetHandler.maxRow))"
+                    }
                     if parsed.row != row { flush(); row = parsed.row; rowOpen = true }
                     column = parsed.column
                 } else {
