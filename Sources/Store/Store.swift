@@ -139,7 +139,7 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
     }
 
     /// The store's secret for keyed dossier hashes, created on first use; it never leaves the store.
-    public func dossierKey() throws -> SymmetricKey {
+    func dossierKey() throws -> SymmetricKey {
         try write { db in
             if let hex = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'dossier_key'"),
                let data = Hex.decode(hex).map({ Data($0) }) {

@@ -370,86 +370,8 @@ final class StylesHandler: NSObject, XlsxHandler {
     }
 }
 
-final class SheetHandler: NSObject, XlsxHandler {
-    var problem: String?
-    let shared: [String]
-    let dateStyles: Set<Int>
-    let date1904: Bool
-    let maxCells: Int
-    var rows: [Int: [Int: XlsxValue]] = [:]
-    private var row = 0
-    private var column = 0
-    private var type = "n"
-    private var style = 0
-    private var text = ""
-    private var collecting = false
-    private var inInline = false
-    private var cells = 0
-
-    init(shared: [String], dateStyles: Set<Int>, date1904: Bool, maxCells: Int) {
-        self.shared = shared
-        self.dateStyles = dateStyles
-        self.date1904 = date1904
-        self.maxCells = maxCells
-        super.init()
-    }
-
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
-        switch local(name) {
-        case "row":
-            row = attributes["r"].flatMap(Int.init) ?? row + 1
-            column = 0
-        case "c":
-            if let r = attributes["r"], let parsed = Self.reference(r) {
-                row = parsed.row
-                column = parsed.column
-            } else {
-                column += 1
-            }
-            type = attributes["t"] ?? "n"
-            style = attributes["s"].flatMap(Int.init) ?? 0
-            text = ""
-            cells += 1
-            if cells > maxCells {
-                problem = "refused: more than \(maxCells) cells"
-                parser.abortParsing()
-            }
-        case "v": collecting = true; text = ""
-        case "is": inInline = true; text = ""
-        case "t": if inInline { collecting = true }
-        default: break
-        }
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) { if collecting { text += string } }
-
-    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-        switch local(name) {
-        case "v", "t": collecting = false
-        case "is": inInline = false
-        case "c":
-            if let value = value() { rows[row, default: [:]][column] = value }
-        default: break
-        }
-    }
-
-    private func value() -> XlsxValue? {
-        switch type {
-        case "s":
-            guard let i = Int(text), i >= 0, i < shared.count else { return text.isEmpty ? nil : .error("bad shared string \(text)") }
-            return .text(shared[i])
-        case "inlineStr", "str":
-            return text.isEmpty && type == "inlineStr" ? nil : .text(text.precomposedStringWithCanonicalMapping)
-        case "b": return .bool(text == "1" || text == "true")
-        case "e": return .error(text)
-        default:
-            guard !text.isEmpty else { return nil }
-            guard let number = Double(text) else { return .text(text) }
-            if dateStyles.contains(style), let date = Self.date(serial: number, date1904: date1904) { return date }
-            return .number(number, raw: text)
-        }
-    }
-
+/// Worksheet cell arithmetic shared by the streaming scanner: references, limits, date serials.
+enum SheetCells {
     /// Calendar date of an Excel serial (1900 system with its phantom 29 Feb 1900, or 1904 system).
     static func date(serial: Double, date1904: Bool) -> XlsxValue? {
         guard serial >= 0, serial < 2_958_466 else { return nil }
@@ -567,8 +489,8 @@ struct SheetScanner {
             case "row":
                 flush()
                 if let r = attributes.r {
-                    guard let number = Int(r), number >= 1, number <= SheetHandler.maxRow else {
-                        return "row number '\(r.prefix(30))' is not a row of a worksheet (1 to \(SheetHandler.maxRow))"
+                    guard let number = Int(r), number >= 1, number <= SheetCells.maxRow else {
+                        return "row number '\(r.prefix(30))' is not a row of a worksheet (1 to \(SheetCells.maxRow))"
                     }
                     row = number
                 } else {
@@ -578,8 +500,8 @@ struct SheetScanner {
                 rowOpen = true
             case "c":
                 if let r = attributes.r {
-                    guard let parsed = SheetHandler.reference(r) else {
-                        return "cell reference '\(r.prefix(30))' is not a cell of a worksheet (A1 to XFD\(SheetHandler.maxRow))"
+                    guard let parsed = SheetCells.reference(r) else {
+                        return "cell reference '\(r.prefix(30))' is not a cell of a worksheet (A1 to XFD\(SheetCells.maxRow))"
                     }
                     if parsed.row != row { flush(); row = parsed.row; rowOpen = true }
                     column = parsed.column
@@ -762,7 +684,7 @@ struct SheetScanner {
         default:
             guard let v, !v.isEmpty else { return nil }
             guard let number = Double(v) else { return .text(v) }
-            if dateStyles.contains(style), let date = SheetHandler.date(serial: number, date1904: date1904) { return date }
+            if dateStyles.contains(style), let date = SheetCells.date(serial: number, date1904: date1904) { return date }
             return .number(number, raw: v)
         }
     }
