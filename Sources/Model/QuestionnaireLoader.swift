@@ -36,6 +36,7 @@ extension Questionnaire {
         } catch {
             throw QuestionnaireError(issues: [QuestionnaireIssue(file: file, line: nil, message: "\(error)")])
         }
+        if let root, let issue = reader.expansionIssue(root, yaml: yaml) { throw QuestionnaireError(issues: [issue]) }
         guard let root, let questionnaire = reader.read(root), reader.issues.isEmpty else {
             if reader.issues.isEmpty { reader.issue(nil, nil, "the file is empty") }
             throw QuestionnaireError(issues: reader.issues)
@@ -64,6 +65,18 @@ struct QuestionnaireReader {
             break
         }
         return QuestionnaireIssue(file: file, line: line, subject: nil, message: "not valid YAML: \(error)")
+    }
+
+    /// An issue when the tree, with YAML aliases expanded, is far larger than any file of its size
+    /// without them: an alias repeats its anchor's whole content, so a small file can stand for a
+    /// huge tree (found by fuzzing: 29 kB of aliases took 66 s and 2 GB to load).
+    func expansionIssue(_ root: Node, yaml: String) -> QuestionnaireIssue? {
+        let limit = 10_000 + 4 * yaml.utf8.count
+        var budget = limit
+        if root.fits(within: &budget) { return nil }
+        return QuestionnaireIssue(
+            file: file, line: nil, subject: nil,
+            message: "the file stands for more than \(limit) values once its YAML aliases (*name) are expanded; write the repeated parts out")
     }
 
     // MARK: Node helpers
@@ -557,6 +570,19 @@ struct QuestionnaireReader {
             state[id] = 2
         }
         for index in indices { visit(index.id, [], &self) }
+    }
+}
+
+extension Node {
+    /// Whether the tree, aliases expanded, has at most `budget` nodes (counted down as it walks).
+    func fits(within budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
+        switch self {
+        case .mapping(let entries): return entries.allSatisfy { $0.key.fits(within: &budget) && $0.value.fits(within: &budget) }
+        case .sequence(let entries): return entries.allSatisfy { $0.fits(within: &budget) }
+        default: return true
+        }
     }
 }
 

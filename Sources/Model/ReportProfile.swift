@@ -163,6 +163,7 @@ public struct ReportProfile: Sendable {
         } catch {
             throw QuestionnaireError(issues: [QuestionnaireIssue(file: file, line: nil, message: "\(error)")])
         }
+        if let root, let issue = r.expansionIssue(root, yaml: yaml) { throw QuestionnaireError(issues: [issue]) }
         guard let root, let map = r.mapping(root, nil, allowed: ["unit", "period", "questionnaire", "level", "ci", "criterion_ci", "targets", "breakdowns", "populations", "counter"], what: "a report profile") else {
             throw QuestionnaireError(issues: r.issues.isEmpty ? [QuestionnaireIssue(file: file, line: nil, message: "the file is empty")] : r.issues)
         }
