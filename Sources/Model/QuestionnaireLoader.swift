@@ -69,7 +69,7 @@ struct QuestionnaireReader {
 
     /// An issue when the tree, with YAML aliases expanded, is far larger than any file of its size
     /// without them: an alias repeats its anchor's whole content, so a small file can stand for a
-    /// huge tree (found by fuzzing: 29 kB of aliases took 66 s and 2 GB to load).
+    /// huge tree (seen while fuzzing the loaders: 29 kB of aliases took 66 s and 2 GB to load).
     func expansionIssue(_ root: Node, yaml: String) -> QuestionnaireIssue? {
         let limit = 10_000 + 4 * yaml.utf8.count
         var budget = limit

@@ -131,7 +131,7 @@ func brokenQuestionnaireIsRefusedPrecisely(_ c: BrokenCase) {
 }
 
 @Test func yamlAliasesThatExpandToAHugeTreeAreRefused() throws {
-    // Found by fuzzing: aliases let 29 kB stand for 5 million values; loading took 66 s and 2 GB.
+    // Seen while fuzzing the loaders: aliases let 29 kB stand for 5 million values; loading took 66 s and 2 GB.
     let keys = (0..<200).map { "k\($0): 0" }.joined(separator: ", ")
     let bomb = "x: &a {\(keys)}\nsections:\n  - id: s\n    title: t\n    items: [\((0..<2000).map { _ in "*a" }.joined(separator: ", "))]\n"
     #expect(issues(bomb).map(\.message) == ["the file stands for more than \(10_000 + 4 * bomb.utf8.count) values once its YAML aliases (*name) are expanded; write the repeated parts out"])
