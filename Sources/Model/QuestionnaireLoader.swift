@@ -440,6 +440,7 @@ extension YAMLReader {
     }
 }
 
+
 /// Well-formedness rules for ids.
 enum IdentifierPattern {
     case questionnaire

@@ -144,3 +144,16 @@ func sheetProblem(_ sheetData: String) throws -> String? {
         #expect(error.list.first?.column == "B (q2)" && error.list.first?.value == "1e300")
     }
 }
+
+@Test func longCellsAndManyAmpersandsAreReadInLinearTime() throws {
+    // Seen while fuzzing: a cell of 30,000 "&" took 17 s (each "&" looked for its ";" up to the end
+    // of the cell), and a row longer than a chunk of the sheet was searched again for every chunk.
+    let amps = String(repeating: "&", count: 200_000)
+    let long = String(repeating: "ab", count: 4_000_000)
+    let rows = #"<row r="1"><c r="A1" t="str"><v>\#(amps)&amp;&#x1EA1;</v></c><c r="B1" t="inlineStr"><is><t>\#(long)</t></is></c></row>"#
+    let start = ContinuousClock.now
+    let sheet = try XlsxWorkbook(data: workbook(sheet: rows), file: "f.xlsx").sheet(named: "S")
+    #expect(sheet.value(row: 1, column: 1) == .text(amps + "&ạ"))
+    #expect(sheet.value(row: 1, column: 2) == .text(long))
+    #expect(ContinuousClock.now - start < .seconds(30))  // minutes before, quadratic in both
+}

@@ -182,6 +182,7 @@ public struct XlsxWorkbook: Sendable {
         }
         var scanner = SheetScanner(shared: sharedStrings, dateStyles: dateStyles, date1904: date1904, maxCells: limits.maxCells)
         var pending: [UInt8] = []
+        var searched = 0  // pending[..<searched] holds no row end
         var produced: UInt64 = 0
         var lastRow = 0
         func emit(_ row: Int, _ cells: [Int: XlsxValue]) -> Bool {
@@ -201,9 +202,12 @@ public struct XlsxWorkbook: Sendable {
                 produced += UInt64(chunk.count)
                 if produced > declared + 1024 { throw Stop(message: "refused: \(info.path) holds more data than it declares") }
                 pending.append(contentsOf: chunk)
-                if let cut = SheetScanner.endOfLastRow(pending) {
+                // Only the new bytes can end a row: searching all of a long row again for each chunk
+                // was quadratic (seen while fuzzing).
+                if let cut = SheetScanner.endOfLastRow(pending, from: searched - 3) {
                     do { try scan(cut, final: false) } catch let error as Problem { throw Stop(message: error.message) }
                 }
+                searched = pending.count
             }
         } catch let stop as Stop {
             throw Problem(file: file, message: stop.message)
@@ -438,10 +442,11 @@ struct SheetScanner {
         self.maxCells = maxCells
     }
 
-    /// Just past the last `</row>` (any namespace prefix) in `bytes`, or nil.
-    static func endOfLastRow(_ bytes: [UInt8]) -> Int? {
+    /// Just past the last `</row>` (any namespace prefix) in `bytes` whose "row>" starts at `start`
+    /// or later, or nil.
+    static func endOfLastRow(_ bytes: [UInt8], from start: Int = 0) -> Int? {
         var i = bytes.count - 4
-        while i > 0 {
+        while i > 0, i >= start {
             if bytes[i] == 114, bytes[i + 1] == 111, bytes[i + 2] == 119, bytes[i + 3] == 62 {  // "row>"
                 var lt = i - 1
                 while lt >= 0, bytes[lt] != 60, bytes[lt] != 62 { lt -= 1 }
@@ -643,7 +648,9 @@ struct SheetScanner {
         out.reserveCapacity(end - start)
         var i = start
         while i < end {
-            if bytes[i] == 38, let semi = bytes[i..<end].firstIndex(of: 59) {
+            // An entity ends within a few bytes (&#x10FFFF;): looking further for each "&" was
+            // quadratic in a cell of many (seen while fuzzing).
+            if bytes[i] == 38, let semi = bytes[i..<min(end, i + 12)].firstIndex(of: 59) {
                 let entity = String(decoding: bytes[(i + 1)..<semi], as: UTF8.self)
                 var scalar: Unicode.Scalar?
                 switch entity {

@@ -20,6 +20,7 @@ public func fuzzSheetXML(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let chunk = 1 + Int(bytes.last ?? 0) % 64
     var streamed = SheetScanner(shared: shared, dateStyles: dateStyles, date1904: date1904, maxCells: 100_000)
     var pending: [UInt8] = []
+    var searched = 0
     var lastRow = 0
     var failed = false
     let emit: (Int, [Int: XlsxValue]) -> Bool = { row, _ in
@@ -31,10 +32,11 @@ public func fuzzSheetXML(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     while i < bytes.count, !failed {
         pending.append(contentsOf: bytes[i..<min(bytes.count, i + chunk)])
         i += chunk
-        if let cut = SheetScanner.endOfLastRow(pending) {
+        if let cut = SheetScanner.endOfLastRow(pending, from: searched - 3) {
             if streamed.run(Array(pending[0..<cut]), emit: emit) != nil { failed = true }
             pending.removeFirst(cut)
         }
+        searched = pending.count
     }
     if !failed { _ = streamed.run(pending, emit: emit) }
     return 0
