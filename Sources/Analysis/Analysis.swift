@@ -21,9 +21,14 @@ public enum CompositeInterval: Sendable, Equatable {
 
 /// How to put bounds on one criterion's share satisfied.
 public enum CriterionInterval: String, Sendable, Equatable, CaseIterable {
+    /// Wilson score interval on the valid answers (with weights, on the effective size).
     case wilson
-    /// Clopper–Pearson.
+    /// Clopper–Pearson, on the same size as Wilson.
     case exact
+    /// R's `svyciprop(method = "logit")` on the domain of the criterion's valid answers.
+    case logit
+    /// R's `svyciprop(method = "beta")` (Korn–Graubard) on the domain of its valid answers.
+    case beta
 }
 
 public struct AnalysisOptions: Sendable {

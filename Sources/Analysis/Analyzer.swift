@@ -25,24 +25,46 @@ public struct Analyzer: Sendable {
         self.options = options
     }
 
-    /// Analyses the whole table, and each group of `by` (unit, field, channel or a coded item id) as its own sample.
+    /// Analyses the whole table, and each group of `by` (unit, field, channel or a coded item id) as
+    /// a domain of the whole design (R: `svyby(…, ~by, design)`).
     public func analyze(_ table: ResponseTable, by: [String] = []) throws(AnalysisError) -> Analysis {
+        let design = try wholeDesign(table)
+        let whole = try analyzeSample(table, design: design)
+        var groups: [GroupAnalysis] = []
+        for key in by {
+            for (value, label, rows) in try partition(table, by: key) {
+                let sub = table.analysisSubset(rows)
+                groups.append(GroupAnalysis(by: key, value: value, label: label, analysis: try analyzeSample(sub, design: design.domain(rows))))
+            }
+        }
+        return analysis(whole, of: table.questionnaire, groups: groups)
+    }
+
+    /// Analyses the rows given (ascending row numbers, e.g. the forms of one field for a target) as a
+    /// domain of the whole table's design (R: `subset(design, …)`): weights, strata and corrections
+    /// stay those of the whole sample.
+    public func analyze(_ table: ResponseTable, domain rows: [Int]) throws(AnalysisError) -> Analysis {
+        let design = try wholeDesign(table)
+        let sample = try analyzeSample(table.analysisSubset(rows), design: design.domain(rows))
+        return analysis(sample, of: table.questionnaire, groups: [])
+    }
+
+    func wholeDesign(_ table: ResponseTable) throws(AnalysisError) -> SurveyDesign {
         guard options.level > 0, options.level < 1 else {
             throw .invalidOption("the confidence level must lie strictly between 0 and 1, e.g. 0.95; found \(options.level)")
         }
         if let t = options.target, !(t > 0 && t <= 1) {
             throw .invalidOption("the target must be a share between 0 and 1 (0.95 for 95 %); found \(t)")
         }
-        let q = table.questionnaire
-        let whole = try analyzeSample(table)
-        var groups: [GroupAnalysis] = []
-        for key in by {
-            for (value, label, rows) in try partition(table, by: key) {
-                let sub = table.analysisSubset(rows)
-                groups.append(GroupAnalysis(by: key, value: value, label: label, analysis: try analyzeSample(sub)))
-            }
+        do {
+            return try SurveyDesign(table: table, populations: options.populations)
+        } catch {
+            throw .design(error)
         }
-        return Analysis(
+    }
+
+    func analysis(_ whole: SampleAnalysis, of q: Questionnaire, groups: [GroupAnalysis]) -> Analysis {
+        Analysis(
             questionnaire: QuestionnaireRef(id: q.id, version: q.version, title: q.title, verified: q.source.verified),
             level: options.level, target: options.target, overall: q.scoring.overall, n: whole.n,
             design: whole.design, indices: whole.indices, criteria: whole.criteria, negative: whole.negative,
@@ -94,14 +116,10 @@ public struct Analyzer: Sendable {
         return ScoredColumn(id: item.id, codes: codes, numerator: num, denominator: den)
     }
 
-    func analyzeSample(_ table: ResponseTable) throws(AnalysisError) -> SampleAnalysis {
+    /// Everything for one sample: the whole table under its design, or a domain's rows under the
+    /// domain of the whole design.
+    func analyzeSample(_ table: ResponseTable, design: SurveyDesign) -> SampleAnalysis {
         let q = table.questionnaire
-        let design: SurveyDesign
-        do {
-            design = try SurveyDesign(table: table, populations: options.populations)
-        } catch {
-            throw .design(error)
-        }
         var linearizer = Linearizer(design: design)
         let level = options.level
         let df = design.degreesOfFreedom
@@ -152,7 +170,8 @@ public struct Analyzer: Sendable {
             var interval: Interval?
             if n > 0 {
                 value = est.value
-                interval = ProportionInterval.wilson(successes: est.value * Double(n), trials: Double(n), level: level)
+                let size = Self.effectiveSize(est, n: n, weighted: design.isWeighted)
+                interval = ProportionInterval.wilson(successes: est.value * size, trials: size, level: level)
             }
             return ShareEstimate(
                 id: item.id, text: item.text, value: value, lower: interval?.lower, upper: interval?.upper, n: n,
@@ -183,6 +202,10 @@ public struct Analyzer: Sendable {
         for code in 1..<256 where counts[code] > 0 { distribution[String(code)] = counts[code] }
         let validCodes = Set(item.options.map(\.code))
         let n = validCodes.reduce(0) { $0 + counts[$1] }
+        var strataAnswered = 0
+        for s in 0..<linearizer.design.strata.count where validCodes.contains(where: { $0 > 0 && $0 < 256 && hist[s * 256 + $0] > 0 }) {
+            strataAnswered += 1
+        }
         let satisfiedCodes = q.satisfiedCodes(for: item) ?? []
         let satisfied = satisfiedCodes.reduce(0) { $0 + counts[$1] }
         let missing = linearizer.design.rowCount - n
@@ -195,14 +218,11 @@ public struct Analyzer: Sendable {
         let est = linearizer.estimate([RatioTerm(coefficient: 1, columns: [column])])
         summary.value = est.value
         summary.se = est.variance.squareRoot()
-        let interval =
-            switch options.criterion {
-            case .wilson: ProportionInterval.wilson(successes: est.value * Double(n), trials: Double(n), level: options.level)
-            case .exact: ProportionInterval.clopperPearson(successes: est.value * Double(n), trials: Double(n), level: options.level)
-            }
-        summary.lower = interval.lower
-        summary.upper = interval.upper
-        if let t = options.target { summary.verdict = Verdict(lower: interval.lower, upper: interval.upper, target: t) }
+        let interval = criterionInterval(est, n: n, strataAnswered: strataAnswered, design: linearizer.design)
+        summary.method = interval.method
+        summary.lower = interval.bounds.lower
+        summary.upper = interval.bounds.upper
+        if let t = options.target { summary.verdict = Verdict(lower: interval.bounds.lower, upper: interval.bounds.upper, target: t) }
         let mean = linearizer.estimate([RatioTerm(coefficient: 1, columns: [Self.meanColumn(item, column.codes)])])
         summary.mean = mean.value
         if df >= 1, mean.variance > 0 {
@@ -246,6 +266,65 @@ public struct Analyzer: Sendable {
         return result
     }
 
+    /// The size a single proportion's Wilson or exact interval is computed on: the valid answers n,
+    /// or with weights the effective size p(1 − p)/Var(p̂) from the design, capped at n (n when
+    /// the proportion is 0 or 1 or has no variance).
+    static func effectiveSize(_ est: LinearEstimate, n: Int, weighted: Bool) -> Double {
+        guard weighted, est.value > 0, est.value < 1, est.variance > 0 else { return Double(n) }
+        return min(est.value * (1 - est.value) / est.variance, Double(n))
+    }
+
+    /// Bounds for one criterion: Wilson or exact on n (on n_eff with weights), or R's
+    /// `svyciprop(~satisfied, subset(design, answered))` "logit" or "beta" on the domain of its
+    /// valid answers (df = valid answers − strata with one); at 0 %, 100 % or without variance
+    /// those two fall back to Clopper–Pearson on n.
+    func criterionInterval(_ est: LinearEstimate, n: Int, strataAnswered: Int, design: SurveyDesign)
+        -> (bounds: Interval, method: String)
+    {
+        let level = options.level
+        let p = est.value
+        switch options.criterion {
+        case .wilson, .exact:
+            let size = Self.effectiveSize(est, n: n, weighted: design.isWeighted)
+            let bounds =
+                options.criterion == .wilson
+                ? ProportionInterval.wilson(successes: p * size, trials: size, level: level)
+                : ProportionInterval.clopperPearson(successes: p * size, trials: size, level: level)
+            return (bounds, options.criterion.rawValue)
+        case .logit, .beta:
+            let df = n - strataAnswered
+            guard p > 0, p < 1, est.variance > 0, df >= 1 else {
+                return (ProportionInterval.clopperPearson(successes: p * Double(n), trials: Double(n), level: level), "clopper-pearson")
+            }
+            let bounds =
+                options.criterion == .logit
+                ? Self.logitInterval(p, variance: est.variance, df: df, level: level)
+                : Self.kornGraubard(p, variance: est.variance, rows: n, df: df, level: level)
+            return (bounds, options.criterion.rawValue)
+        }
+    }
+
+    /// R's `svyciprop(method = "logit")`: logit(p) ± t(df) · SE/(p(1 − p)), back-transformed.
+    static func logitInterval(_ p: Double, variance: Double, df: Int, level: Double) -> Interval {
+        let t = StudentTDistribution.quantile(1 - (1 - level) / 2, degreesOfFreedom: Double(df))
+        let centre = log(p / (1 - p))
+        let half = t * variance.squareRoot() / (p * (1 - p))
+        func expit(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
+        return Interval(lower: expit(centre - half), upper: expit(centre + half))
+    }
+
+    /// R's `svyciprop(method = "beta")` (Korn–Graubard): Clopper–Pearson on
+    /// n_eff = p(1 − p)/Var · (t(rows − 1)/t(df))², the quantiles at α/2, not capped (as R).
+    static func kornGraubard(_ p: Double, variance: Double, rows: Int, df: Int, level: Double) -> Interval {
+        let alpha = 1 - level
+        let ratio =
+            StudentTDistribution.quantile(alpha / 2, degreesOfFreedom: Double(rows - 1))
+            / StudentTDistribution.quantile(alpha / 2, degreesOfFreedom: Double(df))
+        var nEff = p * (1 - p) / variance
+        nEff *= ratio * ratio
+        return ProportionInterval.clopperPearson(successes: nEff * p, trials: nEff, level: level)
+    }
+
     /// Bounds for a composite index under the chosen method, with the exact fallback.
     func compositeInterval(_ est: LinearEstimate, terms: [RatioTerm], design: SurveyDesign)
         -> (bounds: Interval, method: String, se: Double?)
@@ -271,19 +350,9 @@ public struct Analyzer: Sendable {
         }
         switch options.composite {
         case .beta:
-            var nEff = value * (1 - value) / est.variance
-            let ratio =
-                StudentTDistribution.quantile(alpha / 2, degreesOfFreedom: Double(design.rowCount - 1))
-                / StudentTDistribution.quantile(alpha / 2, degreesOfFreedom: Double(df))
-            nEff *= ratio * ratio
-            nEff = min(nEff, Double(est.respondents))
-            return (ProportionInterval.clopperPearson(successes: nEff * value, trials: nEff, level: level), "beta", nil)
+            return (Self.kornGraubard(value, variance: est.variance, rows: design.rowCount, df: df, level: level), "beta", nil)
         case .logit, .bootstrap:
-            let t = StudentTDistribution.quantile(1 - alpha / 2, degreesOfFreedom: Double(df))
-            let centre = log(value / (1 - value))
-            let half = t * se / (value * (1 - value))
-            func expit(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
-            return (Interval(lower: expit(centre - half), upper: expit(centre + half)), "logit", nil)
+            return (Self.logitInterval(value, variance: est.variance, df: df, level: level), "logit", nil)
         }
     }
 
@@ -320,12 +389,21 @@ public struct Analyzer: Sendable {
         let composite: String
         switch options.composite {
         case .logit: composite = "Taylor linearisation, interval on the logit scale with t(n − strata) (R svyciprop method \"logit\")"
-        case .beta: composite = "Korn–Graubard: Clopper–Pearson on the effective sample size, capped at n (R svyciprop method \"beta\")"
+        case .beta: composite = "Korn–Graubard: Clopper–Pearson on the effective sample size with R's degrees-of-freedom adjustment, not capped (R svyciprop method \"beta\")"
         case .bootstrap(let b, let seed): composite = "percentile bootstrap of respondents within units, \(b) replicates, seed \(seed)"
         }
         lines.append("Composite indices: \(composite); at 0 %, 100 % or without variance, Clopper–Pearson on the smallest number of valid answers among the criteria.")
-        lines.append("Criteria: \(options.criterion == .wilson ? "Wilson score interval" : "Clopper–Pearson exact interval") on the valid answers.")
+        let criterion: String
+        switch options.criterion {
+        case .wilson, .exact:
+            criterion = (options.criterion == .wilson ? "Wilson score interval" : "Clopper–Pearson exact interval")
+                + " on the valid answers; with weights on the effective size p(1 − p)/Var(p), capped at the valid answers"
+        case .logit: criterion = "logit interval on the domain of the valid answers, t(valid answers − units with one) (R svyciprop method \"logit\")"
+        case .beta: criterion = "Korn–Graubard on the domain of the valid answers (R svyciprop method \"beta\")"
+        }
+        lines.append("Criteria: \(criterion).")
         lines.append("Design: units are strata; weights Nₕ/nₕ and finite-population correction when the number of dossiers is given; a unit with one respondent adds its uncentred square (R survey.lonely.psu = \"adjust\").")
+        lines.append("Groups (breakdowns, targets on a field or channel) are domains of the whole design: strata, weights and corrections of the whole sample, forms outside the group count as zeros; degrees of freedom = forms in the group − units present in it (R svyby / subset).")
         lines.append("Confidence level \(options.level); fewer than \(options.smallSample) respondents is flagged as too small to conclude.")
         if let t = options.target {
             lines.append("Target \(t): Đạt when the lower bound ≥ target, Chưa đạt when the upper bound < target, otherwise Chưa đủ căn cứ.")

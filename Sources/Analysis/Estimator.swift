@@ -147,6 +147,7 @@ struct Linearizer {
     }
 
     /// Stratified percentile bootstrap of I: resample nₕ rows with replacement within each stratum.
+    /// In a domain a draw can fall on one of the stratum's rows outside it, which adds nothing.
     func bootstrap(_ terms: [RatioTerm], replicates: Int, seed: UInt64) -> [Double] {
         var generator = SeededGenerator(seed: seed)
         let n = design.rowCount
@@ -159,10 +160,11 @@ struct Linearizer {
         values.reserveCapacity(replicates)
         for _ in 0..<replicates {
             for i in 0..<n { multiplicity[i] = 0 }
-            for rows in rowsOfStratum where !rows.isEmpty {
-                for _ in 0..<rows.count {
-                    let pick = Int.random(in: 0..<rows.count, using: &generator)
-                    multiplicity[Int(rows[pick])] += rowWeight[Int(rows[pick])]
+            for (s, rows) in rowsOfStratum.enumerated() where !rows.isEmpty {
+                let size = design.strata[s].sampleSize
+                for _ in 0..<size {
+                    let pick = Int.random(in: 0..<size, using: &generator)
+                    if pick < rows.count { multiplicity[Int(rows[pick])] += rowWeight[Int(rows[pick])] }
                 }
             }
             var value = 0.0

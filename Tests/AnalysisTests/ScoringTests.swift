@@ -168,7 +168,7 @@ let fourRows: [(String, [String: Int])] = [
     #expect(throws: AnalysisError.self) { try Analyzer(options: AnalysisOptions(populations: ["A": 10, "B": 0.5])).analyze(table(rows)) }
 }
 
-@Test func groupsAreAnalysedAsTheirOwnSamples() throws {
+@Test func groupsSplitTheFormsByTheirValue() throws {
     var t = ResponseTable(questionnaire: mini())
     t.append(.init(formID: "1", unit: "A", field: "dat-dai"), codes: ["q1": 5])
     t.append(.init(formID: "2", unit: "A", field: "ho-tich"), codes: ["q1": 1])

@@ -1,12 +1,15 @@
 # Recomputes what `sipas analyze --json` reports, independently, with R's survey package,
 # and fails when the two disagree.
 #
-# Usage: Rscript survey-crosscheck.R DATA.csv QUESTIONNAIRE.yaml SIPAS.json METHOD [POPULATIONS]
+# Usage: Rscript survey-crosscheck.R DATA.csv QUESTIONNAIRE.yaml SIPAS.json METHOD CRITERION [POPULATIONS]
 #   METHOD       logit | beta (the --ci sipas was run with)
+#   CRITERION    wilson | exact | logit | beta (the --criterion-ci sipas was run with)
 #   POPULATIONS  optional "XA01=500,XA02=800": dossiers per unit (weights N/n, fpc)
 #
 # The index tree is rebuilt from the questionnaire YAML here, not taken from sipas; composite
 # indices are svycontrast() of svyratio() estimates; intervals follow ../shared/domain/sipas-method.md §4.
+# Every group of --by is a domain of the whole design: subset(design, g == v), as svyby() does.
+# Criterion bounds "logit" and "beta" are svyciprop() itself on the domain of the valid answers.
 # Tolerances (from the issue): estimates and standard errors 1e-9, bounds 1e-6.
 
 suppressPackageStartupMessages({
@@ -17,9 +20,9 @@ suppressPackageStartupMessages({
 options(survey.lonely.psu = "adjust", warn = 1)
 
 args <- commandArgs(trailingOnly = TRUE)
-if (length(args) < 4) stop("usage: survey-crosscheck.R DATA.csv QUESTIONNAIRE.yaml SIPAS.json METHOD [POPULATIONS]")
-csv <- args[1]; yaml_file <- args[2]; json_file <- args[3]; method <- args[4]
-pops <- if (length(args) >= 5 && nzchar(args[5])) args[5] else NULL
+if (length(args) < 5) stop("usage: survey-crosscheck.R DATA.csv QUESTIONNAIRE.yaml SIPAS.json METHOD CRITERION [POPULATIONS]")
+csv <- args[1]; yaml_file <- args[2]; json_file <- args[3]; method <- args[4]; criterion_method <- args[5]
+pops <- if (length(args) >= 6 && nzchar(args[6])) args[6] else NULL
 
 q <- read_yaml(yaml_file)
 res <- fromJSON(json_file, simplifyVector = FALSE)
@@ -118,15 +121,23 @@ check <- function(what, ours, theirs, tol, kind) {
 
 expit <- function(x) 1 / (1 + exp(-x))
 
-compare_sample <- function(d, sample, label) {
-  if (nrow(d) < 2) {
-    # R cannot build a design from one respondent; sipas must fall back to Clopper-Pearson there.
-    for (ix in sample$indices) if (ix$method != "clopper-pearson") stop(sprintf("%s: %s uses %s on one respondent", label, ix$id, ix$method))
-    cat(sprintf("  %s: one respondent, R has no design; sipas used Clopper-Pearson\n", label))
-    return(invisible(NULL))
-  }
-  design <- make_design(d)
+# Clopper-Pearson on a (possibly fractional) size, as R's binom.test for whole counts.
+clopper_pearson <- function(x, n, alpha) {
+  c(if (x <= 0) 0 else qbeta(alpha / 2, x, n - x + 1), if (x >= n) 1 else qbeta(1 - alpha / 2, x + 1, n - x))
+}
+
+# The whole design, once; a group is its domain: subset(whole, g == v) (svyby() does the same).
+whole <- make_design(df)
+domain_of <- function(rows) {
+  whole$variables$in_domain <- seq_len(nrow(df)) %in% rows
+  subset(whole, in_domain)
+}
+
+compare_sample <- function(rows, sample, label) {
+  d <- df[rows, , drop = FALSE]
+  design <- domain_of(rows)
   df_design <- degf(design)
+  check(sprintf("%s design df", label), df_design, sample$design$df, 0, "est")
   alpha <- 1 - level
   z <- qnorm(1 - alpha / 2)
   answered <- list()
@@ -140,15 +151,33 @@ compare_sample <- function(d, sample, label) {
     if (n == 0) { check(sprintf("%s criterion %s value", label, item$id), NA, s$value, 0, "est"); next }
     r <- svyratio(as.formula(paste0("~y_", item$id)), as.formula(paste0("~a_", item$id)), design)
     p <- as.numeric(coef(r))
+    se <- as.numeric(SE(r))
     check(sprintf("%s criterion %s value", label, item$id), p, s$value, tol_est, "est")
-    check(sprintf("%s criterion %s se", label, item$id), as.numeric(SE(r)), s$se, tol_est, "se")
-    if (is.null(pops)) {
-      # Wilson = the score test interval without continuity correction.
-      x <- sum(d[[paste0("y_", item$id)]])
-      ci <- if (x == 0) c(0, prop.test(x, n, correct = FALSE, conf.level = level)$conf.int[2]) else
-        prop.test(x, n, correct = FALSE, conf.level = level)$conf.int
+    check(sprintf("%s criterion %s se", label, item$id), se, s$se, tol_est, "se")
+    x <- sum(d[[paste0("y_", item$id)]])
+    if (criterion_method %in% c("wilson", "exact")) {
+      # Unweighted: the valid answers; weighted: the effective size p(1-p)/Var, capped at n.
+      size <- if (!is.null(pops) && p > 0 && p < 1 && se > 0) min(p * (1 - p) / se^2, n) else n
+      if (criterion_method == "exact") {
+        ci <- if (is.null(pops)) as.numeric(binom.test(x, n, conf.level = level)$conf.int) else clopper_pearson(p * size, size, alpha)
+      } else if (is.null(pops)) {
+        # Wilson = the score test interval without continuity correction.
+        ci <- suppressWarnings(prop.test(x, n, correct = FALSE, conf.level = level)$conf.int)
+        if (x == 0) ci[1] <- 0
+      } else {
+        ci <- (p + z^2 / (2 * size) + c(-1, 1) * z * sqrt(p * (1 - p) / size + z^2 / (4 * size^2))) / (1 + z^2 / size)
+      }
+      check(sprintf("%s criterion %s method", label, item$id), 0, if (s$method == criterion_method) 0 else 1, 0, "est")
     } else {
-      ci <- (p + z^2 / (2 * n) + c(-1, 1) * z * sqrt(p * (1 - p) / n + z^2 / (4 * n^2))) / (1 + z^2 / n)
+      # svyciprop itself, on the domain of the criterion's valid answers.
+      answered_design <- design[design$variables[[paste0("a_", item$id)]] == 1, ]
+      if (p <= 0 || p >= 1 || se <= 0 || degf(answered_design) < 1) {
+        ci <- clopper_pearson(p * n, n, alpha)
+        check(sprintf("%s criterion %s fallback", label, item$id), 0, if (s$method == "clopper-pearson") 0 else 1, 0, "est")
+      } else {
+        f <- as.formula(paste0("~I(y_", item$id, " == 1)"))
+        ci <- as.numeric(attr(svyciprop(f, answered_design, method = criterion_method, level = level), "ci"))
+      }
     }
     check(sprintf("%s criterion %s lower", label, item$id), ci[1], s$lower, tol_bound, "bound")
     check(sprintf("%s criterion %s upper", label, item$id), ci[2], s$upper, tol_bound, "bound")
@@ -166,13 +195,12 @@ compare_sample <- function(d, sample, label) {
     s <- ix_by_id[[id]]
     terms <- terms_of(id, answered)
     if (is.null(terms)) { check(sprintf("%s index %s value", label, id), NA, s$value, 0, "est"); next }
-    dd <- d
+    des <- design
     for (k in seq_along(terms)) {
       crit <- terms[[k]]$crit
-      dd[[paste0("Y", k)]] <- Reduce(`+`, lapply(crit, function(c) d[[paste0("y_", c)]]))
-      dd[[paste0("A", k)]] <- Reduce(`+`, lapply(crit, function(c) d[[paste0("a_", c)]]))
+      des$variables[[paste0("Y", k)]] <- Reduce(`+`, lapply(crit, function(c) des$variables[[paste0("y_", c)]]))
+      des$variables[[paste0("A", k)]] <- Reduce(`+`, lapply(crit, function(c) des$variables[[paste0("a_", c)]]))
     }
-    des <- make_design(dd)
     K <- length(terms)
     num <- as.formula(paste("~", paste0("Y", 1:K, collapse = "+")))
     den <- as.formula(paste("~", paste0("A", 1:K, collapse = "+")))
@@ -184,15 +212,19 @@ compare_sample <- function(d, sample, label) {
     I <- as.numeric(coef(est))
     se <- as.numeric(SE(est))
     check(sprintf("%s index %s value", label, id), I, s$value, tol_est, "est")
-    if (s$method == "clopper-pearson") next  # degenerate fallback, checked by unit tests
     check(sprintf("%s index %s se", label, id), se, s$se, tol_est, "se")
     n_resp <- sum(Reduce(`|`, lapply(unique(unlist(lapply(terms, `[[`, "crit"))), function(c) d[[paste0("a_", c)]] > 0)))
     check(sprintf("%s index %s n", label, id), n_resp, s$n, 0, "est")
+    if (I <= 0 || I >= 1 || se <= 0 || df_design < 1) {
+      # Degenerate: sipas falls back to Clopper-Pearson (bounds checked by unit tests).
+      check(sprintf("%s index %s fallback", label, id), 0, if (s$method == "clopper-pearson") 0 else 1, 0, "est")
+      next
+    }
     if (method == "logit") {
       ci <- expit(log(I / (1 - I)) + c(-1, 1) * qt(1 - alpha / 2, df_design) * se / (I * (1 - I)))
     } else {
-      n_eff <- I * (1 - I) / se^2 * (qt(alpha / 2, nrow(dd) - 1) / qt(alpha / 2, df_design))^2
-      n_eff <- min(n_eff, n_resp)
+      # svyciprop's "beta" on the linearised variance (not capped at n, as R).
+      n_eff <- I * (1 - I) / se^2 * (qt(alpha / 2, nrow(des) - 1) / qt(alpha / 2, df_design))^2
       ci <- c(qbeta(alpha / 2, n_eff * I, n_eff * (1 - I) + 1), qbeta(1 - alpha / 2, n_eff * I + 1, n_eff * (1 - I)))
     }
     check(sprintf("%s index %s lower", label, id), ci[1], s$lower, tol_bound, "bound")
@@ -200,11 +232,11 @@ compare_sample <- function(d, sample, label) {
   }
 }
 
-compare_sample(df, res, "all")
+compare_sample(seq_len(nrow(df)), res, "all")
 groups <- res$groups
 for (g in groups) {
-  rows <- if (g$by %in% c("unit", "field", "channel")) which(df[[g$by]] == g$value) else which(df[[g$by]] == g$value)
-  compare_sample(df[rows, , drop = FALSE], g, sprintf("%s=%s", g$by, g$value))
+  rows <- which(!is.na(df[[g$by]]) & df[[g$by]] == g$value)
+  compare_sample(rows, g, sprintf("%s=%s", g$by, g$value))
 }
 cat(sprintf("R survey %s cross-check (%s%s): %d rows, %d groups; largest |diff| estimate %.2g, se %.2g, bound %.2g\n",
             as.character(packageVersion("survey")), method, if (is.null(pops)) "" else ", weighted with fpc",

@@ -55,7 +55,7 @@ enum AnalysisText {
         for g in a.groups {
             if g.by != lastBy {
                 out.append("")
-                out.append("By \(g.by) (each group analysed as its own sample)")
+                out.append("By \(g.by) (each group a domain of the whole design)")
                 lastBy = g.by
                 var rows: [[String]] = [["Group", "Index", "Value %", "\(level) % CI", "n"] + (a.target == nil ? [] : ["Verdict"])]
                 for h in a.groups where h.by == g.by {

@@ -34,7 +34,7 @@ struct AnalyzeCommand: ParsableCommand {
 
     @OptionGroup(title: "Filters on stored responses") var filters: StoreFilterOptions
 
-    @Option(help: "Also analyse each group as its own sample: unit, field, channel or a single-choice item id (repeatable).")
+    @Option(help: "Also analyse each group as a domain of the whole design (R svyby): unit, field, channel or a single-choice item id (repeatable).")
     var by: [String] = []
 
     @Option(help: "Target share, e.g. 0.95: each index gets Đạt (lower bound ≥ target), Chưa đạt (upper bound < target) or Chưa đủ căn cứ.")
@@ -46,7 +46,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Interval for composite indices: logit (linearised, default), beta (Korn–Graubard) or bootstrap.")
     var ci: CompositeMethod = .logit
 
-    @Option(name: .customLong("criterion-ci"), help: "Interval for single criteria: wilson (default) or exact (Clopper–Pearson).")
+    @Option(name: .customLong("criterion-ci"), help: "Interval for single criteria: wilson (default; with --population on the effective size), exact (Clopper–Pearson), or R svyciprop's logit or beta on the criterion's valid answers.")
     var criterionCI: CriterionInterval = .wilson
 
     @Option(help: "Bootstrap replicates (with --ci bootstrap).")
@@ -81,9 +81,6 @@ struct AnalyzeCommand: ParsableCommand {
             throw ValidationError("--target is a share between 0 and 1: 0.95 means 95 %")
         }
         guard replicates >= 50 else { throw ValidationError("--replicates must be at least 50") }
-        if !population.isEmpty, let other = by.first(where: { $0 != "unit" }) {
-            throw ValidationError("--population gives dossiers per unit, so it cannot weight groups by '\(other)'; run the grouped analysis without --population, or group by unit")
-        }
         _ = try populations()
     }
 

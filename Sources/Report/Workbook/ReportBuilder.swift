@@ -70,7 +70,7 @@ public enum ReportBuilder {
             target: target, populations: profile.populations)
     }
 
-    /// Each target on its subset of forms, analysed as its own sample. `whole`, the analysis of the
+    /// Each target on its forms (a field, a channel), analysed as a domain of the whole design. `whole`, the analysis of the
     /// whole table under ``options(_:target:)``, serves the targets that cover every form.
     public static func targets(_ profile: ReportProfile, table: ResponseTable, whole: Analysis? = nil) throws -> [TargetResult] {
         try profile.targets.map { t in
@@ -90,11 +90,7 @@ public enum ReportBuilder {
                 result.small = ix.small
                 return result
             }
-            var options = options(profile, target: t.minimum)
-            // Weights are per unit; a subset keeps them only when every unit is present.
-            let subset = table.select(rows)
-            if Set(subset.unit.levels) != Set(table.unit.levels) { options.populations = [:] }
-            let analysis = try Analyzer(options: options).analyze(subset)
+            let analysis = try Analyzer(options: options(profile, target: t.minimum)).analyze(table, domain: rows)
             if let ix = analysis.indices.first(where: { $0.id == t.index }) {
                 result.value = ix.value
                 result.lower = ix.lower

@@ -212,7 +212,7 @@ public struct ReportProfile: Sendable {
         var criterionCI = CriterionInterval.wilson
         if let text = r.string(map, "criterion_ci", nil, required: false, at: root) {
             if let value = CriterionInterval(rawValue: text) { criterionCI = value } else {
-                r.issue(map["criterion_ci"], "criterion_ci", "criterion_ci must be wilson or exact")
+                r.issue(map["criterion_ci"], "criterion_ci", "criterion_ci must be wilson, exact, logit or beta")
             }
         }
         var targets: [Target] = []
