@@ -230,6 +230,8 @@ public struct Analysis: Sendable, Codable, Equatable {
     public var rules: [String]
     /// With `--dossiers N` on counter ratings: the Decree-766 style rate.
     public var decree766: CounterRate?
+    /// With a previous period (`--compare-to`, a report's previous period): each index's change.
+    public var change: [IndexChange]?
 }
 
 /// The Decree-766 style rate from counter ratings: (N − dissatisfied ratings) / N, where N is the

@@ -90,3 +90,22 @@ import Testing
     }
     #expect(try StoredQuestionnaire.resolve("sipas-2023", in: store, catalog: catalog).id == "sipas-2023")
 }
+
+/// Counter-quick, one unit: previous period 1 of 4 satisfied, this one 3 of 4 (by hand: +0.5).
+@Test func comparingWithAPreviousPeriodGivesEachIndexItsChange() throws {
+    let folder = try temporaryFolder()
+    let now = try write("form_id,unit,collected_on,overall\nK1,XA01,2026-03-02,3\nK2,XA01,2026-03-02,1\nK3,XA01,2026-03-02,2\nK4,XA01,2026-03-02,3\n", "now.csv", in: folder)
+    let before = try write("form_id,unit,collected_on,overall\nK1,XA01,2025-03-02,1\nK2,XA01,2025-03-02,1\nK3,XA01,2025-03-02,2\nK4,XA01,2025-03-02,1\n", "before.csv", in: folder)
+    var use = AnalyzeResponses(source: .files([now], questionnaire: "counter-quick"), options: AnalysisOptions(), previous: .files([before], questionnaire: "counter-quick"))
+    use.catalog = catalog
+    let result = try use.run()
+    let change = try #require(result.analysis.change?.first { $0.id == "satisfaction" })
+    // Each period: Var = p(1 − p)/(n − 1) = 0.1875/3; df = 3 + 3.
+    #expect(change.value == 0.5 && change.previous == 0.25 && change.df == 6)
+    #expect(abs(change.se - (2 * 0.1875 / 3).squareRoot()) < 1e-15)
+    #expect(change.small && result.previous?.n == 4)
+    // Another questionnaire's files are refused with both names.
+    let other = try write("form_id,unit,collected_on,c1_1\nK1,XA01,2025-03-02,1\n", "other.csv", in: folder)
+    use.previous = .files([other], questionnaire: "sipas-2017")
+    #expect(message { _ = try use.run() }.contains("a change can only be measured on the same questionnaire"))
+}

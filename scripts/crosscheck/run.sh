@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares `sipas analyze --json` with R's survey package on generated data: several units, missing
 # answers, a unit with one respondent, weights with fpc, groups as domains of the whole design (one
-# of them a single form, weighted ones too), every interval method for composites and criteria.
+# of them a single form, weighted ones too), every interval method for composites and criteria, and
+# the change between two periods.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 swift build --product sipas >/dev/null
@@ -33,3 +34,14 @@ check sipas-2017 "$work/b.csv" logit wilson "" --by channel
 check sipas-2017 "$work/b.csv" logit beta "XA01=$(grep -c '^XA01-' "$work/b.csv"),XA02=700,XA03=900" --by channel
 "$sipas" generate --questionnaire counter-quick --count 400 --units 2 --satisfaction 0.93 --seed 13 --out "$work/c.csv" 2>/dev/null
 check counter-quick "$work/c.csv" beta beta "" --by field
+# Change between two periods (strata = period × unit; svycontrast on svyby(…, ~period)); one pair
+# with a period under 30 forms.
+change() {  # questionnaire now previous
+  "$sipas" analyze --questionnaire "$1" --input "$2" --compare-to "$3" --json >"$work/change.json"
+  Rscript scripts/crosscheck/change-crosscheck.R "$2" "$3" "Questionnaires/$1.yaml" "$work/change.json"
+}
+"$sipas" generate --questionnaire sipas-2023 --count 600 --units 3 --missing 0.08 --satisfaction 0.85 --seed 21 --out "$work/now.csv" 2>/dev/null
+"$sipas" generate --questionnaire sipas-2023 --count 400 --units 2 --missing 0.05 --satisfaction 0.8 --seed 22 --out "$work/before.csv" 2>/dev/null
+change sipas-2023 "$work/now.csv" "$work/before.csv"
+"$sipas" generate --questionnaire counter-quick --count 25 --units 1 --satisfaction 0.9 --seed 23 --out "$work/few.csv" 2>/dev/null
+change counter-quick "$work/c.csv" "$work/few.csv"

@@ -23,6 +23,20 @@ enum AnalysisText {
         if let t = a.target { out.append("Target: \(percent(t)) %") }
         out.append("")
         out.append(contentsOf: indexTable(a.indices, overall: a.overall, q: q, level: level, target: a.target))
+        if let changes = a.change {
+            out.append("")
+            out.append("Change from the previous period (independent samples; \(level) % interval on t(\(changes.first?.df ?? 0)))")
+            var rows: [[String]] = [["Index", "Previous %", "Now %", "Change (points)", "\(level) % CI", "Verdict"]]
+            let now = Dictionary(a.indices.map { ($0.id, $0.value) }, uniquingKeysWith: { x, _ in x })
+            for c in changes {
+                func points(_ v: Double?) -> String { v.map { String(format: "%+.1f", $0 * 100) } ?? "—" }
+                rows.append([
+                    c.id, percent(c.previous), percent(now[c.id] ?? nil), points(c.value) + (c.small ? "*" : ""),
+                    "[\(points(c.lower)), \(points(c.upper))]", c.verdict.label,
+                ])
+            }
+            out.append(contentsOf: table(rows, rightAligned: [1, 2, 3, 4]))
+        }
         if let r = a.decree766 {
             out.append("")
             out.append("Decree-766 style rate (N − dissatisfied)/N = (\(r.dossiers) − \(r.dissatisfied))/\(r.dossiers) = \(percent(r.value)) % (\(r.ratings) ratings; dossiers without a rating count as not dissatisfied; not a survey estimate, no interval)")

@@ -21,6 +21,9 @@ struct AnalyzeCommand: ParsableCommand {
               sipas analyze --questionnaire sipas-2023 --input mau.csv
               sipas analyze --questionnaire counter-quick --input q1.csv q2.csv --by field --target 0.95
               sipas analyze --questionnaire sipas-2023 --input mau.csv --ci beta --json > ket-qua.json
+              sipas analyze --questionnaire sipas-2023 --input 2026.csv --compare-to 2025.csv
+              sipas analyze --store sipas.sqlite --from 2026-01-01 --to 2026-12-31 \\
+                --previous-from 2025-01-01 --previous-to 2025-12-31
             """)
 
     @Option(help: "Questionnaire id (see `sipas questionnaire list`) or YAML file; optional with --store when it holds one questionnaire.")
@@ -58,6 +61,15 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Number of dossiers a unit handled in the period, as UNIT=N (repeatable; give every unit).")
     var population: [String] = []
 
+    @Option(name: .customLong("compare-to"), parsing: .upToNextOption, help: "The previous period's response files (same questionnaire): each index gets its change with an interval and Tăng, Giảm or Chưa đủ căn cứ.")
+    var compareTo: [String] = []
+
+    @Option(name: .customLong("previous-from"), help: "With --store: first date of the previous period to compare with (YYYY-MM-DD; the other filters apply too).")
+    var previousFrom: String?
+
+    @Option(name: .customLong("previous-to"), help: "With --store: last date of the previous period (YYYY-MM-DD).")
+    var previousTo: String?
+
     @Option(help: "Counter ratings: the number of dossiers handled in the period, for the Decree-766 style rate (N − dissatisfied)/N.")
     var dossiers: Int?
 
@@ -81,6 +93,18 @@ struct AnalyzeCommand: ParsableCommand {
             throw ValidationError("--target is a share between 0 and 1: 0.95 means 95 %")
         }
         guard replicates >= 50 else { throw ValidationError("--replicates must be at least 50") }
+        if !compareTo.isEmpty, storePath != nil {
+            throw ValidationError("--compare-to takes the previous period's files; with --store give the previous period as --previous-from DATE --previous-to DATE")
+        }
+        if storePath == nil, previousFrom != nil || previousTo != nil {
+            throw ValidationError("--previous-from and --previous-to choose a previous period in a store: use them with --store (or --compare-to FILE… with files)")
+        }
+        if storePath != nil, (previousFrom == nil) != (previousTo == nil) {
+            throw ValidationError("give the previous period with both --previous-from and --previous-to")
+        }
+        for (name, value) in [("--previous-from", previousFrom), ("--previous-to", previousTo)] {
+            if let value, !ISODate.isValid(value) { throw ValidationError("\(name) takes a date as YYYY-MM-DD, e.g. 2025-12-31; found '\(value)'") }
+        }
         _ = try populations()
     }
 
@@ -105,12 +129,20 @@ struct AnalyzeCommand: ParsableCommand {
         }
         let options = AnalysisOptions(level: level, composite: composite, criterion: criterionCI, target: target, populations: try populations())
         let source: AnalyzeResponses.Source
+        var previous: AnalyzeResponses.Source?
         if let storePath {
-            source = .store(try StoreOptions(path: storePath).open(), questionnaire: questionnaire, filter: filters.filter)
+            let store = try StoreOptions(path: storePath).open()
+            source = .store(store, questionnaire: questionnaire, filter: filters.filter)
+            if let previousFrom, let previousTo {
+                var filter = filters.filter
+                (filter.from, filter.to) = (previousFrom, previousTo)
+                previous = .store(store, questionnaire: questionnaire, filter: filter)
+            }
         } else {
             source = .files(input, questionnaire: questionnaire ?? "")
+            if !compareTo.isEmpty { previous = .files(compareTo, questionnaire: questionnaire ?? "") }
         }
-        let result = try AnalyzeResponses(source: source, options: options, groups: by, dossiers: dossiers).run()
+        let result = try AnalyzeResponses(source: source, options: options, groups: by, dossiers: dossiers, previous: previous).run()
         if json {
             emit(try AnalyzeResponses.json(result.analysis))
         } else {

@@ -55,6 +55,8 @@ public struct ReportData: Sendable, Codable {
         self.to = to
         self.sources = sources
         self.analysis = analysis
+        // The change from the previous period, unless the analysis already carries it.
+        if let previous, analysis.change == nil { self.analysis.change = Analysis.changes(from: previous, to: analysis) }
         self.previous = previous
         self.targets = targets
         self.software = software

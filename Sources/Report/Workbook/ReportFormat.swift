@@ -87,6 +87,17 @@ extension XlsxSheetWriter {
         if let value { try write(row, column, value, style) } else { try writeBlank(row, column, style) }
     }
 
+    /// A change's verdict in colour: Tăng green, Giảm red, Chưa đủ căn cứ amber; " *" when a
+    /// period has too few forms to conclude.
+    func changeVerdict(_ row: Int, _ column: Int, _ v: ChangeVerdict, small: Bool) throws(XlsxWriteError) {
+        let text = v.label + (small ? " *" : "")
+        switch v {
+        case .increase: try write(row, column, text, .met)
+        case .decrease: try write(row, column, text, .notMet)
+        case .inconclusive: try write(row, column, text, .open)
+        }
+    }
+
     /// A verdict in its colour (Đạt green, Chưa đạt red, Chưa đủ căn cứ amber), or "—".
     func verdict(_ row: Int, _ column: Int, _ v: Verdict?) throws(XlsxWriteError) {
         switch v {

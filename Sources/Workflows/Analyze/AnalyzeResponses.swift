@@ -25,13 +25,17 @@ public struct AnalyzeResponses {
     public var groups: [String] = []
     /// Dossiers handled in the period, for the Decree-766 style counter rate.
     public var dossiers: Int?
+    /// The previous period (files or a store's other dates), same questionnaire and options: every
+    /// index then gets its change (``Analysis/change``).
+    public var previous: Source?
     public var catalog = QuestionnaireCatalog()
 
-    public init(source: Source, options: AnalysisOptions, groups: [String] = [], dossiers: Int? = nil) {
+    public init(source: Source, options: AnalysisOptions, groups: [String] = [], dossiers: Int? = nil, previous: Source? = nil) {
         self.source = source
         self.options = options
         self.groups = groups
         self.dossiers = dossiers
+        self.previous = previous
     }
 
     public struct Result {
@@ -39,15 +43,35 @@ public struct AnalyzeResponses {
         public var questionnaire: Questionnaire
         /// The files read, or the store's path.
         public var inputs: [String]
+        /// The previous period's analysis, when one was given.
+        public var previous: Analysis?
     }
 
     public func run() throws -> Result {
+        var result = try analyze(source)
+        guard let previous else { return result }
+        let before: Result
+        do {
+            before = try AnalyzeResponses(source: previous, options: options).analyze(previous)
+        } catch {
+            throw UserError("the previous period to compare with: \(error)")
+        }
+        let (q, p) = (result.questionnaire, before.questionnaire)
+        guard q.id == p.id, q.version == p.version else {
+            throw UserError("the previous period was answered on \(p.id) \(p.version), this one on \(q.id) \(q.version): a change can only be measured on the same questionnaire")
+        }
+        result.analysis.change = Analysis.changes(from: before.analysis, to: result.analysis)
+        result.previous = before.analysis
+        return result
+    }
+
+    func analyze(_ source: Source) throws -> Result {
         switch source {
         case .store(let store, let reference, let filter):
             let q = try StoredQuestionnaire.resolve(reference, in: store, catalog: catalog)
             let (table, _) = try store.responses(questionnaire: q, filter: filter)
             guard table.count > 0 else { throw UserError("\(store.location): no stored responses of \(q.id) \(q.version) match the filters") }
-            return Result(analysis: try analyze(table), questionnaire: q, inputs: [store.location])
+            return Result(analysis: try analyze(table), questionnaire: q, inputs: [store.location], previous: nil)
         case .files(let paths, let reference):
             let q = try catalog.load(reference)
             var parts: [ResponseTable] = []
@@ -62,7 +86,7 @@ public struct AnalyzeResponses {
             let analysis = try analyze(table)
             group.wait()
             if found.total > 0 { throw UserError(DuplicateForms.refusal(found, paths: paths, questionnaire: q)) }
-            return Result(analysis: analysis, questionnaire: q, inputs: paths)
+            return Result(analysis: analysis, questionnaire: q, inputs: paths, previous: nil)
         }
     }
 

@@ -50,11 +50,10 @@ public enum DuplicateForms {
             for i in 0..<part.count {
                 let unit = unitMap[Int(part.unit.codes[i])]
                 var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (UInt64(unit) &* 0x9E37_79B9_7F4A_7C15)
-                // The year of collection (blank when the date is), then the form id.
-                var year = part.collectedOn[i].map { String($0.prefix(4)) } ?? ""
-                year.withUTF8 { bytes in
-                    for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-                }
+                // The year of collection (blank when the date is), then the form id; the year's
+                // bytes are read in place (a String per row cost a tenth of a second on a million).
+                let date = part.collectedOn[i]
+                if let date { for b in date.utf8.prefix(4) { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 } }
                 h = (h ^ 0x2F) &* 0x0000_0100_0000_01B3
                 var id = part.formID[i]
                 id.withUTF8 { bytes in
@@ -75,9 +74,10 @@ public enum DuplicateForms {
                     let first = entries[Int(e)]
                     let firstTable = parts[Int(first.part)]
                     if slotHash[slot] == h, first.unit == unit, firstTable.formID[Int(first.row)] == id,
-                       (firstTable.collectedOn[Int(first.row)].map { String($0.prefix(4)) } ?? "") == year {
+                       (firstTable.collectedOn[Int(first.row)]?.utf8.prefix(4) ?? "".utf8.prefix(4)).elementsEqual(date?.utf8.prefix(4) ?? "".utf8.prefix(4)) {
                         count += 1
                         if repeats.count < limit {
+                            let year = date.map { String($0.prefix(4)) } ?? ""
                             repeats.append(Repeat(
                                 formID: id, unit: part.unit[i] ?? "", year: year, first: (Int(first.part), Int(first.row)), again: (p, i)))
                         }

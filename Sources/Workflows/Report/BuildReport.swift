@@ -145,8 +145,10 @@ public struct BuiltReport {
         func pct(_ v: Double?) -> String { v.map { String(format: "%.1f %%", $0 * 100) } ?? "—" }
         if let overall = r.analysis.indices.first(where: { $0.id == r.analysis.overall }) {
             lines.append("  \(overall.title): \(pct(overall.value)) [\(pct(overall.lower)), \(pct(overall.upper))], n = \(overall.n)")
-            if let before = r.previous?.indices.first(where: { $0.id == overall.id })?.value, let now = overall.value {
-                lines.append(String(format: "  So với kỳ trước: %+.1f điểm phần trăm", (now - before) * 100))
+            if let c = r.analysis.change?.first(where: { $0.id == overall.id }) {
+                var line = String(format: "  So với kỳ trước: %+.1f điểm phần trăm", c.value * 100)
+                if let lower = c.lower, let upper = c.upper { line += String(format: " [%+.1f; %+.1f]", lower * 100, upper * 100) }
+                lines.append(line + " → \(c.verdict.label)\(c.small ? " (dưới 30 phiếu ở một kỳ: chưa đủ để kết luận)" : "")")
             }
         }
         for t in r.targets {

@@ -13,7 +13,8 @@ struct SummarySheet: ReportSheetContent {
         try s.setColumns(6, 6, width: 9)
         try s.setColumns(7, 7, width: 15)
         try s.setColumns(8, 8, width: 11)
-        try s.setColumns(9, 10, width: 10)
+        try s.setColumns(9, 12, width: 10)
+        try s.setColumns(13, 13, width: 15)
         var row = 0
         try s.write(row, 0, "BÁO CÁO KẾT QUẢ ĐO LƯỜNG SỰ HÀI LÒNG CỦA NGƯỜI DÂN (SIPAS)", .title)
         row += 1
@@ -37,7 +38,7 @@ struct SummarySheet: ReportSheetContent {
 
         try s.write(row, 0, "1. Chỉ số hài lòng và khoảng tin cậy \(Int((a.level * 100).rounded())) %", .bold)
         row += 1
-        let columns = ["Mã chỉ số", "Chỉ số", "Giá trị", "Cận dưới", "Cận trên", "Số phiếu (n)", "Mục tiêu", "Đánh giá", "Phương pháp", "Kỳ trước", "Thay đổi"]
+        let columns = ["Mã chỉ số", "Chỉ số", "Giá trị", "Cận dưới", "Cận trên", "Số phiếu (n)", "Mục tiêu", "Đánh giá", "Phương pháp", "Kỳ trước", "Thay đổi", "Thay đổi: cận dưới", "Thay đổi: cận trên", "Xu hướng"]
         for (c, name) in columns.enumerated() { try s.write(row, c, name, .header) }
         try s.setRow(row, height: 30)
         let tableHeaderRow = row
@@ -66,6 +67,14 @@ struct SummarySheet: ReportSheetContent {
                 try s.writeFormula(row, 10, "=" + change, result: now - before, .change)
             } else {
                 try s.writeBlank(row, 10, .plain)
+            }
+            // The change's interval (independent samples, t on the two periods' df) and its verdict.
+            if let c = a.change?.first(where: { $0.id == ix.id }) {
+                try s.number(row, 11, c.lower, .change)
+                try s.number(row, 12, c.upper, .change)
+                try s.changeVerdict(row, 13, c.verdict, small: c.small)
+            } else if data.previous != nil {
+                for column in 11...13 { try s.writeBlank(row, column, .plain) }
             }
             row += 1
         }
@@ -97,7 +106,7 @@ struct SummarySheet: ReportSheetContent {
             row = try writeCounter(s, c, row: row)
         }
         row += 1
-        try s.note(row, 11, width: 150, "Đạt: cả khoảng tin cậy không thấp hơn mục tiêu. Chưa đạt: cả khoảng tin cậy thấp hơn mục tiêu. Chưa đủ căn cứ: khoảng tin cậy chứa mục tiêu (cần thêm phiếu). * dưới 30 phiếu: chưa đủ để kết luận.")
+        try s.note(row, 14, width: 190, "Đạt: cả khoảng tin cậy không thấp hơn mục tiêu. Chưa đạt: cả khoảng tin cậy thấp hơn mục tiêu. Chưa đủ căn cứ: khoảng tin cậy chứa mục tiêu (cần thêm phiếu). Xu hướng so với kỳ trước: Tăng (cả khoảng tin cậy của thay đổi trên 0), Giảm (dưới 0), Chưa đủ căn cứ (chứa 0); hai kỳ là hai mẫu độc lập. * dưới 30 phiếu: chưa đủ để kết luận.")
         row += 1
         s.pageBreaks(before: [row])
         row += 1
