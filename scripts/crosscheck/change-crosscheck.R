@@ -11,6 +11,9 @@ suppressPackageStartupMessages({
   library(jsonlite)
 })
 options(survey.lonely.psu = "adjust", warn = 1)
+# Sourced from beside this script.
+script_dir <- dirname(normalizePath(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])))
+source(file.path(script_dir, "questionnaire.R"))
 args <- commandArgs(trailingOnly = TRUE)
 if (length(args) < 4) stop("usage: change-crosscheck.R NOW.csv PREVIOUS.csv QUESTIONNAIRE.yaml SIPAS.json")
 q <- read_yaml(args[3])
@@ -25,46 +28,10 @@ now <- read(args[1], "now"); before <- read(args[2], "before")
 df <- rbind(now[, intersect(names(now), names(before))], before[, intersect(names(now), names(before))])
 df$stratum <- paste(df$period, df$unit)
 
-items <- unlist(lapply(q$sections, function(s) s$items), recursive = FALSE)
-option_count <- function(item) if (!is.null(item$scale)) length(q$scales[[item$scale]]$options) else length(item$options)
-satisfied_codes <- function(item) if (is.null(item$scale)) NULL else unlist(q$scoring$satisfied[[item$scale]])
-criteria <- Filter(function(i) !is.null(satisfied_codes(i)), items)
-for (item in criteria) {
-  code <- suppressWarnings(as.integer(df[[item$id]]))
-  valid <- !is.na(code) & code >= 1 & code <= option_count(item)
-  df[[paste0("y_", item$id)]] <- as.numeric(valid & code %in% satisfied_codes(item))
-  df[[paste0("a_", item$id)]] <- as.numeric(valid)
-}
+criteria <- criteria_of(q)
+df <- add_scored_columns(df, q)
+terms_of <- index_terms(q)
 index_by_id <- setNames(q$scoring$indices, sapply(q$scoring$indices, function(i) i$id))
-# An index as terms list(list(coef, criteria)), as survey-crosscheck.R (criteria without answers left out).
-terms_of <- function(id, answered) {
-  ix <- index_by_id[[id]]
-  agg <- if (!is.null(ix$aggregate)) ix$aggregate else if (!is.null(ix$question)) "overall-question" else "mean"
-  leaves <- function(id) {
-    ix <- index_by_id[[id]]
-    if (!is.null(ix$question)) return(ix$question)
-    if (!is.null(ix$criteria)) return(unlist(ix$criteria))
-    unlist(lapply(ix$components, leaves))
-  }
-  if (!is.null(ix$question)) return(if (answered[[ix$question]]) list(list(coef = 1, crit = ix$question)) else NULL)
-  if (agg == "pooled") {
-    crit <- unique(leaves(id)); crit <- crit[sapply(crit, function(c) answered[[c]])]
-    return(if (length(crit) == 0) NULL else list(list(coef = 1, crit = crit)))
-  }
-  if (!is.null(ix$criteria)) {
-    crit <- unlist(ix$criteria); crit <- crit[sapply(crit, function(c) answered[[c]])]
-    return(if (length(crit) == 0) NULL else lapply(crit, function(c) list(coef = 1 / length(crit), crit = c)))
-  }
-  comps <- unlist(ix$components)
-  parts <- lapply(comps, function(c) terms_of(c, answered))
-  keep <- !sapply(parts, is.null)
-  if (!any(keep)) return(NULL)
-  w <- if (agg == "weights") unlist(ix$weights)[comps] else rep(1, length(comps))
-  w <- w[keep] / sum(w[keep])
-  out <- list()
-  for (k in seq_along(parts[keep])) for (t in parts[keep][[k]]) out[[length(out) + 1]] <- list(coef = t$coef * w[k], crit = t$crit)
-  out
-}
 answered <- function(period) {
   a <- list()
   for (item in criteria) a[[item$id]] <- sum(df[[paste0("a_", item$id)]][df$period == period]) > 0

@@ -18,6 +18,9 @@ suppressPackageStartupMessages({
   library(jsonlite)
 })
 options(survey.lonely.psu = "adjust", warn = 1)
+# Sourced from beside this script.
+script_dir <- dirname(normalizePath(sub("^--file=", "", grep("^--file=", commandArgs(FALSE), value = TRUE)[1])))
+source(file.path(script_dir, "questionnaire.R"))
 
 args <- commandArgs(trailingOnly = TRUE)
 if (length(args) < 5) stop("usage: survey-crosscheck.R DATA.csv QUESTIONNAIRE.yaml SIPAS.json METHOD CRITERION [POPULATIONS]")
@@ -32,22 +35,9 @@ level <- res$level
 tol_est <- 1e-9
 tol_bound <- 1e-6
 
-# Items with a satisfied set are the criteria.
-items <- unlist(lapply(q$sections, function(s) s$items), recursive = FALSE)
-item_by_id <- setNames(items, sapply(items, function(i) i$id))
-option_count <- function(item) {
-  if (!is.null(item$scale)) length(q$scales[[item$scale]]$options) else length(item$options)
-}
-satisfied_codes <- function(item) if (is.null(item$scale)) NULL else unlist(q$scoring$satisfied[[item$scale]])
-criteria <- Filter(function(i) !is.null(satisfied_codes(i)), items)
-for (item in criteria) {
-  code <- suppressWarnings(as.integer(df[[item$id]]))
-  if (is.null(df[[item$id]])) code <- rep(NA_integer_, nrow(df))
-  valid <- !is.na(code) & code >= 1 & code <= option_count(item)
-  df[[paste0("y_", item$id)]] <- as.numeric(valid & code %in% satisfied_codes(item))
-  df[[paste0("a_", item$id)]] <- as.numeric(valid)
-  df[[paste0("m_", item$id)]] <- ifelse(valid, code, 0)
-}
+# The criteria and their y_/a_/m_ columns, and the index tree, from the questionnaire YAML.
+criteria <- criteria_of(q)
+df <- add_scored_columns(df, q)
 
 make_design <- function(d) {
   if (is.null(pops)) return(suppressWarnings(svydesign(ids = ~1, strata = ~unit, data = d)))
@@ -61,44 +51,7 @@ make_design <- function(d) {
 
 index_by_id <- setNames(q$scoring$indices, sapply(q$scoring$indices, function(i) i$id))
 
-# An index as terms: list(list(coef, criteria)), leaving out criteria without answers (mean of the others).
-terms_of <- function(id, answered) {
-  ix <- index_by_id[[id]]
-  agg <- if (!is.null(ix$aggregate)) ix$aggregate else if (!is.null(ix$question)) "overall-question" else "mean"
-  leaves <- function(id) {
-    ix <- index_by_id[[id]]
-    if (!is.null(ix$question)) return(ix$question)
-    if (!is.null(ix$criteria)) return(unlist(ix$criteria))
-    unlist(lapply(ix$components, leaves))
-  }
-  if (!is.null(ix$question)) {
-    if (!answered[[ix$question]]) return(NULL)
-    return(list(list(coef = 1, crit = ix$question)))
-  }
-  if (agg == "pooled") {
-    crit <- unique(leaves(id))
-    crit <- crit[sapply(crit, function(c) answered[[c]])]
-    if (length(crit) == 0) return(NULL)
-    return(list(list(coef = 1, crit = crit)))
-  }
-  if (!is.null(ix$criteria)) {
-    crit <- unlist(ix$criteria)
-    crit <- crit[sapply(crit, function(c) answered[[c]])]
-    if (length(crit) == 0) return(NULL)
-    return(lapply(crit, function(c) list(coef = 1 / length(crit), crit = c)))
-  }
-  comps <- unlist(ix$components)
-  parts <- lapply(comps, function(c) terms_of(c, answered))
-  keep <- !sapply(parts, is.null)
-  if (!any(keep)) return(NULL)
-  w <- if (agg == "weights") unlist(ix$weights)[comps] else rep(1, length(comps))
-  w <- w[keep] / sum(w[keep])
-  out <- list()
-  for (k in seq_along(parts[keep])) {
-    for (t in parts[keep][[k]]) out[[length(out) + 1]] <- list(coef = t$coef * w[k], crit = t$crit)
-  }
-  out
-}
+terms_of <- index_terms(q)
 
 failures <- 0
 worst <- c(est = 0, se = 0, bound = 0)
