@@ -31,10 +31,10 @@ public enum DuplicateForms {
         var capacity = 16
         while capacity < 2 * total { capacity <<= 1 }
         let mask = capacity - 1
-        var slotEntry = [Int32](repeating: -1, count: capacity)
-        var slotHash = [UInt64](repeating: 0, count: capacity)
-        // First occurrence of each key: part, row, and the unit's number across all parts.
-        var entries: [(part: Int32, row: Int32, unit: UInt32)] = []
+        // A slot's hash and entry side by side: one cache miss per probe, not two.
+        var slots = [Slot](repeating: Slot(hash: 0, entry: -1), count: capacity)
+        // First occurrence of each key: part, row, the unit's number across all parts and the year.
+        var entries: [(part: Int32, row: Int32, unit: UInt32, year: UInt64)] = []
         entries.reserveCapacity(total)
         var unitNumbers: [String: UInt32] = [:]
         var repeats: [Repeat] = []
@@ -49,12 +49,8 @@ public enum DuplicateForms {
             }
             for i in 0..<part.count {
                 let unit = unitMap[Int(part.unit.codes[i])]
-                var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (UInt64(unit) &* 0x9E37_79B9_7F4A_7C15)
-                // The year of collection (blank when the date is), then the form id; the year's
-                // bytes are read in place (a String per row cost a tenth of a second on a million).
-                let date = part.collectedOn[i]
-                if let date { for b in date.utf8.prefix(4) { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 } }
-                h = (h ^ 0x2F) &* 0x0000_0100_0000_01B3
+                let year = yearKey(part.collectedOn[i])
+                var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ (UInt64(unit) &* 0x9E37_79B9_7F4A_7C15) ^ (year &* 0xC2B2_AE3D_27D4_EB4F)
                 var id = part.formID[i]
                 id.withUTF8 { bytes in
                     for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
@@ -64,20 +60,18 @@ public enum DuplicateForms {
                 h ^= h >> 33
                 var slot = Int(truncatingIfNeeded: h) & mask
                 while true {
-                    let e = slotEntry[slot]
-                    if e < 0 {
-                        slotEntry[slot] = Int32(entries.count)
-                        slotHash[slot] = h
-                        entries.append((Int32(p), Int32(i), unit))
+                    let here = slots[slot]
+                    if here.entry < 0 {
+                        slots[slot] = Slot(hash: h, entry: Int32(entries.count))
+                        entries.append((Int32(p), Int32(i), unit, year))
                         break
                     }
-                    let first = entries[Int(e)]
-                    let firstTable = parts[Int(first.part)]
-                    if slotHash[slot] == h, first.unit == unit, firstTable.formID[Int(first.row)] == id,
-                       (firstTable.collectedOn[Int(first.row)]?.utf8.prefix(4) ?? "".utf8.prefix(4)).elementsEqual(date?.utf8.prefix(4) ?? "".utf8.prefix(4)) {
+                    if here.hash == h, case let first = entries[Int(here.entry)], first.unit == unit, first.year == year,
+                       parts[Int(first.part)].formID[Int(first.row)] == id
+                    {
                         count += 1
                         if repeats.count < limit {
-                            let year = date.map { String($0.prefix(4)) } ?? ""
+                            let year = part.collectedOn[i].map { String($0.prefix(4)) } ?? ""
                             repeats.append(Repeat(
                                 formID: id, unit: part.unit[i] ?? "", year: year, first: (Int(first.part), Int(first.row)), again: (p, i)))
                         }
@@ -88,6 +82,29 @@ public enum DuplicateForms {
             }
         }
         return (repeats, count)
+    }
+
+    struct Slot {
+        var hash: UInt64
+        var entry: Int32
+    }
+
+    /// The year of collection as a number that is equal exactly when the dates' first four bytes
+    /// are: those bytes and how many there are (0 for a blank date). Read in place: a String or a
+    /// generic prefix per row cost as much as the rest of the check on a million forms.
+    @inline(__always)
+    static func yearKey(_ date: String?) -> UInt64 {
+        guard let date else { return 0 }
+        if let key = date.utf8.withContiguousStorageIfAvailable({ packed($0) }) { return key }
+        return packed(Array(date.utf8))
+    }
+
+    @inline(__always)
+    static func packed<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8, C.Index == Int {
+        let n = min(4, bytes.count)
+        var key = UInt64(n + 1) << 32
+        for k in 0..<n { key |= UInt64(bytes[bytes.startIndex + k]) << (8 * UInt64(k)) }
+        return key
     }
 
     /// The refusal for repeats found in CSV files `paths` (one part each), with the file rows of both
