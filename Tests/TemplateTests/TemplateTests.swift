@@ -157,3 +157,24 @@ func sheetProblem(_ sheetData: String) throws -> String? {
     #expect(sheet.value(row: 1, column: 2) == .text(long))
     #expect(ContinuousClock.now - start < .seconds(30))  // minutes before, quadratic in both
 }
+
+@Test(.timeLimit(.minutes(1))) func aDeflateStreamThatDoesNotEndInItsEntryIsRefusedNotReadForEver() throws {
+    // Found by fuzzing (a template with two damaged parts): ZIPFoundation's extraction reads on past
+    // the entry and, at the end of the file, loops for ever on a deflate stream that has not ended.
+    // Here a stored deflate block that announces 65,535 bytes, in an entry of 12 (declaring
+    // 1,000,000 bytes uncompressed, so that the stream's own end is what is missing).
+    let name = Array("xl/workbook.xml".utf8)
+    let body: [UInt8] = [0x00, 0xFF, 0xFF, 0x00, 0x00] + Array("<workbook".utf8.prefix(7))
+    func le(_ v: Int, _ bytes: Int) -> [UInt8] { (0..<bytes).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+    let common = le(20, 2) + le(0, 2) + le(8, 2) + le(0, 2) + le(0x21, 2) + le(0x1234_5678, 4) + le(body.count, 4) + le(1_000_000, 4)
+        + le(name.count, 2) + le(0, 2)
+    let local = le(0x0403_4B50, 4) + common + name + body
+    let central = le(0x0201_4B50, 4) + le(20, 2) + common + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4) + name
+    let end = le(0x0605_4B50, 4) + le(0, 2) + le(0, 2) + le(1, 2) + le(1, 2) + le(central.count, 4) + le(local.count, 4) + le(0, 2)
+    do {
+        _ = try XlsxWorkbook(data: Data(local + central + end), file: "f.xlsx")
+        Issue.record("a workbook with an unfinished deflate stream was read")
+    } catch {
+        #expect(error.description == "f.xlsx: the workbook is damaged (xl/workbook.xml: its compressed data ends before its deflate stream does); save it again from Excel")
+    }
+}

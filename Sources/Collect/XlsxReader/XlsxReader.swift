@@ -67,6 +67,8 @@ public struct XlsxWorkbook: Sendable {
     let archiveData: Data
     /// Declared uncompressed size of each worksheet part.
     let sheetSizes: [String: UInt64]
+    /// Where each entry's data lies in `archiveData`, from the central directory.
+    let layout: [String: ZipEntryData]
 
     public init(contentsOf url: URL, limits: XlsxLimits = .standard) throws(Problem) {
         let name = url.lastPathComponent
@@ -87,9 +89,11 @@ public struct XlsxWorkbook: Sendable {
         guard data.count >= 4, data.prefix(2) == Data([0x50, 0x4B]) else {
             throw Problem(file: file, message: "not an Excel workbook (.xlsx): the file is not a ZIP archive. Save it from Excel as \"Excel Workbook (*.xlsx)\"")
         }
-        if let problem = Self.zipProblem(data) {
+        let walked = Self.zipLayout(data)
+        if let problem = walked.problem {
             throw Problem(file: file, message: "the workbook is damaged (\(problem)); save it again from Excel")
         }
+        layout = walked.entries
         let archive: Archive
         do {
             archive = try Archive(data: data, accessMode: .read)
@@ -120,10 +124,11 @@ public struct XlsxWorkbook: Sendable {
             var content = Data()
             var overflow = false
             do {
-                _ = try archive.extract(entry, skipCRC32: false) { chunk in
-                    if UInt64(content.count + chunk.count) > declared + 1024 { overflow = true; return }
+                try Self.extract(path, from: data, layout: walked.entries) { chunk in
+                    if UInt64(content.count + chunk.count) > declared + 1024 { overflow = true; throw ZipEntryData.Overflow() }
                     content.append(chunk)
                 }
+            } catch is ZipEntryData.Overflow {
             } catch {
                 throw Problem(file: file, message: "the workbook is damaged (\(path): \(error)); save it again from Excel")
             }
@@ -177,7 +182,7 @@ public struct XlsxWorkbook: Sendable {
         guard let info = sheets.first(where: { $0.name == name }) else {
             throw Problem(file: file, message: "no sheet named '\(name)' (sheets: \(sheets.map(\.name).joined(separator: ", ")))")
         }
-        guard let declared = sheetSizes[info.path], let archive = try? Archive(data: archiveData, accessMode: .read), let entry = archive[info.path] else {
+        guard let declared = sheetSizes[info.path], layout[info.path] != nil else {
             throw Problem(file: file, message: "sheet '\(name)' is missing from the archive")
         }
         var scanner = SheetScanner(shared: sharedStrings, dateStyles: dateStyles, date1904: date1904, maxCells: limits.maxCells)
@@ -198,7 +203,7 @@ public struct XlsxWorkbook: Sendable {
             pending.removeFirst(count)
         }
         do {
-            _ = try archive.extract(entry, skipCRC32: false) { chunk in
+            try Self.extract(info.path, from: archiveData, layout: layout) { chunk in
                 produced += UInt64(chunk.count)
                 if produced > declared + 1024 { throw Stop(message: "refused: \(info.path) holds more data than it declares") }
                 pending.append(contentsOf: chunk)
@@ -221,9 +226,14 @@ public struct XlsxWorkbook: Sendable {
     /// the archive points past the end (found by fuzzing), so the offsets it will follow are checked
     /// first, walking the central directory as it does. ZIP64 is refused: a workbook under the size
     /// limit never needs it, and its 64-bit offsets would need the same care.
-    static func zipProblem(_ data: Data) -> String? {
+    static func zipProblem(_ data: Data) -> String? { zipLayout(data).problem }
+
+    /// The central directory walked as ZIPFoundation walks it: why it must not read `data` (or
+    /// nil), and where each entry's data lies, for ``extract(_:from:layout:_:)``.
+    static func zipLayout(_ data: Data) -> (problem: String?, entries: [String: ZipEntryData]) {
         let b = [UInt8](data)
         let n = b.count
+        var entries: [String: ZipEntryData] = [:]
         func u16(_ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 }
         func u32(_ i: Int) -> Int { u16(i) | u16(i + 2) << 16 }
         func zip64Field(_ start: Int, _ length: Int) -> Bool {
@@ -237,26 +247,67 @@ public struct XlsxWorkbook: Sendable {
         // The end record: the last signature, as ZIPFoundation finds it (none: it refuses the file).
         var end = n - 22
         while end >= 0, u32(end) != 0x0605_4B50 { end -= 1 }
-        guard end >= 0 else { return nil }
-        if end >= 20, u32(end - 20) == 0x0706_4B50 { return "ZIP64 archive" }
+        guard end >= 0 else { return (nil, entries) }
+        if end >= 20, u32(end - 20) == 0x0706_4B50 { return ("ZIP64 archive", entries) }
         var entry = u32(end + 16)
         for _ in 0..<u16(end + 10) {
-            guard entry <= n else { return "the central directory lies past the end of the file" }
+            guard entry <= n else { return ("the central directory lies past the end of the file", entries) }
             guard entry + 46 <= n, u32(entry) == 0x0201_4B50 else { break }  // where ZIPFoundation stops
             let nameLength = u16(entry + 28), extraLength = u16(entry + 30)
             let extra = entry + 46 + nameLength
-            if b[entry + 6] >= 45 || (extra < n && zip64Field(extra, min(extraLength, n - extra))) { return "ZIP64 entry" }
+            if b[entry + 6] >= 45 || (extra < n && zip64Field(extra, min(extraLength, n - extra))) { return ("ZIP64 entry", entries) }
             let local = u32(entry + 42)
-            guard local <= n else { return "an entry lies past the end of the file" }
+            guard local <= n else { return ("an entry lies past the end of the file", entries) }
             guard local + 30 <= n, u32(local) == 0x0403_4B50 else { break }
             let start = local + 30 + u16(local + 26) + u16(local + 28)
-            guard start <= n else { return "an entry's data lies past the end of the file" }
+            guard start <= n else { return ("an entry's data lies past the end of the file", entries) }
             if u16(entry + 8) & 8 != 0, start + u32(entry + (u16(entry + 10) != 0 ? 20 : 24)) > n {
-                return "an entry's data descriptor lies past the end of the file"
+                return ("an entry's data descriptor lies past the end of the file", entries)
+            }
+            let compressed = u32(entry + 20)
+            if extra <= n {
+                let name = String(decoding: b[(entry + 46)..<extra], as: UTF8.self)
+                entries[name] = ZipEntryData(
+                    start: start, compressedSize: compressed, method: u16(entry + 10), crc32: UInt32(truncatingIfNeeded: u32(entry + 16)))
             }
             entry += 46 + nameLength + extraLength + u16(entry + 32)
         }
-        return nil
+        return (nil, entries)
+    }
+
+    /// Passes the decompressed bytes of entry `path` to `consumer` in chunks and checks its CRC.
+    /// ZIPFoundation's own extraction reads on past the entry and, at the end of the file, loops
+    /// for ever on a deflate stream that has not ended (found by fuzzing): here the stream is
+    /// given the entry's bytes and no more, and one that needs more is damaged.
+    static func extract(_ path: String, from data: Data, layout: [String: ZipEntryData], _ consumer: (Data) throws -> Void) throws {
+        guard let entry = layout[path] else { throw ZipEntryData.Damaged(reason: "not in the central directory") }
+        let end = entry.start + entry.compressedSize
+        guard end <= data.count else { throw ZipEntryData.Damaged(reason: "its data lies past the end of the file") }
+        let base = data.startIndex
+        let crc: CRC32
+        switch entry.method {
+        case 0:
+            let bytes = data.subdata(in: (base + entry.start)..<(base + end))
+            try consumer(bytes)
+            crc = bytes.crc32(checksum: 0)
+        case 8:
+            crc = try Data.decompress(
+                size: Int64(entry.compressedSize), bufferSize: 64 << 10, skipCRC32: false,
+                provider: { position, size in
+                    // Always `size` bytes: ZIPFoundation hands zlib a whole buffer whatever the chunk
+                    // holds, so a short last chunk is padded with zeros (which no stream can take
+                    // for its own: they end or break it), and nothing is given past the entry.
+                    let from = entry.start + Int(position)
+                    let to = min(end, from + size)
+                    guard from < to else { throw ZipEntryData.Damaged(reason: "its compressed data ends before its deflate stream does") }
+                    var chunk = data.subdata(in: (base + from)..<(base + to))
+                    if chunk.count < size { chunk.append(Data(count: size - chunk.count)) }
+                    return chunk
+                }, consumer: consumer)
+        default:
+            throw ZipEntryData.Damaged(reason: "compression method \(entry.method), not deflate")
+        }
+        guard crc == entry.crc32 else { throw ZipEntryData.Damaged(reason: "checksum mismatch") }
     }
 
     static func parse<H: XlsxHandler>(_ data: Data, file: String, part: String, _ handler: H) throws(Problem) -> H {
@@ -700,4 +751,21 @@ struct SheetScanner {
 private func local(_ name: String) -> Substring {
     if let colon = name.lastIndex(of: ":") { return name[name.index(after: colon)...] }
     return Substring(name)
+}
+
+/// Where one entry's data lies in the archive, from its central-directory record.
+struct ZipEntryData: Sendable, Equatable {
+    /// Offset of the (compressed) data: after the local header, name and extra field.
+    var start: Int
+    var compressedSize: Int
+    /// 0 stored, 8 deflate.
+    var method: Int
+    var crc32: UInt32
+
+    struct Damaged: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { reason }
+    }
+
+    struct Overflow: Error {}
 }
