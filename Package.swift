@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "sipas", targets: ["sipas"]),
+        .executable(name: "sipas-coverage", targets: ["sipas-coverage"]),
         .library(name: "SIPASModel", targets: ["SIPASModel"]),
         .library(name: "SIPASStatistics", targets: ["SIPASStatistics"]),
         .library(name: "SIPASAnalysis", targets: ["SIPASAnalysis"]),
@@ -107,6 +108,14 @@ let package = Package(
             name: "sipas",
             dependencies: ["SIPASCommands"],
             path: "Sources/CLI/Main"),
+        // The coverage study of the interval methods (scripts/bench/coverage.sh): not part of sipas.
+        .target(name: "SIPASCoverage", dependencies: ["SIPASAnalysis", "SIPASModel", "SIPASStatistics"], path: "Sources/Bench/Coverage"),
+        .executableTarget(
+            name: "sipas-coverage",
+            dependencies: ["SIPASCoverage", "SIPASModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Bench/CoverageMain"),
+        .testTarget(
+            name: "CoverageTests", dependencies: ["SIPASCoverage", "SIPASAnalysis", "SIPASModel", "SIPASStatistics"], path: "Tests/CoverageTests"),
         .testTarget(name: "StatisticsTests", dependencies: ["SIPASStatistics"], path: "Tests/StatisticsTests"),
         .testTarget(name: "ModelTests", dependencies: ["SIPASModel"], path: "Tests/ModelTests"),
         .testTarget(
