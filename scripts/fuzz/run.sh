@@ -17,6 +17,8 @@
 # Environment: FUZZ_DIR=DIR  work in DIR and keep it (corpora grow from run to run); by default a
 #              temporary directory, removed unless something was found.
 #              FUZZ_TIMEOUT (seconds per input, default 10), FUZZ_RSS_MB (default 2048),
+#              FUZZ_SEED=N  libFuzzer's random seed (default: a new one each run); CI sets it so
+#              that a run can be repeated exactly,
 #              FUZZ_LEAKS=1 to detect leaks too (off by default: it makes every target 10-20x slower).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -123,7 +125,7 @@ for t in "${targets[@]}"; do
   # Swift's own crash handler would get in the way of the sanitizer's report.
   SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=${FUZZ_LEAKS:-0}} \
     "$bin/$(product "$t")" -max_total_time="$seconds" -max_len="$(max_len "$t")" -detect_leaks="${FUZZ_LEAKS:-0}" \
-    -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" -print_final_stats=1 \
+    -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb="${FUZZ_RSS_MB:-2048}" -print_final_stats=1 ${FUZZ_SEED:+-seed="$FUZZ_SEED"} \
     -artifact_prefix="$dir/artifacts/" "${dict[@]}" "$dir/corpus" "$dir/seeds" >"$dir/log" 2>&1
   rc=$?
   set -e
