@@ -29,12 +29,12 @@ public struct Analyzer: Sendable {
     /// a domain of the whole design (R: `svyby(…, ~by, design)`).
     public func analyze(_ table: ResponseTable, by: [String] = []) throws(AnalysisError) -> Analysis {
         let design = try wholeDesign(table)
-        let whole = try analyzeSample(table, design: design)
+        let whole = analyzeSample(table, design: design)
         var groups: [GroupAnalysis] = []
         for key in by {
             for (value, label, rows) in try partition(table, by: key) {
                 let sub = table.analysisSubset(rows)
-                groups.append(GroupAnalysis(by: key, value: value, label: label, analysis: try analyzeSample(sub, design: design.domain(rows))))
+                groups.append(GroupAnalysis(by: key, value: value, label: label, analysis: analyzeSample(sub, design: design.domain(rows))))
             }
         }
         return analysis(whole, of: table.questionnaire, groups: groups)
@@ -45,7 +45,7 @@ public struct Analyzer: Sendable {
     /// stay those of the whole sample.
     public func analyze(_ table: ResponseTable, domain rows: [Int]) throws(AnalysisError) -> Analysis {
         let design = try wholeDesign(table)
-        let sample = try analyzeSample(table.analysisSubset(rows), design: design.domain(rows))
+        let sample = analyzeSample(table.analysisSubset(rows), design: design.domain(rows))
         return analysis(sample, of: table.questionnaire, groups: [])
     }
 
