@@ -314,14 +314,16 @@ public struct Analyzer: Sendable {
     }
 
     /// R's `svyciprop(method = "beta")` (Korn–Graubard): Clopper–Pearson on
-    /// n_eff = p(1 − p)/Var · (t(rows − 1)/t(df))², the quantiles at α/2, not capped (as R).
-    static func kornGraubard(_ p: Double, variance: Double, rows: Int, df: Int, level: Double) -> Interval {
+    /// n_eff = p(1 − p)/Var · (t(rows − 1)/t(df))², the quantiles at α/2, not capped (as R); with
+    /// `cap`, n_eff is at most that (the coverage study's candidate caps it at the respondents).
+    public static func kornGraubard(_ p: Double, variance: Double, rows: Int, df: Int, level: Double, cap: Double? = nil) -> Interval {
         let alpha = 1 - level
         let ratio =
             StudentTDistribution.quantile(alpha / 2, degreesOfFreedom: Double(rows - 1))
             / StudentTDistribution.quantile(alpha / 2, degreesOfFreedom: Double(df))
         var nEff = p * (1 - p) / variance
         nEff *= ratio * ratio
+        if let cap { nEff = min(nEff, cap) }
         return ProportionInterval.clopperPearson(successes: nEff * p, trials: nEff, level: level)
     }
 

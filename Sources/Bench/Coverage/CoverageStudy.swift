@@ -274,9 +274,9 @@ public struct CoverageStudy: Sendable {
         var finite: Population?
         var criterionTruth: [Double]
         var indexTruth: Double
+        let shares = Self.unitShares(cell)
         switch cell.design {
         case .stratified:
-            let shares = Self.unitShares(cell)
             let truth = zip(allocation, shares).reduce(0) { $0 + Double($1.0) * $1.1 } / Double(cell.n)
             criterionTruth = [Double](repeating: truth, count: leaves.count)
             indexTruth = truth
@@ -291,7 +291,6 @@ public struct CoverageStudy: Sendable {
             indexTruth = census.indices.first { $0.id == overall }?.value ?? .nan
         }
 
-        let shares = Self.unitShares(cell)
         let workerCount = min(workers, simulations)
         // Each survey's counts in its own slot, summed in survey order afterwards: the same table
         // (to the last bit of the widths) whatever the number of workers.
@@ -356,11 +355,7 @@ public struct CoverageStudy: Sendable {
             guard let lower = index.lower, let upper = index.upper else { return nil }
             return Interval(lower: lower, upper: upper)
         }
-        let alpha = 1 - level
-        let ratio = StudentTDistribution.quantile(alpha / 2, degreesOfFreedom: Double(index.n - 1))
-            / StudentTDistribution.quantile(alpha / 2, degreesOfFreedom: Double(df))
-        let size = min(p * (1 - p) / (se * se) * ratio * ratio, Double(index.n))
-        return ProportionInterval.clopperPearson(successes: p * size, trials: size, level: level)
+        return Analyzer.kornGraubard(p, variance: se * se, rows: index.n, df: df, level: level, cap: Double(index.n))
     }
 
     /// Analyses one survey under every method and counts each interval against the truth. Four

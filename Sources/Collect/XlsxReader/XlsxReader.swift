@@ -122,17 +122,16 @@ public struct XlsxWorkbook: Sendable {
             sizes[path] = declared
             if path.hasPrefix("xl/worksheets/"), path.hasSuffix(".xml") { continue }
             var content = Data()
-            var overflow = false
             do {
                 try Self.extract(path, from: data, layout: walked.entries) { chunk in
-                    if UInt64(content.count + chunk.count) > declared + 1024 { overflow = true; throw ZipEntryData.Overflow() }
+                    if UInt64(content.count + chunk.count) > declared + 1024 { throw ZipEntryData.Overflow() }
                     content.append(chunk)
                 }
             } catch is ZipEntryData.Overflow {
+                throw Problem(file: file, message: "refused: \(path) holds more data than it declares")
             } catch {
                 throw Problem(file: file, message: "the workbook is damaged (\(path): \(error)); save it again from Excel")
             }
-            if overflow { throw Problem(file: file, message: "refused: \(path) holds more data than it declares") }
             parts[path] = content
         }
         entries = parts
@@ -222,14 +221,11 @@ public struct XlsxWorkbook: Sendable {
         try scan(pending.count, final: true)
     }
 
-    /// Why ZIPFoundation must not read `data`, or nil. Its in-memory reader traps when an offset in
-    /// the archive points past the end (found by fuzzing), so the offsets it will follow are checked
-    /// first, walking the central directory as it does. ZIP64 is refused: a workbook under the size
-    /// limit never needs it, and its 64-bit offsets would need the same care.
-    static func zipProblem(_ data: Data) -> String? { zipLayout(data).problem }
-
     /// The central directory walked as ZIPFoundation walks it: why it must not read `data` (or
-    /// nil), and where each entry's data lies, for ``extract(_:from:layout:_:)``.
+    /// nil), and where each entry's data lies, for ``extract(_:from:layout:_:)``. Its in-memory
+    /// reader traps when an offset in the archive points past the end (found by fuzzing), so the
+    /// offsets it will follow are checked first. ZIP64 is refused: a workbook under the size limit
+    /// never needs it, and its 64-bit offsets would need the same care.
     static func zipLayout(_ data: Data) -> (problem: String?, entries: [String: ZipEntryData]) {
         let b = [UInt8](data)
         let n = b.count
