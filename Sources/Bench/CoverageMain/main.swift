@@ -11,7 +11,8 @@ struct CoverageCommand: ParsableCommand {
         discussion: """
             Simulates SIMULATIONS surveys per cell (design stratified or weighted, n = 30, 100, 400 forms, \
             p = 80 %, 95 %, 99 % satisfied) from known populations, analyses each with every criterion method \
-            (wilson, exact, logit, beta) and composite method (logit, beta, bootstrap), and prints the share \
+            (wilson, exact, logit, beta) and composite method (logit, beta, bootstrap, and the candidate \
+            beta-capped: Korn–Graubard capped at the respondents), and prints the share \
             of intervals that contain the true value, as Markdown. Seeded: the same options give the same table.
             """)
 
@@ -53,7 +54,9 @@ struct CoverageCommand: ParsableCommand {
     }
 
     func run() throws {
-        let text = try String(contentsOfFile: questionnaire, encoding: .utf8)
+        guard let text = try? String(contentsOfFile: questionnaire, encoding: .utf8) else {
+            throw ValidationError("--questionnaire: cannot read '\(questionnaire)' as UTF-8 text (run from the repository root, or give the YAML file's path)")
+        }
         let q = try Questionnaire(yaml: text, file: questionnaire)
         let study = CoverageStudy(questionnaire: q, simulations: simulations, replicates: replicates, seed: seed, level: level, consistency: consistency, workers: workers)
         let sizes = try list(n, "--n") { Int($0).flatMap { $0 >= 6 ? $0 : nil } }
