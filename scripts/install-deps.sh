@@ -7,10 +7,12 @@
 #   scripts/install-deps.sh --bench  also what the benchmarks need (hyperfine, GNU time, R data.table)
 set -euo pipefail
 packages=(libxlsxwriter-dev pkg-config)
+# --test: fonts-crosextra-carlito has Calibri's metrics, so LibreOffice lays out and prints the
+# workbook (Calibri 11) as Excel does; without it Noto Sans stands in, wider, and text is cut.
 for arg in "$@"; do
   case "$arg" in
     --test) packages+=(r-base-core r-cran-survey r-cran-yaml r-cran-jsonlite locales tmux chromium chromium-driver fonts-noto-core
-                       libreoffice-calc-nogui poppler-utils fonts-dejavu) ;;
+                       libreoffice-calc-nogui poppler-utils fonts-dejavu fonts-crosextra-carlito) ;;
     --bench) packages+=(r-base-core r-cran-survey r-cran-data.table hyperfine time wrk sqlite3) ;;
     *) echo "unknown option $arg (expected --test or --bench)" >&2; exit 2 ;;
   esac

@@ -315,7 +315,7 @@ public struct Analyzer: Sendable {
 
     /// R's `svyciprop(method = "beta")` (Korn–Graubard): Clopper–Pearson on
     /// n_eff = p(1 − p)/Var · (t(rows − 1)/t(df))², the quantiles at α/2, not capped (as R); with
-    /// `cap`, n_eff is at most that (the coverage study's candidate caps it at the respondents).
+    /// `cap`, n_eff is at most that (the default, `.betaCapped`, caps it at the respondents).
     public static func kornGraubard(_ p: Double, variance: Double, rows: Int, df: Int, level: Double, cap: Double? = nil) -> Interval {
         let alpha = 1 - level
         let ratio =
@@ -353,6 +353,10 @@ public struct Analyzer: Sendable {
         switch options.composite {
         case .beta:
             return (Self.kornGraubard(value, variance: est.variance, rows: design.rowCount, df: df, level: level), "beta", nil)
+        case .betaCapped:
+            let bounds = Self.kornGraubard(
+                value, variance: est.variance, rows: design.rowCount, df: df, level: level, cap: Double(est.respondents))
+            return (bounds, "beta-capped", nil)
         case .logit, .bootstrap:
             return (Self.logitInterval(value, variance: est.variance, df: df, level: level), "logit", nil)
         }
@@ -392,6 +396,7 @@ public struct Analyzer: Sendable {
         switch options.composite {
         case .logit: composite = "Taylor linearisation, interval on the logit scale with t(n − strata) (R svyciprop method \"logit\")"
         case .beta: composite = "Korn–Graubard: Clopper–Pearson on the effective sample size with R's degrees-of-freedom adjustment, not capped (R svyciprop method \"beta\")"
+        case .betaCapped: composite = "Korn–Graubard: Clopper–Pearson on the effective sample size p(1 − p)/Var from Taylor linearisation, with R's degrees-of-freedom adjustment (t(forms − 1)/t(df))², capped at the respondents (R svyciprop method \"beta\" does not cap; the cap holds 95 % coverage near 100 %, STATISTICS.md)"
         case .bootstrap(let b, let seed): composite = "percentile bootstrap of respondents within units, \(b) replicates, seed \(seed)"
         }
         lines.append("Composite indices: \(composite); at 0 %, 100 % or without variance, Clopper–Pearson on the smallest number of valid answers among the criteria.")

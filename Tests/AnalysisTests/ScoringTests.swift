@@ -41,7 +41,7 @@ let fourRows: [(String, [String: Int])] = [
 @Test func linearisedVarianceOfAMeanOfTwoCriteriaByHand() throws {
     // u_r = Σ_c ½ (y_rc − p_c a_rc)/ā_c with p = 2/3, ā = 3/4 for both criteria:
     // u = 4/9, 2/9, −8/9, 2/9; Var = Σu²/(n(n−1)) = (88/81)/12 = 22/243.
-    let a = try Analyzer().analyze(table(fourRows))
+    let a = try Analyzer(options: AnalysisOptions(composite: .logit)).analyze(table(fourRows))
     let e1 = try #require(a.indices.first { $0.id == "e1" })
     #expect(close(e1.se, (22.0 / 243).squareRoot()))
     // Logit interval with t(3) = 3.182446305284263 (published quantile).
@@ -54,6 +54,30 @@ let fourRows: [(String, [String: Int])] = [
     #expect(e1.small)
     // deff = n·Var/(I(1−I)) = 4·(22/243)/(2/9).
     #expect(close(e1.deff, 4 * (22.0 / 243) / (2.0 / 9)))
+}
+
+/// Two units of six: A satisfied 5 of 6 on q1 and q2, B 1 of 6. e1 = 0.5; each unit's
+/// s² = 1/6, so Var = Σ (6/12)² · (1/6)/6 = 1/72 (R: SE(svymean(~y, design))² · 72 = 1).
+/// n_eff = 0.25 · 72 = 18, times (qt(.025, 11)/qt(.025, 10))² = 17.563951568753 (R). R's
+/// svyciprop(method = "beta") gives [0.257387366070545, 0.742612633929455]; capped at the 12
+/// respondents it is Clopper–Pearson on 6 of 12: qbeta(.025, 6, 7) = 0.210944638239297.
+@Test func theDefaultCompositeIntervalIsKornGraubardCappedAtTheRespondents() throws {
+    let rows: [(String, [String: Int])] =
+        (0..<6).map { ("A", ["q1": $0 < 5 ? 5 : 1, "q2": $0 < 5 ? 4 : 1]) }
+        + (0..<6).map { ("B", ["q1": $0 < 1 ? 5 : 1, "q2": $0 < 1 ? 4 : 1]) }
+    let capped = try #require(try Analyzer().analyze(table(rows)).indices.first { $0.id == "e1" })
+    #expect(capped.method == "beta-capped" && capped.n == 12)
+    #expect(close(capped.value, 0.5) && close(capped.se, (1.0 / 72).squareRoot()))
+    #expect(close(capped.lower, 0.21094463823929674, 1e-9))
+    #expect(close(capped.upper, 0.78905536176070323, 1e-9))
+    let r = try #require(try Analyzer(options: AnalysisOptions(composite: .beta)).analyze(table(rows)).indices.first { $0.id == "e1" })
+    #expect(r.method == "beta")
+    #expect(close(r.lower, 0.25738736607054513, 1e-9))
+    #expect(close(r.upper, 0.74261263392945487, 1e-9))
+    // Where the design effect is above 1 the cap does not bind: the default is R's beta.
+    let one = try #require(try Analyzer().analyze(table(fourRows)).indices.first { $0.id == "e1" })
+    let rOne = try #require(try Analyzer(options: AnalysisOptions(composite: .beta)).analyze(table(fourRows)).indices.first { $0.id == "e1" })
+    #expect(one.method == "beta-capped" && one.lower == rOne.lower && one.upper == rOne.upper)
 }
 
 @Test func aUnitWithASingleRespondentAddsItsUncentredSquare() throws {

@@ -49,7 +49,7 @@ func sipas(_ arguments: String...) throws -> Run {
     // overall: 2 2 3 1 2 3 3 2 1 2 → 8 of 10 satisfied (codes 2, 3).
     // se = √(s²/n) = √((1.6/9)/10) = 0.1333…; logit interval with t(9) from R:
     // plogis(qlogis(.8) ± qt(.975, 9)·se/(.8·.2)) = [0.377814109191, 0.963435415887].
-    let run = try sipas("analyze", "--questionnaire", "counter-quick", "--input", fixtures.appendingPathComponent("counter-10.csv").path, "--target", "0.95", "--json")
+    let run = try sipas("analyze", "--questionnaire", "counter-quick", "--input", fixtures.appendingPathComponent("counter-10.csv").path, "--target", "0.95", "--ci", "logit", "--json")
     #expect(run.status == 0, "\(run.stderr)")
     let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
     #expect(json["n"] as? Int == 10)
@@ -69,6 +69,20 @@ func sipas(_ arguments: String...) throws -> Run {
     #expect(staff["satisfied"] as? Int == 7)
     #expect((staff["distribution"] as? [String: Int]) == ["1": 1, "2": 3, "3": 4])
     #expect(abs((staff["mean"] as? Double ?? 0) - 19.0 / 8) < 1e-12)
+}
+
+@Test func theDefaultCompositeIntervalOnTenCounterFormsIsKornGraubardCapped() throws {
+    // n_eff = .8·.2/se² = 9 (under the 10 forms, so the cap does not bind), one unit: t ratio 1.
+    // R: qbeta(.025, 7.2, 2.8) = 0.421875593145, qbeta(.975, 8.2, 1.8) = 0.978901181856.
+    let run = try sipas("analyze", "--questionnaire", "counter-quick", "--input", fixtures.appendingPathComponent("counter-10.csv").path, "--json")
+    #expect(run.status == 0, "\(run.stderr)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+    let index = try #require((json["indices"] as? [[String: Any]])?.first)
+    #expect(index["method"] as? String == "beta-capped")
+    #expect(abs((index["lower"] as? Double ?? 0) - 0.421875593145) < 1e-9)
+    #expect(abs((index["upper"] as? Double ?? 0) - 0.978901181856) < 1e-9)
+    let text = try sipas("analyze", "--questionnaire", "counter-quick", "--input", fixtures.appendingPathComponent("counter-10.csv").path)
+    #expect(text.stdout.contains("beta-capped"), "\(text.stdout)")
 }
 
 @Test func aBadCodeStopsTheRunNamingFileRowColumnAndAllowedCodes() throws {

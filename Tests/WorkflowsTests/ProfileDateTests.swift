@@ -39,9 +39,14 @@ func profileDatesAreCheckedAgainstTheCalendar(period: String, key: String, value
 }
 
 @Test func intervalMethodsAreTyped() throws {
-    let beta = try ReportProfile(yaml: exampleProfile.replacingOccurrences(of: "ci: logit ", with: "ci: beta "), file: "p.yaml")
+    #expect(try ReportProfile(yaml: exampleProfile, file: "p.yaml").compositeInterval == .betaCapped)
+    let unsaid = exampleProfile.split(separator: "\n").filter { !$0.hasPrefix("ci:") }.joined(separator: "\n")
+    #expect(try ReportProfile(yaml: unsaid, file: "p.yaml").compositeInterval == .betaCapped)
+    let logit = try ReportProfile(yaml: exampleProfile.replacingOccurrences(of: "ci: beta-capped ", with: "ci: logit "), file: "p.yaml")
+    #expect(logit.compositeInterval == .logit)
+    let beta = try ReportProfile(yaml: exampleProfile.replacingOccurrences(of: "ci: beta-capped ", with: "ci: beta "), file: "p.yaml")
     #expect(beta.compositeInterval == .beta && beta.criterionInterval == .wilson)
-    let boot = try ReportProfile(yaml: exampleProfile.replacingOccurrences(of: "ci: logit ", with: "ci: bootstrap ").replacingOccurrences(of: "criterion_ci: wilson", with: "criterion_ci: exact"), file: "p.yaml")
+    let boot = try ReportProfile(yaml: exampleProfile.replacingOccurrences(of: "ci: beta-capped ", with: "ci: bootstrap ").replacingOccurrences(of: "criterion_ci: wilson", with: "criterion_ci: exact"), file: "p.yaml")
     #expect(boot.compositeInterval == .bootstrap(replicates: 1000, seed: 20231211) && boot.criterionInterval == .exact)
-    #expect(throws: Problems.self) { try ReportProfile(yaml: exampleProfile.replacingOccurrences(of: "ci: logit ", with: "ci: wald "), file: "p.yaml") }
+    #expect(throws: Problems.self) { try ReportProfile(yaml: exampleProfile.replacingOccurrences(of: "ci: beta-capped ", with: "ci: wald "), file: "p.yaml") }
 }

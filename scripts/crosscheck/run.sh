@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares `sipas analyze --json` with R's survey package on generated data: several units, missing
 # answers, a unit with one respondent, weights with fpc, groups as domains of the whole design (one
-# of them a single form, weighted ones too), every interval method for composites and criteria, and
+# of them a single form, weighted ones too), every interval method for composites (the default, beta-capped, among them) and criteria, and
 # the change between two periods.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,14 +22,14 @@ check() {  # questionnaire data composite-method criterion-method populations [-
 tail -n 1 "$work/a.csv" | sed 's/^XA0[0-9]-[0-9]*,XA0[0-9]/LONE-1,XA99/' >>"$work/a.csv"
 grep -m 1 '^XA02-' "$work/a.csv" | awk -F, -v OFS=, '{ $1 = "ONE-1"; $5 = "mot-phieu"; for (i = 13; i <= 40; i += 2) $i = ""; print }' >>"$work/a.csv"
 pops="XA01=900,XA02=450,XA03=1200,XA04=300,XA99=5"
-check sipas-2023 "$work/a.csv" logit exact "" --by field --by gender
+check sipas-2023 "$work/a.csv" beta-capped exact "" --by field --by gender
 check sipas-2023 "$work/a.csv" beta logit "" --by field
 check sipas-2023 "$work/a.csv" logit beta "" --by channel
-check sipas-2023 "$work/a.csv" logit wilson "$pops" --by field
+check sipas-2023 "$work/a.csv" beta-capped wilson "$pops" --by field
 check sipas-2023 "$work/a.csv" beta exact "$pops" --by channel --by gender
 check sipas-2023 "$work/a.csv" logit logit "$pops" --by channel
 "$sipas" generate --questionnaire sipas-2017 --count 500 --units 3 --missing 0.05 --seed 12 --out "$work/b.csv" 2>/dev/null
-check sipas-2017 "$work/b.csv" logit wilson "" --by channel
+check sipas-2017 "$work/b.csv" beta-capped wilson "" --by channel
 # A unit whose every dossier was surveyed (fpc 0) and weighted domains.
 check sipas-2017 "$work/b.csv" logit beta "XA01=$(grep -c '^XA01-' "$work/b.csv"),XA02=700,XA03=900" --by channel
 "$sipas" generate --questionnaire counter-quick --count 400 --units 2 --satisfaction 0.93 --seed 13 --out "$work/c.csv" 2>/dev/null

@@ -2,7 +2,7 @@
 # and fails when the two disagree.
 #
 # Usage: Rscript survey-crosscheck.R DATA.csv QUESTIONNAIRE.yaml SIPAS.json METHOD CRITERION [POPULATIONS]
-#   METHOD       logit | beta (the --ci sipas was run with)
+#   METHOD       beta-capped | logit | beta (the --ci sipas was run with)
 #   CRITERION    wilson | exact | logit | beta (the --criterion-ci sipas was run with)
 #   POPULATIONS  optional "XA01=500,XA02=800": dossiers per unit (weights N/n, fpc)
 #
@@ -54,6 +54,7 @@ index_by_id <- setNames(q$scoring$indices, sapply(q$scoring$indices, function(i)
 terms_of <- index_terms(q)
 
 failures <- 0
+capped <- 0
 worst <- c(est = 0, se = 0, bound = 0)
 check <- function(what, ours, theirs, tol, kind) {
   if (is.null(theirs)) theirs <- NA
@@ -176,10 +177,14 @@ compare_sample <- function(rows, sample, label) {
     if (method == "logit") {
       ci <- expit(log(I / (1 - I)) + c(-1, 1) * qt(1 - alpha / 2, df_design) * se / (I * (1 - I)))
     } else {
-      # svyciprop's "beta" on the linearised variance (not capped at n, as R).
+      # svyciprop's "beta" on the linearised variance (not capped at n, as R); "beta-capped" (sipas's
+      # default) takes the smaller of that effective size and the respondents, then the same
+      # Clopper-Pearson.
       n_eff <- I * (1 - I) / se^2 * (qt(alpha / 2, nrow(des) - 1) / qt(alpha / 2, df_design))^2
+      if (method == "beta-capped" && n_eff > n_resp) { n_eff <- n_resp; capped <<- capped + 1 }
       ci <- c(qbeta(alpha / 2, n_eff * I, n_eff * (1 - I) + 1), qbeta(1 - alpha / 2, n_eff * I + 1, n_eff * (1 - I)))
     }
+    check(sprintf("%s index %s method %s", label, id, s$method), 0, if (s$method == method) 0 else 1, 0, "est")
     check(sprintf("%s index %s lower", label, id), ci[1], s$lower, tol_bound, "bound")
     check(sprintf("%s index %s upper", label, id), ci[2], s$upper, tol_bound, "bound")
   }
@@ -191,9 +196,14 @@ for (g in groups) {
   rows <- which(!is.na(df[[g$by]]) & df[[g$by]] == g$value)
   compare_sample(rows, g, sprintf("%s=%s", g$by, g$value))
 }
-cat(sprintf("R survey %s cross-check (%s%s): %d rows, %d groups; largest |diff| estimate %.2g, se %.2g, bound %.2g\n",
+cat(sprintf("R survey %s cross-check (%s%s): %d rows, %d groups; largest |diff| estimate %.2g, se %.2g, bound %.2g%s\n",
             as.character(packageVersion("survey")), method, if (is.null(pops)) "" else ", weighted with fpc",
-            nrow(df), length(groups), worst["est"], worst["se"], worst["bound"]))
+            nrow(df), length(groups), worst["est"], worst["se"], worst["bound"],
+            if (method == "beta-capped") sprintf("; %d indices capped at their respondents", capped) else ""))
+if (method == "beta-capped" && capped == 0) {
+  cat("no index had its effective size capped: this run does not test the cap\n")
+  failures <- failures + 1
+}
 if (failures > 0) {
   cat(sprintf("%d mismatches\n", failures))
   quit(status = 1)

@@ -99,8 +99,8 @@ public struct CoverageStudy: Sendable {
         case compositeLogit = "composite logit"
         case compositeBeta = "composite beta"
         case compositeBootstrap = "composite bootstrap"
-        /// A candidate, not (yet) a method of sipas: Korn–Graubard with its effective size capped
-        /// at the respondents, as `sipas-method.md` first wrote it (R's `svyciprop` does not cap).
+        /// sipas's default: Korn–Graubard with its effective size capped at the respondents, as
+        /// `sipas-method.md` writes it (R's `svyciprop` does not cap; that is "composite beta").
         case compositeCapped = "composite beta-capped"
 
         public var isCriterion: Bool { rawValue.hasPrefix("criterion") }
@@ -347,44 +347,27 @@ public struct CoverageStudy: Sendable {
         return CellResult(cell: cell, criterionTruth: criterionTruth, indexTruth: indexTruth, tallies: tallies, simulations: simulations)
     }
 
-    /// Korn–Graubard on n_eff = p(1 − p)/SE² · (t(n − 1)/t(df))², capped at the respondents n; the
-    /// linearised estimate's own exact fallback where it has one (0 %, 100 %, no variance).
-    static func cappedKornGraubard(_ index: IndexEstimate, df: Int, level: Double) -> Interval? {
-        guard let p = index.value, let se = index.se else { return nil }
-        if index.method == "clopper-pearson" || !(p > 0 && p < 1 && se > 0 && df >= 1) {
-            guard let lower = index.lower, let upper = index.upper else { return nil }
-            return Interval(lower: lower, upper: upper)
-        }
-        return Analyzer.kornGraubard(p, variance: se * se, rows: index.n, df: df, level: level, cap: Double(index.n))
-    }
-
     /// Analyses one survey under every method and counts each interval against the truth. Four
     /// analyses: each sets one criterion method and one composite method.
     func measure(
         _ survey: ResponseTable, populations: [String: Double], bootstrapSeed: UInt64, leaves: [String], overall: String,
         criterionTruth: [Double], indexTruth: Double, into tallies: inout [Method: Tally]
     ) throws {
-        let runs: [(CriterionInterval, CompositeInterval?, Method, Method?)] = [
+        let runs: [(CriterionInterval, CompositeInterval, Method, Method)] = [
             (.wilson, .logit, .criterionWilson, .compositeLogit),
             (.exact, .beta, .criterionExact, .compositeBeta),
             (.logit, .bootstrap(replicates: replicates, seed: bootstrapSeed), .criterionLogit, .compositeBootstrap),
-            (.beta, nil, .criterionBeta, nil),
+            (.beta, .betaCapped, .criterionBeta, .compositeCapped),
         ]
         for (criterion, composite, criterionMethod, compositeMethod) in runs {
-            let options = AnalysisOptions(level: level, composite: composite ?? .logit, criterion: criterion, populations: populations)
+            let options = AnalysisOptions(level: level, composite: composite, criterion: criterion, populations: populations)
             let analysis = try Analyzer(options: options).analyze(survey)
             for (k, id) in leaves.enumerated() {
                 let c = analysis.criteria.first { $0.id == id }
                 tallies[criterionMethod]!.add(lower: c?.lower, upper: c?.upper, truth: criterionTruth[k])
             }
-            if let compositeMethod {
-                let index = analysis.indices.first { $0.id == overall }
-                tallies[compositeMethod]!.add(lower: index?.lower, upper: index?.upper, truth: indexTruth)
-                if compositeMethod == .compositeLogit, let index {
-                    let capped = Self.cappedKornGraubard(index, df: analysis.design.df, level: level)
-                    tallies[.compositeCapped]!.add(lower: capped?.lower, upper: capped?.upper, truth: indexTruth)
-                }
-            }
+            let index = analysis.indices.first { $0.id == overall }
+            tallies[compositeMethod]!.add(lower: index?.lower, upper: index?.upper, truth: indexTruth)
         }
     }
 }

@@ -11,7 +11,7 @@ struct CoverageCommand: ParsableCommand {
         discussion: """
             Simulates SIMULATIONS surveys per cell (design stratified or weighted, n = 30, 100, 400 forms, \
             p = 80 %, 95 %, 99 % satisfied) from known populations, analyses each with every criterion method \
-            (wilson, exact, logit, beta) and composite method (logit, beta, bootstrap, and the candidate \
+            (wilson, exact, logit, beta) and composite method (logit, beta, bootstrap, and sipas's default \
             beta-capped: Korn–Graubard capped at the respondents), and prints the share \
             of intervals that contain the true value, as Markdown. Seeded: the same options give the same table.
             """)

@@ -46,8 +46,8 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: "Confidence level.")
     var level: Double = 0.95
 
-    @Option(help: "Interval for composite indices: logit (linearised, default), beta (Korn–Graubard) or bootstrap.")
-    var ci: CompositeMethod = .logit
+    @Option(help: "Interval for composite indices: beta-capped (default: Korn–Graubard, effective size capped at the respondents; holds 95 % coverage near 100 %, see STATISTICS.md), beta (R svyciprop's Korn–Graubard, not capped), logit (R svyciprop's logit) or bootstrap.")
+    var ci: CompositeMethod = .betaCapped
 
     @Option(name: .customLong("criterion-ci"), help: "Interval for single criteria: wilson (default; with --population on the effective size), exact (Clopper–Pearson), or R svyciprop's logit or beta on the criterion's valid answers.")
     var criterionCI: CriterionInterval = .wilson
@@ -77,7 +77,7 @@ struct AnalyzeCommand: ParsableCommand {
     var json = false
 
     enum CompositeMethod: String, ExpressibleByArgument, CaseIterable {
-        case logit, beta, bootstrap
+        case betaCapped = "beta-capped", beta, logit, bootstrap
     }
 
     func validate() throws {
@@ -125,6 +125,7 @@ struct AnalyzeCommand: ParsableCommand {
         switch ci {
         case .logit: composite = .logit
         case .beta: composite = .beta
+        case .betaCapped: composite = .betaCapped
         case .bootstrap: composite = .bootstrap(replicates: replicates, seed: seed)
         }
         let options = AnalysisOptions(level: level, composite: composite, criterion: criterionCI, target: target, populations: try populations())

@@ -202,12 +202,13 @@ public struct ReportProfile: Sendable {
         if let node = map["level"] {
             if let v = node.float, v > 0.5, v < 1 { level = v } else { r.issue(node, "level", "level must lie between 0.5 and 1, e.g. 0.95") }
         }
-        var ci = CompositeInterval.logit
+        var ci = CompositeInterval.betaCapped
         switch r.string(map, "ci", nil, required: false, at: root) {
-        case nil, "logit": break
+        case nil, "beta-capped": break
+        case "logit": ci = .logit
         case "beta": ci = .beta
         case "bootstrap": ci = .bootstrap(replicates: 1000, seed: 20231211)
-        default: r.issue(map["ci"], "ci", "ci must be logit, beta or bootstrap")
+        default: r.issue(map["ci"], "ci", "ci must be beta-capped (the default), beta, logit or bootstrap")
         }
         var criterionCI = CriterionInterval.wilson
         if let text = r.string(map, "criterion_ci", nil, required: false, at: root) {

@@ -8,18 +8,21 @@ struct MethodSheet: ReportSheetContent {
 
     func write(_ s: XlsxSheetWriter) throws(XlsxWriteError) {
         let a = data.analysis
-        try s.setColumns(0, 0, width: 120, CellStyle(wrap: true))
+        // 90 characters of Calibri 11 fit A4 portrait within the default margins at 100 %: the
+        // method text prints at full size instead of shrunk to fit.
+        let width = 90.0
+        try s.setColumns(0, 0, width: width, CellStyle(wrap: true))
         var row = 0
         func line(_ text: String, _ style: CellStyle? = nil) throws(XlsxWriteError) {
             try s.write(row, 0, text, style ?? CellStyle(wrap: true, verticalCenter: true))
-            if style == nil { try s.setRow(row, height: ReportLayout.height(text, width: 120)) }
+            if style == nil { try s.setRow(row, height: ReportLayout.height(text, width: width)) }
             row += 1
         }
         try line("Phương pháp tính", .title)
         for rule in a.rules { try line("• " + rule) }
         row += 1
-        let methods = Set(a.indices.map(\.method)).sorted().joined(separator: ", ")
-        try line("Khoảng tin cậy \(Int((a.level * 100).rounded())) % cho chỉ số tổng hợp: \(methods) (tuyến tính hóa Taylor, phân vị t với \(a.design.df) bậc tự do; mỗi đơn vị là một tầng). Tiêu chí: \(a.criteria.first?.method ?? "wilson").")
+        let methods = Set(a.indices.map(\.method)).sorted().map { "\($0) (\(Self.describe($0)))" }.joined(separator: "; ")
+        try line("Khoảng tin cậy \(Int((a.level * 100).rounded())) % cho chỉ số tổng hợp: \(methods). Phương sai theo tuyến tính hóa Taylor, mỗi đơn vị là một tầng, \(a.design.df) bậc tự do. Tiêu chí: \(a.criteria.first?.method ?? "wilson").")
         if a.design.weighted { try line("Trọng số N/n theo số hồ sơ của từng đơn vị, có hiệu chỉnh tổng thể hữu hạn.") }
         if !a.design.lonelyStrata.isEmpty { try line("Đơn vị chỉ có một phiếu: \(a.design.lonelyStrata.joined(separator: ", ")) (phương sai theo quy ước 'adjust' của gói survey).") }
         if let overall = a.indices.first(where: { $0.id == a.overall }), let value = overall.value, a.n > 1 {
@@ -32,5 +35,17 @@ struct MethodSheet: ReportSheetContent {
         try line("Dữ liệu (SHA-256 của các phiếu dùng trong báo cáo): \(data.dataSHA256)")
         try line("Phiếu: \(questionnaire.id) \(questionnaire.version) — \(questionnaire.source.decision)\(questionnaire.source.verified ? "" : " (nội dung chưa đối chiếu đủ với văn bản gốc)")")
         s.printSetup(landscape: false, repeatRows: nil, header: header)
+    }
+
+    /// A composite interval method in words, for the reader of the workbook.
+    static func describe(_ method: String) -> String {
+        switch method {
+        case "beta-capped": "Korn–Graubard: Clopper–Pearson trên cỡ mẫu hiệu dụng, không vượt quá số người trả lời"
+        case "beta": "Korn–Graubard như svyciprop của R, cỡ mẫu hiệu dụng không giới hạn"
+        case "logit": "khoảng trên thang logit với phân vị t"
+        case "bootstrap": "bootstrap phân vị, chọn lại người trả lời trong từng đơn vị"
+        case "clopper-pearson": "Clopper–Pearson khi chỉ số bằng 0 % hoặc 100 % hoặc không có phương sai"
+        default: method
+        }
     }
 }

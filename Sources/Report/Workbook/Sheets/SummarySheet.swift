@@ -12,7 +12,7 @@ struct SummarySheet: ReportSheetContent {
         try s.setColumns(2, 5, width: 11)
         try s.setColumns(6, 6, width: 9)
         try s.setColumns(7, 7, width: 15)
-        try s.setColumns(8, 8, width: 11)
+        try s.setColumns(8, 8, width: 13)
         try s.setColumns(9, 12, width: 10)
         try s.setColumns(13, 13, width: 15)
         var row = 0
