@@ -15,6 +15,8 @@ public enum Remedy: String, Sendable, Equatable {
     case period
     /// Use the touch-screen (web) kiosk where there is no terminal.
     case webKiosk
+    /// Say that a resubmitted report replaces the one stored for the same unit and period.
+    case replaceSubmission
 }
 
 /// An error a person can act on: a sentence to show and, where there is one, what to do.

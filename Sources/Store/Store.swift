@@ -113,6 +113,26 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
                 CREATE INDEX responses_questionnaire ON responses (questionnaire_id, questionnaire_version) WHERE superseded_by IS NULL;
                 """)
         }
+        // Commune report workbooks imported by a province: one current submission per unit,
+        // questionnaire and period; a replaced one stays, linked to its successor.
+        m.registerMigration("v4-submissions") { db in
+            try db.execute(sql: """
+                CREATE TABLE submissions (
+                    id INTEGER PRIMARY KEY,
+                    unit TEXT NOT NULL REFERENCES units(code),
+                    questionnaire_id TEXT NOT NULL, questionnaire_version TEXT NOT NULL,
+                    period TEXT NOT NULL, period_label TEXT NOT NULL,
+                    period_from TEXT NOT NULL, period_to TEXT NOT NULL,
+                    forms INTEGER NOT NULL, data_sha256 TEXT NOT NULL, software TEXT NOT NULL,
+                    batch_id INTEGER NOT NULL REFERENCES batches(id),
+                    superseded_by INTEGER REFERENCES submissions(id),
+                    submitted_at TEXT NOT NULL);
+                CREATE UNIQUE INDEX submissions_current ON submissions (unit, questionnaire_id, period_from, period_to)
+                    WHERE superseded_by IS NULL;
+                CREATE TRIGGER submissions_no_delete BEFORE DELETE ON submissions
+                    BEGIN SELECT RAISE(ABORT, 'submissions are never deleted'); END;
+                """)
+        }
         return m
     }
 
@@ -194,12 +214,20 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
                         continue
                     }
                     var writer: BatchWriter
+                    var replaced: StoredSubmission?
+                    var submittedUnit: String?
                     do {
+                        // A submission's unit is filed under its parent before the forms arrive.
+                        if let submission = batch.submission { submittedUnit = try Self.fileUnit(of: submission, db: db) }
                         writer = try BatchWriter(
                             db: db, fileName: batch.fileName, sha256: batch.sha256, source: batch.source, questionnaire: batch.questionnaire,
                             yaml: batch.questionnaireYAML, importedBy: batch.importedBy, firstDataRow: batch.firstDataRow)
+                        if let submission = batch.submission {
+                            replaced = try Self.admit(submission, fileName: batch.fileName, db: db)
+                        }
                     } catch let error as StoreError {
                         failures.append(error.description)
+                        remedy = remedy ?? error.remedy
                         do { try batch.pieces { _ in } } catch { failures.append("\(error)") }
                         continue
                     }
@@ -229,7 +257,18 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
                         failures.append(problem)
                         continue
                     }
-                    results.append(try writer.finish())
+                    var result = try writer.finish()
+                    if let submission = batch.submission {
+                        do {
+                            try Self.record(submission, batchID: result.batchID, forms: result.rows, replacing: replaced, fileName: batch.fileName, db: db)
+                        } catch let error as StoreError {
+                            failures.append(error.description)
+                            continue
+                        }
+                        result.replaced = replaced
+                        if let submittedUnit { result.newUnits.insert(submittedUnit, at: 0) }
+                    }
+                    results.append(result)
                 }
                 if !failures.isEmpty { throw StreamedImportError(file: nil, store: failures.joined(separator: "\n"), remedy: remedy) }
                 return dryRun ? .rollback : .commit

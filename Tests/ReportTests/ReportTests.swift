@@ -31,7 +31,8 @@ func makeReport(fillOrder: [ReportSheet]? = nil) throws -> (data: ReportData, pa
         sources: ["paper": 240], analysis: try analyzer.analyze(table, by: profile.breakdowns), previous: try analyzer.analyze(previous),
         targets: try ReportBuilder.targets(profile, table: table), software: "test", dataSHA256: "0123abcd")
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString).xlsx").path
-    let workbook = ReportWorkbook(data: data, profile: profile, questionnaire: q, table: table)
+    let yaml = try String(contentsOf: root.appendingPathComponent("Questionnaires/sipas-2023.yaml"), encoding: .utf8)
+    let workbook = ReportWorkbook(data: data, profile: profile, questionnaire: q, questionnaireYAML: yaml, table: table)
     if let fillOrder { try workbook.write(to: path, fillOrder: fillOrder) } else { try workbook.write(to: path) }
     return (data, path)
 }

@@ -29,6 +29,7 @@ struct MemoryReader: ResponseReading {
         [.paper: try responses(questionnaire: q, filter: filter).table.count]
     }
     func units() throws -> [UnitRecord] { table.unit.levels.map { UnitRecord(code: $0) } }
+    func submissions() throws -> [StoredSubmission] { [] }
 }
 
 /// The analysis use case reads any store that keeps the contract, not only the SQLite one.

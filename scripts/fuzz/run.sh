@@ -86,7 +86,7 @@ seed_csv() {
 seed_yaml() {
   cp Questionnaires/*.yaml Reports/*.yaml "$1/"
 }
-# Workbooks written by the CLI (normal debug build): two empty templates and the demo's filled one.
+# Workbooks written by the CLI (normal debug build): two empty templates, the demo's filled one and its report.
 # From them: trimmed worksheets for sheet-xml; the workbooks and their parts as "@@ path" lists
 # for xlsx (scripts/fuzz/seeds.py).
 workbooks() {
@@ -101,7 +101,7 @@ workbooks() {
     "$sipas" template --questionnaire counter-quick --unit XA01 --out "$d/template-counter-quick.xlsx" >/dev/null
     "$sipas" demo --dir "$d/demo" >/dev/null
   fi
-  echo "$d/template-sipas-2023.xlsx" "$d/template-counter-quick.xlsx" "$d/demo/phieu-2026.xlsx"
+  echo "$d/template-sipas-2023.xlsx" "$d/template-counter-quick.xlsx" "$d/demo/phieu-2026.xlsx" "$d/demo/bao-cao-2026.xlsx"
 }
 seed_xlsx() {
   # shellcheck disable=SC2046

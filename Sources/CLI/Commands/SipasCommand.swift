@@ -72,6 +72,7 @@ struct Hinted: Error, CustomStringConvertible {
         case .makeTemplate: "Make a template with: sipas template --questionnaire ID --unit CODE --out phieu.xlsx"
         case .period: "Choose another --period."
         case .webKiosk: "For a touch screen use --web."
+        case .replaceSubmission: "If the commune sent a corrected report for the same period, import it with --replace."
         }
     }
 }

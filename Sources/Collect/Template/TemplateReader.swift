@@ -9,24 +9,50 @@ extension Problems {
     }
 }
 
-/// Reads a filled data-entry template back into responses.
+/// Where a sheet of forms keeps them: the sheet, the row naming the columns by id, the first form's
+/// row (1-based, as a spreadsheet numbers them) and the metadata columns it may have.
+public struct FormSheet: Sendable, Equatable {
+    public var name: String
+    public var idRow: Int
+    public var firstDataRow: Int
+    public var metadataColumns: [String]
+
+    /// The data-entry template's *Phiếu*: ids in row 2, forms from row 3, the unit on the identity sheet.
+    public static let template = FormSheet(
+        name: TemplateLayout.dataSheet, idRow: TemplateLayout.idRow, firstDataRow: TemplateLayout.firstDataRow,
+        metadataColumns: TemplateLayout.metadataColumns)
+    /// A report's *Dữ liệu*: ids in row 1, forms from row 2, a unit column on every row.
+    public static let reportData = FormSheet(
+        name: SubmissionManifest.dataSheet, idRow: 1, firstDataRow: 2, metadataColumns: ResponseTable.metadataColumns)
+}
+
+/// Reads a filled data-entry template (or a report's data sheet) back into responses.
 public enum TemplateReader {
-    /// The identity written on the template's meta sheet.
-    public static func identity(of book: XlsxWorkbook) throws(Problem) -> TemplateIdentity {
-        guard book.sheets.contains(where: { $0.name == TemplateLayout.metaSheet }) else {
-            throw Problem(file: book.file, message: "this workbook is not a sipas data-entry template (no \(TemplateLayout.metaSheet) sheet); make one with: sipas template --questionnaire ID --unit CODE --out phieu.xlsx")
-        }
+    /// The key–value rows of a workbook's hidden `sipas_meta` sheet, in order (nil when it has none):
+    /// a template's identity, or a report's ``SubmissionManifest``.
+    public static func metaPairs(of book: XlsxWorkbook) throws(Problem) -> [(key: String, value: String)]? {
+        guard book.sheets.contains(where: { $0.name == TemplateLayout.metaSheet }) else { return nil }
         let meta = try book.sheet(named: TemplateLayout.metaSheet)
-        var values: [String: String] = [:]
+        var pairs: [(key: String, value: String)] = []
         for r in 1...max(1, meta.maxRow) {
             if case .text(let key)? = meta.value(row: r, column: 1) {
                 switch meta.value(row: r, column: 2) {
-                case .text(let v)?: values[key] = v
-                case .number(_, let raw)?: values[key] = raw
-                default: values[key] = ""
+                case .text(let v)?: pairs.append((key, v))
+                case .number(_, let raw)?: pairs.append((key, raw))
+                default: pairs.append((key, ""))
                 }
             }
         }
+        return pairs
+    }
+
+    /// The identity written on the template's meta sheet.
+    public static func identity(of book: XlsxWorkbook) throws(Problem) -> TemplateIdentity {
+        guard let pairs = try metaPairs(of: book) else {
+            throw Problem(file: book.file, message: "this workbook is not a sipas data-entry template (no \(TemplateLayout.metaSheet) sheet); make one with: sipas template --questionnaire ID --unit CODE --out phieu.xlsx")
+        }
+        var values: [String: String] = [:]
+        for (key, value) in pairs where values[key] == nil { values[key] = value }
         guard let id = values["questionnaire_id"], let version = values["version"], let hash = values["content_hash"] else {
             throw Problem(file: book.file, message: "the template's \(TemplateLayout.metaSheet) sheet was altered (questionnaire id, version or hash missing); export a new template")
         }
@@ -41,10 +67,14 @@ public enum TemplateReader {
     }
 
     /// The forms and the sheet row of each (blank rows between forms are skipped but counted), for
-    /// an import whose later refusals must name the right row.
-    public static func readNumbered(_ book: XlsxWorkbook, questionnaire q: Questionnaire, unit: String?, issueLimit: Int = 50) throws -> (table: ResponseTable, rows: [Int]) {
+    /// an import whose later refusals must name the right row. `layout` says which sheet holds the
+    /// forms and where: the template's *Phiếu* (unit from its identity) or a report's *Dữ liệu*
+    /// (a unit column on every row).
+    public static func readNumbered(_ book: XlsxWorkbook, questionnaire q: Questionnaire, unit: String?, layout: FormSheet = .template, issueLimit: Int = 50)
+        throws -> (table: ResponseTable, rows: [Int])
+    {
         var rowNumbers: [Int] = []
-        let sheetName = TemplateLayout.dataSheet
+        let sheetName = layout.name
         var issues: [Problem] = []
         var total = 0
         func fail(_ row: Int?, _ column: Int?, _ id: String?, _ value: String?, _ expected: String) {
@@ -62,17 +92,17 @@ public enum TemplateReader {
             for c in cells.keys.sorted() {
                 guard case .text(let raw)? = cells[c] else { continue }
                 let id = raw.trimmingCharacters(in: .whitespaces)
-                if TemplateLayout.metadataColumns.contains(id) || items[id] != nil {
+                if layout.metadataColumns.contains(id) || items[id] != nil {
                     if columnOf[id] != nil {
-                        fail(TemplateLayout.idRow, c, id, id, "mỗi mã câu hỏi một cột (each item id once)")
+                        fail(layout.idRow, c, id, id, "mỗi mã câu hỏi một cột (each item id once)")
                     }
                     columnOf[id] = c
                 } else if !id.isEmpty {
-                    fail(TemplateLayout.idRow, c, nil, id, "mã câu hỏi của phiếu \(q.id) (an item id of \(q.id) \(q.version)); row 2 must not be edited")
+                    fail(layout.idRow, c, nil, id, "mã câu hỏi của phiếu \(q.id) (an item id of \(q.id) \(q.version)); row \(layout.idRow) must not be edited")
                 }
             }
             if columnOf["form_id"] == nil {
-                fail(TemplateLayout.idRow, nil, nil, nil, "cột form_id ở dòng 2 (the form_id column; row 2 must not be edited)")
+                fail(layout.idRow, nil, nil, nil, "cột form_id ở dòng \(layout.idRow) (the form_id column; row \(layout.idRow) must not be edited)")
             }
         }
         var table = ResponseTable(questionnaire: q)
@@ -154,13 +184,13 @@ public enum TemplateReader {
             }
             rowNumbers.append(r)
             table.append(
-                ResponseTable.Metadata(formID: formID ?? "", unit: unit, collectedOn: date, channel: text("channel"), field: text("field")),
+                ResponseTable.Metadata(formID: formID ?? "", unit: text("unit") ?? unit, collectedOn: date, channel: text("channel"), field: text("field")),
                 codes: codes, picks: picks, texts: texts)
         }
         try book.forEachRow(inSheet: sheetName) { r, cells in
-            if r == TemplateLayout.idRow {
+            if r == layout.idRow {
                 readHeader(cells)
-            } else if r >= TemplateLayout.firstDataRow, cells.values.contains(where: { !isBlank($0) }) {
+            } else if r >= layout.firstDataRow, cells.values.contains(where: { !isBlank($0) }) {
                 if !header {
                     readHeader([:])
                 }

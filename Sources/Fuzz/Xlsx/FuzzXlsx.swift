@@ -5,7 +5,8 @@ import SIPASTemplate
 import SIPASXlsxReader
 import ZIPFoundation
 
-// A whole workbook read from bytes, then every sheet read and the template import run on it.
+// A whole workbook read from bytes, then every sheet read and the template import run on it, and
+// the report-workbook import's readers: the manifest, its questionnaire text, the Dữ liệu rows.
 //
 // An input that starts with "PK" is taken as the .xlsx file itself (this reaches the ZIP reading
 // and the checks on it; a changed byte inside a compressed part mostly fails the CRC). Any other
@@ -70,5 +71,10 @@ public func fuzzXlsx(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let identity = try? TemplateReader.identity(of: book)
     let q = identity?.questionnaireID == FuzzSupport.counterQuick.id ? FuzzSupport.counterQuick : FuzzSupport.sipas2023
     _ = try? TemplateReader.read(book, questionnaire: q, unit: identity?.unit ?? "XA01")
+    if let pairs = try? TemplateReader.metaPairs(of: book), SubmissionManifest.isReport(pairs),
+       let manifest = try? SubmissionManifest(pairs: pairs, file: "f.xlsx") {
+        _ = try? Questionnaire(yaml: manifest.questionnaireYAML, file: "f.xlsx (manifest)")
+    }
+    _ = try? TemplateReader.readNumbered(book, questionnaire: q, unit: nil, layout: .reportData)
     return 0
 }

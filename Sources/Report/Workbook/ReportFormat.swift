@@ -12,12 +12,14 @@ struct ReportContext {
     /// Printed at the top of every page: unit, period, page number.
     let pageHeader: String
     let dataLayout: DataSheetLayout
+    let manifest: SubmissionManifest
 
-    init(data: ReportData, profile: ReportProfile, questionnaire: Questionnaire, table: ResponseTable) {
+    init(data: ReportData, profile: ReportProfile, questionnaire: Questionnaire, table: ResponseTable, manifest: SubmissionManifest) {
         self.data = data
         self.profile = profile
         self.questionnaire = questionnaire
         self.table = table
+        self.manifest = manifest
         pageHeader = "&L\(profile.unit.name)&C\(data.periodLabel)&RTrang &P/&N"
         dataLayout = DataSheetLayout(questionnaire: questionnaire, rows: table.count)
     }

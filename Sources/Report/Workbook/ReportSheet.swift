@@ -20,6 +20,9 @@ public enum ReportSheet: String, CaseIterable, Sendable {
     case data = "Dữ liệu"
     /// *Phương pháp*: rules, interval methods, margin achieved, software version and data hash.
     case method = "Phương pháp"
+    /// The hidden, protected manifest (``SubmissionManifest``): what the province checks before it
+    /// imports the workbook's responses.
+    case manifest = "sipas_meta"
 
     /// The sheet's name on its tab.
     public var name: String { rawValue }
@@ -38,6 +41,7 @@ public enum ReportSheet: String, CaseIterable, Sendable {
         case .comments: try CommentsSheet(report: report).write(sheet)
         case .data: try DataSheet(report: report).write(sheet)
         case .method: try MethodSheet(report: report).write(sheet)
+        case .manifest: try ManifestSheet(report: report).write(sheet)
         }
     }
 }

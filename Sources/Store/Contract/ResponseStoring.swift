@@ -53,6 +53,10 @@ public protocol ResponseReading: Sendable {
 
     /// Use to list the units recorded (named by `register`, or first seen in an import).
     func units() throws -> [UnitRecord]
+
+    /// Use to see which commune report workbooks a province store holds: every submission,
+    /// current and replaced, oldest first.
+    func submissions() throws -> [StoredSubmission]
 }
 
 /// The history kept by a store: every version of a form.

@@ -70,13 +70,17 @@ public struct ImportResult: Sendable, Equatable {
     /// The batch (lô nhập) the file's forms were stored as.
     public var batchID: Int64
     public var rows: Int
-    /// Units first seen in the file, recorded by code only.
+    /// Units first seen in the file, recorded by code only (a submission's unit is recorded with
+    /// its name and parent, and listed here when it is new).
     public var newUnits: [String]
+    /// For a submission: the stored submission it replaced (with `replace`), if any.
+    public var replaced: StoredSubmission?
 
-    public init(batchID: Int64, rows: Int, newUnits: [String]) {
+    public init(batchID: Int64, rows: Int, newUnits: [String], replaced: StoredSubmission? = nil) {
         self.batchID = batchID
         self.rows = rows
         self.newUnits = newUnits
+        self.replaced = replaced
     }
 }
 
@@ -95,6 +99,9 @@ public struct StreamedBatch {
     /// Calls the consumer with each piece of the file in order, while the file has no problem;
     /// reads on after a problem to list them all, and throws them at the end.
     public var pieces: (_ consumer: (ImportPiece) throws -> Void) throws -> Void
+    /// Set when the file is a commune's report workbook: the store records the submission with
+    /// the forms, in the same transaction (see ``Submission``).
+    public var submission: Submission?
 
     public init(fileName: String, sha256: String?, source: ResponseSource, questionnaire: Questionnaire, questionnaireYAML: String,
                 importedBy: String?, firstDataRow: Int, pieces: @escaping (_ consumer: (ImportPiece) throws -> Void) throws -> Void) {
@@ -106,6 +113,62 @@ public struct StreamedBatch {
         self.importedBy = importedBy
         self.firstDataRow = firstDataRow
         self.pieces = pieces
+    }
+}
+
+/// A commune's report workbook imported into a province (or district) store: its manifest, and
+/// whether it may supersede the submission already stored for the same unit and period.
+///
+/// The store files the unit under its parent, refuses a second submission of the same unit and
+/// period (and one whose period overlaps a stored one), refuses a questionnaire version other
+/// than the one its responses have, and with `replace` withdraws the earlier submission's forms
+/// (kept, marked, in the history) before storing the new ones.
+public struct Submission: Sendable, Equatable {
+    public var manifest: SubmissionManifest
+    public var replace: Bool
+
+    public init(manifest: SubmissionManifest, replace: Bool = false) {
+        self.manifest = manifest
+        self.replace = replace
+    }
+}
+
+/// A submission as the store holds it.
+public struct StoredSubmission: Sendable, Equatable {
+    public var id: Int64
+    public var unit: String
+    public var questionnaireID: String
+    public var version: String
+    public var period: String
+    public var periodLabel: String
+    public var from: String
+    public var to: String
+    public var forms: Int
+    public var dataSHA256: String
+    public var software: String
+    public var fileName: String
+    public var submittedAt: String
+    /// The submission that replaced this one (nil for the current one).
+    public var supersededBy: Int64?
+
+    public init(
+        id: Int64, unit: String, questionnaireID: String, version: String, period: String, periodLabel: String, from: String, to: String,
+        forms: Int, dataSHA256: String, software: String, fileName: String, submittedAt: String, supersededBy: Int64?
+    ) {
+        self.id = id
+        self.unit = unit
+        self.questionnaireID = questionnaireID
+        self.version = version
+        self.period = period
+        self.periodLabel = periodLabel
+        self.from = from
+        self.to = to
+        self.forms = forms
+        self.dataSHA256 = dataSHA256
+        self.software = software
+        self.fileName = fileName
+        self.submittedAt = submittedAt
+        self.supersededBy = supersededBy
     }
 }
 

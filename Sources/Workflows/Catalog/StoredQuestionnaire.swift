@@ -11,6 +11,13 @@ public enum StoredQuestionnaire {
     /// The questionnaire `reference` (an id, or a YAML file whose id is used) as stored; with no
     /// reference, the only questionnaire the store holds.
     public static func resolve(_ reference: String?, in store: any ResponseReading, catalog: QuestionnaireCatalog = QuestionnaireCatalog()) throws -> Questionnaire {
+        try resolveWithText(reference, in: store, catalog: catalog).questionnaire
+    }
+
+    /// ``resolve(_:in:catalog:)`` with the stored YAML text (a report carries it in its manifest).
+    public static func resolveWithText(_ reference: String?, in store: any ResponseReading, catalog: QuestionnaireCatalog = QuestionnaireCatalog())
+        throws -> (questionnaire: Questionnaire, yaml: String)
+    {
         let stored = try store.questionnaires()
         guard !stored.isEmpty else { throw UserError("\(store.location): the store holds no responses yet; import some first (sipas import …)") }
         let id: String
@@ -34,7 +41,7 @@ public enum StoredQuestionnaire {
         }
         guard let yaml = try store.questionnaireYAML(id: id) else { throw UserError("questionnaire \(id) missing from the store") }
         do {
-            return try Questionnaire(yaml: yaml, file: "\(store.location) (stored \(id))")
+            return (try Questionnaire(yaml: yaml, file: "\(store.location) (stored \(id))"), yaml)
         } catch {
             throw UserError("the stored copy of \(id) has problems:\n\(error.description)")
         }

@@ -17,13 +17,17 @@ public struct ImportFiles {
     public var verify: String?
     /// Check everything, the store's own constraints included, and write nothing.
     public var dryRun = false
+    /// A commune report workbook may supersede the submission stored for the same unit and
+    /// period (kept in the history); without it a second submission is refused.
+    public var replace = false
     /// Who runs the import (an operator account, never a respondent).
     public var importedBy: String?
     public var catalog = QuestionnaireCatalog()
 
     public init(files: [String], questionnaire: String? = nil, unit: String? = nil, verify: String? = nil, dryRun: Bool = false,
-                importedBy: String? = ProcessInfo.processInfo.environment["USER"]) {
+                replace: Bool = false, importedBy: String? = ProcessInfo.processInfo.environment["USER"]) {
         self.files = files
+        self.replace = replace
         self.questionnaire = questionnaire
         self.unit = unit
         self.verify = verify
@@ -39,8 +43,18 @@ public struct ImportFiles {
         public var forms: Int
         /// The batch it was stored as; nil in a dry run.
         public var batchID: Int64?
-        /// Units first seen in this file, recorded by code only.
+        /// Units first seen in this file, recorded by code only (a report's unit with its name).
         public var newUnits: [String]
+        /// A commune report workbook: the unit and period it submits.
+        public var submitted: (unit: String, name: String, period: String)?
+        /// With `replace`: the earlier submission it replaced (file and date), if there was one.
+        public var replaced: String?
+
+        public static func == (a: FileResult, b: FileResult) -> Bool {
+            a.fileName == b.fileName && a.questionnaireID == b.questionnaireID && a.version == b.version && a.forms == b.forms
+                && a.batchID == b.batchID && a.newUnits == b.newUnits && a.submitted?.unit == b.submitted?.unit
+                && a.submitted?.period == b.submitted?.period && a.replaced == b.replaced
+        }
     }
 
     public struct Outcome: Sendable, Equatable {
@@ -84,7 +98,9 @@ public struct ImportFiles {
             var remedy: Remedy?
             for path in files {
                 do {
-                    batches.append(try ResponseFile.streamed(path, questionnaire: questionnaire, unit: unit, catalog: catalog, importedBy: importedBy))
+                    var batch = try ResponseFile.streamed(path, questionnaire: questionnaire, unit: unit, catalog: catalog, importedBy: importedBy)
+                    batch.submission?.replace = replace
+                    batches.append(batch)
                 } catch let error as UserError {
                     problems.append(error.message)
                     remedy = remedy ?? error.remedy
@@ -105,7 +121,9 @@ public struct ImportFiles {
         let files = zip(batches, results).map { b, r in
             FileResult(
                 fileName: b.fileName, questionnaireID: b.questionnaire.id, version: b.questionnaire.version, forms: r.rows,
-                batchID: dryRun ? nil : r.batchID, newUnits: r.newUnits)
+                batchID: dryRun ? nil : r.batchID, newUnits: r.newUnits,
+                submitted: b.submission.map { ($0.manifest.unitCode, $0.manifest.unitName, $0.manifest.periodLabel) },
+                replaced: r.replaced.map { "\($0.fileName), imported \($0.submittedAt)" })
         }
         return Outcome(files: files, dryRun: dryRun, verifiedForms: verified)
     }

@@ -46,7 +46,7 @@ public struct BuildReport {
             let why = known.contains(profile.questionnaire) ? "the store holds no responses of it" : "unknown questionnaire (available: \(known.joined(separator: ", ")))"
             throw UserError("\(profilePath): questionnaire '\(profile.questionnaire)': \(why)")
         }
-        let q = try StoredQuestionnaire.resolve(profile.questionnaire, in: s, catalog: catalog)
+        let (q, yaml) = try StoredQuestionnaire.resolveWithText(profile.questionnaire, in: s, catalog: catalog)
         do {
             try profile.validate(against: q)
         } catch {
@@ -72,7 +72,7 @@ public struct BuildReport {
             sources: sources.reduce(into: [:]) { $0[$1.rawValue, default: 0] += 1 },
             analysis: analysis, previous: previous, targets: targets, software: SIPASVersion.current, dataSHA256: Self.dataHash(table),
             counter: try counter(profile, period: period, store: s))
-        return BuiltReport(profile: profile, questionnaire: q, table: table, report: report)
+        return BuiltReport(profile: profile, questionnaire: q, questionnaireYAML: yaml, table: table, report: report)
     }
 
     /// Field and channel codes have no registry: a target naming one that never occurs in the store
@@ -123,12 +123,15 @@ public struct BuildReport {
 public struct BuiltReport {
     public var profile: ReportProfile
     public var questionnaire: Questionnaire
+    /// The questionnaire's text as stored with the responses (it travels in the workbook's manifest).
+    public var questionnaireYAML: String
     public var table: ResponseTable
     public var report: ReportData
 
-    /// Writes the seven-sheet workbook.
+    /// Writes the seven-sheet workbook and its hidden manifest.
     public func write(to path: String) throws {
-        try ReportWorkbook(data: report, profile: profile, questionnaire: questionnaire, table: table).write(to: path)
+        try ReportWorkbook(data: report, profile: profile, questionnaire: questionnaire, questionnaireYAML: questionnaireYAML, table: table)
+            .write(to: path)
     }
 
     /// The report's figures as JSON (the analyze schema plus targets and the previous period).

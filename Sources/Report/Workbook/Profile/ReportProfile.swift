@@ -95,6 +95,9 @@ public struct ReportProfile: Sendable {
         public var code: String
         public var name: String
         public var level: String?
+        /// Code of the unit it reports to (a district, or the province): recorded in the workbook's
+        /// manifest, so that a province store files the commune under it.
+        public var parent: String?
         public var province: String?
     }
 
@@ -159,10 +162,11 @@ public struct ReportProfile: Sendable {
             throw Problems(r.problems.isEmpty ? [Problem(file: file, message: "the file is empty")] : r.problems)
         }
         var unit = Unit(code: "", name: "")
-        if let u = r.mapping(map["unit"], "unit", allowed: ["code", "name", "level", "province"], what: "'unit'") {
+        if let u = r.mapping(map["unit"], "unit", allowed: ["code", "name", "level", "parent", "province"], what: "'unit'") {
             unit.code = r.string(u, "code", "unit", required: true, at: map["unit"]) ?? ""
             unit.name = r.string(u, "name", "unit", required: true, at: map["unit"])?.precomposedForm ?? ""
             unit.level = r.string(u, "level", "unit", required: false, at: map["unit"])?.precomposedForm
+            unit.parent = r.string(u, "parent", "unit", required: false, at: map["unit"])
             unit.province = r.string(u, "province", "unit", required: false, at: map["unit"])?.precomposedForm
         } else {
             r.issue(root, nil, "missing 'unit' (code and name of the commune)")

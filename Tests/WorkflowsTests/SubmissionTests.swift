@@ -1,0 +1,207 @@
+import Foundation
+import SIPASCSV
+import SIPASModel
+import SIPASReport
+import SIPASStore
+import SIPASStoring
+import SIPASSynthetic
+import SIPASWorkflows
+import Testing
+
+/// A commune's report workbook made the way a commune makes it: synthetic forms written as CSV,
+/// imported into the commune's own store, reported with the example profile under the commune's
+/// code and name. `questionnaire` may be a YAML path (another version of sipas-2023).
+struct CommuneReport {
+    var code: String
+    var name: String
+    var path: String
+    /// The commune's own report, as `sipas report` built it.
+    var built: BuiltReport
+}
+
+func communeReport(
+    _ code: String, _ name: String, forms: Int = 120, satisfaction: Double, seed: UInt64, questionnaire: String = "sipas-2023", in folder: URL
+) throws -> CommuneReport {
+    let q = try catalog.load(questionnaire)
+    let generated = SyntheticResponses(count: forms, units: 1, satisfaction: satisfaction, seed: seed, year: 2026).generate(q)
+    var table = ResponseTable(questionnaire: q)
+    table.append(
+        rows: generated.count, formID: generated.formID, unit: (0..<generated.count).map { _ in code }, collectedOn: generated.collectedOn,
+        channel: (0..<generated.count).map { generated.channel[$0] }, field: (0..<generated.count).map { generated.field[$0] },
+        codes: generated.codes, picks: generated.picks, texts: generated.texts)
+    let csv = folder.appendingPathComponent("\(code).csv")
+    try CanonicalCSVWriter().write(table, to: csv)
+    let store = try ResponseStore(path: folder.appendingPathComponent("\(code).sqlite").path, create: true)
+    try store.register(UnitRecord(code: code, name: name, level: "xã", province: "Thái Nguyên"))
+    _ = try importer([csv.path], questionnaire: questionnaire).run(into: store)
+    let profile = exampleProfile
+        .replacingOccurrences(of: "code: XA01", with: "code: \(code)")
+        .replacingOccurrences(of: "name: \"Xã Định Hóa\"", with: "name: \"\(name)\"")
+    let profilePath = try write(profile, "\(code).yaml", in: folder)
+    var build = BuildReport(profilePath: profilePath, period: ReportPeriod(parse: "2026"))
+    build.catalog = catalog
+    let built = try build.run(store: store)
+    let path = folder.appendingPathComponent("bao-cao-\(code).xlsx").path
+    try built.write(to: path)
+    return CommuneReport(code: code, name: name, path: path, built: built)
+}
+
+/// Runs a Python script (openpyxl) on a workbook; its output goes to a file (Foundation's Pipe has
+/// crashed under concurrent tests on Linux).
+func pythonEdit(_ script: String, _ args: [String]) throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", "-c", script] + args
+    try p.run()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0, "python3 failed (is openpyxl installed?)")
+}
+
+/// Three communes' workbooks into a province store: every form arrives, each unit filed under its
+/// parent with its name, each submission recorded with the manifest's period and data hash.
+@Test func communeWorkbooksConsolidateIntoAProvinceStore() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let communes = try [("XA01", "Xã Định Hóa", 0.93), ("XA02", "Xã Phú Đình", 0.85), ("XA03", "Xã Bảo Cường", 0.78)].enumerated().map {
+        try communeReport($1.0, $1.1, satisfaction: $1.2, seed: UInt64(100 + $0), in: folder)
+    }
+    let province = try ResponseStore(path: folder.appendingPathComponent("tinh.sqlite").path, create: true)
+    let outcome = try importer(communes.map(\.path)).run(into: province)
+    #expect(outcome.files.map(\.forms) == [120, 120, 120])
+    #expect(outcome.files.map { $0.submitted?.unit } == ["XA01", "XA02", "XA03"])
+    #expect(outcome.files.map(\.newUnits) == [["XA01"], ["XA02"], ["XA03"]])
+    let units = Dictionary(uniqueKeysWithValues: try province.units().map { ($0.code, $0) })
+    #expect(units["XA02"] == UnitRecord(code: "XA02", name: "Xã Phú Đình", level: "xã", parent: "TN", province: "Thái Nguyên"))
+    #expect(units["TN"] != nil)
+    let submissions = try province.submissions()
+    #expect(submissions.map(\.unit) == ["XA01", "XA02", "XA03"])
+    #expect(submissions.allSatisfy { $0.from == "2026-01-01" && $0.to == "2026-12-31" && $0.periodLabel == "Năm 2026" && $0.supersededBy == nil })
+    // Each commune's forms, read back from the province store, are the forms its own report hashed.
+    let q = try StoredQuestionnaire.resolve("sipas-2023", in: province, catalog: catalog)
+    for (c, s) in zip(communes, submissions) {
+        let (table, _) = try province.responses(questionnaire: q, filter: ResponseFilter(units: [c.code]))
+        #expect(table.count == 120)
+        #expect(BuildReport.dataHash(table) == c.built.report.dataSHA256)
+        #expect(s.dataSHA256 == c.built.report.dataSHA256)
+    }
+}
+
+/// A *Dữ liệu* cell changed after export (one valid code for another, with openpyxl) is refused,
+/// naming the sheet and the hash; in a folder of workbooks it stops them all.
+@Test func aWorkbookEditedAfterExportIsRefusedAndNothingIsImported() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let good = try communeReport("XA01", "Xã Định Hóa", satisfaction: 0.9, seed: 7, in: folder)
+    let other = try communeReport("XA02", "Xã Phú Đình", satisfaction: 0.9, seed: 8, in: folder)
+    let edited = folder.appendingPathComponent("sua.xlsx").path
+    // Column G is the first satisfaction item (after 5 metadata columns and gender): 4 ↔ 5 keeps it valid.
+    try pythonEdit(
+        """
+        import sys, openpyxl
+        wb = openpyxl.load_workbook(sys.argv[1])
+        ws = wb['Dữ liệu']
+        for row in range(2, ws.max_row + 1):
+            v = ws.cell(row, 7).value
+            if v in (4, 5):
+                ws.cell(row, 7).value = 9 - v
+                break
+        wb.save(sys.argv[2])
+        """, [other.path, edited])
+    let province = try ResponseStore(path: folder.appendingPathComponent("tinh.sqlite").path, create: true)
+    let text = message { _ = try importer([good.path, edited]).run(into: province) }
+    #expect(text.contains("sua.xlsx, sheet Dữ liệu"), "\(text)")
+    #expect(text.contains("do not hash to the value in the report's manifest"), "\(text)")
+    #expect(try province.submissions().isEmpty)
+    #expect(try province.questionnaires().allSatisfy { $0.responses == 0 })
+    // The same workbook saved by openpyxl without a change is still a valid submission.
+    let resaved = folder.appendingPathComponent("luu-lai.xlsx").path
+    try pythonEdit("import sys, openpyxl\nopenpyxl.load_workbook(sys.argv[1]).save(sys.argv[2])", [other.path, resaved])
+    #expect(try importer([resaved]).run(into: province).forms == 120)
+}
+
+/// A second report of the same unit and period is refused; with `replace` it supersedes the first,
+/// whose forms stay in the store, withdrawn; a period overlapping a stored one is refused.
+@Test func aResubmissionIsRefusedUnlessItSaysItReplacesTheFirst() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let first = try communeReport("XA01", "Xã Định Hóa", forms: 100, satisfaction: 0.9, seed: 7, in: folder)
+    let province = try ResponseStore(path: folder.appendingPathComponent("tinh.sqlite").path, create: true)
+    _ = try importer([first.path]).run(into: province)
+    let second = try communeReport("XA01", "Xã Định Hóa", forms: 110, satisfaction: 0.9, seed: 9, in: try temporaryFolder())
+    let refused = message { _ = try importer([second.path]).run(into: province) }
+    #expect(refused.contains("Xã Định Hóa (XA01) already submitted Năm 2026 (2026-01-01 – 2026-12-31) from bao-cao-XA01.xlsx"), "\(refused)")
+    #expect(try province.submissions().count == 1)
+    var replacing = importer([second.path])
+    replacing.replace = true
+    let outcome = try replacing.run(into: province)
+    #expect(outcome.files.first?.replaced?.hasPrefix("bao-cao-XA01.xlsx, imported ") == true)
+    let submissions = try province.submissions()
+    #expect(submissions.count == 2 && submissions[0].supersededBy == submissions[1].id && submissions[1].supersededBy == nil)
+    let q = try StoredQuestionnaire.resolve("sipas-2023", in: province, catalog: catalog)
+    #expect(try province.responses(questionnaire: q, filter: ResponseFilter()).table.count == 110)
+    // The first report's forms are kept, each withdrawn (superseded by itself, no successor).
+    let history = try province.history(unit: "XA01", formID: first.built.table.formID[0])
+    #expect(history.contains { $0.supersededBy == $0.id })
+    // A quarter inside the submitted year would count its forms twice.
+    let quarterFolder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: quarterFolder) }
+    _ = try communeReport("XA01", "Xã Định Hóa", forms: 60, satisfaction: 0.9, seed: 11, in: quarterFolder)
+    var build = BuildReport(profilePath: quarterFolder.appendingPathComponent("XA01.yaml").path, period: ReportPeriod(parse: "2026-Q2"))
+    build.catalog = catalog
+    let q2 = try build.run(store: try ResponseStore(path: quarterFolder.appendingPathComponent("XA01.sqlite").path, create: false))
+    let q2Path = quarterFolder.appendingPathComponent("quy-2.xlsx").path
+    try q2.write(to: q2Path)
+    var overlapping = importer([q2Path])
+    overlapping.replace = true
+    let overlap = message { _ = try overlapping.run(into: province) }
+    #expect(overlap.contains("which overlaps Quý II/2026"), "\(overlap)")
+}
+
+/// A report on another version of the questionnaire than the province's forms is refused with both
+/// versions named.
+@Test func aReportOnAnotherQuestionnaireVersionIsRefusedNamingBoth() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let current = try communeReport("XA01", "Xã Định Hóa", satisfaction: 0.9, seed: 7, in: folder)
+    let yaml = try String(contentsOf: QuestionnaireCatalog.sourceTreeDirectory.appendingPathComponent("sipas-2023.yaml"), encoding: .utf8)
+    let q = try catalog.load("sipas-2023")
+    let newer = yaml.replacingOccurrences(of: "version: \"\(q.version)\"", with: "version: \"2026.1\"")
+        .replacingOccurrences(of: "version: \(q.version)", with: "version: \"2026.1\"")
+    #expect(newer != yaml)
+    let newerPath = try write(newer, "sipas-2023-moi.yaml", in: folder)
+    let other = try communeReport("XA02", "Xã Phú Đình", satisfaction: 0.9, seed: 8, questionnaire: newerPath, in: try temporaryFolder())
+    let province = try ResponseStore(path: folder.appendingPathComponent("tinh.sqlite").path, create: true)
+    _ = try importer([current.path]).run(into: province)
+    let text = message { _ = try importer([other.path]).run(into: province) }
+    #expect(text.contains("made with questionnaire sipas-2023 2026.1"), "\(text)")
+    #expect(text.contains("the forms in this store are sipas-2023 \(q.version)"), "\(text)")
+    #expect(try province.submissions().count == 1)
+}
+
+/// The manifest is checked against the sheet: a changed form count or questionnaire text is refused.
+@Test func anAlteredManifestIsRefused() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let report = try communeReport("XA01", "Xã Định Hóa", forms: 40, satisfaction: 0.9, seed: 7, in: folder)
+    let province = try ResponseStore(path: folder.appendingPathComponent("tinh.sqlite").path, create: true)
+    for (key, value, expected) in [
+        ("forms", "41", "manifest says 41 forms but the sheet holds 40"),
+        ("version", "9.9", "but the manifest names sipas-2023 9.9"),
+        ("format", "7", "has format '7'"),
+    ] {
+        let altered = folder.appendingPathComponent("meta-\(key).xlsx").path
+        try pythonEdit(
+            """
+            import sys, openpyxl
+            wb = openpyxl.load_workbook(sys.argv[1])
+            ws = wb['sipas_meta']
+            for row in range(1, ws.max_row + 1):
+                if ws.cell(row, 1).value == sys.argv[3]:
+                    ws.cell(row, 2).value = sys.argv[4]
+            wb.save(sys.argv[2])
+            """, [report.path, altered, key, value])
+        let text = message { _ = try importer([altered]).run(into: province) }
+        #expect(text.contains(expected), "\(key): \(text)")
+    }
+    #expect(try province.submissions().isEmpty)
+}
