@@ -143,7 +143,7 @@ let package = Package(
             ],
             path: "Tests/KioskWebTests"),
         .testTarget(
-            name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport"],
+            name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASAnalysis", "SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport"],
             path: "Tests/WorkflowsTests"),
         .testTarget(
             name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASStoring", "SIPASModel"], path: "Tests/CLITests",

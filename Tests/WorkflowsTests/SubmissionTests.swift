@@ -1,4 +1,5 @@
 import Foundation
+import SIPASAnalysis
 import SIPASCSV
 import SIPASModel
 import SIPASReport
@@ -20,28 +21,30 @@ struct CommuneReport {
 }
 
 func communeReport(
-    _ code: String, _ name: String, forms: Int = 120, satisfaction: Double, seed: UInt64, questionnaire: String = "sipas-2023", in folder: URL
+    _ code: String, _ name: String, forms: Int = 120, satisfaction: Double, seed: UInt64, questionnaire: String = "sipas-2023", year: Int = 2026,
+    in folder: URL
 ) throws -> CommuneReport {
     let q = try catalog.load(questionnaire)
-    let generated = SyntheticResponses(count: forms, units: 1, satisfaction: satisfaction, seed: seed, year: 2026).generate(q)
+    let generated = SyntheticResponses(count: forms, units: 1, satisfaction: satisfaction, seed: seed, year: year).generate(q)
     var table = ResponseTable(questionnaire: q)
     table.append(
         rows: generated.count, formID: generated.formID, unit: (0..<generated.count).map { _ in code }, collectedOn: generated.collectedOn,
         channel: (0..<generated.count).map { generated.channel[$0] }, field: (0..<generated.count).map { generated.field[$0] },
         codes: generated.codes, picks: generated.picks, texts: generated.texts)
-    let csv = folder.appendingPathComponent("\(code).csv")
+    let suffix = year == 2026 ? "" : "-\(year)"
+    let csv = folder.appendingPathComponent("\(code)\(suffix).csv")
     try CanonicalCSVWriter().write(table, to: csv)
-    let store = try ResponseStore(path: folder.appendingPathComponent("\(code).sqlite").path, create: true)
+    let store = try ResponseStore(path: folder.appendingPathComponent("\(code)\(suffix).sqlite").path, create: true)
     try store.register(UnitRecord(code: code, name: name, level: "xã", province: "Thái Nguyên"))
     _ = try importer([csv.path], questionnaire: questionnaire).run(into: store)
     let profile = exampleProfile
         .replacingOccurrences(of: "code: XA01", with: "code: \(code)")
         .replacingOccurrences(of: "name: \"Xã Định Hóa\"", with: "name: \"\(name)\"")
     let profilePath = try write(profile, "\(code).yaml", in: folder)
-    var build = BuildReport(profilePath: profilePath, period: ReportPeriod(parse: "2026"))
+    var build = BuildReport(profilePath: profilePath, period: ReportPeriod(parse: String(year)))
     build.catalog = catalog
     let built = try build.run(store: store)
-    let path = folder.appendingPathComponent("bao-cao-\(code).xlsx").path
+    let path = folder.appendingPathComponent("bao-cao-\(code)\(suffix).xlsx").path
     try built.write(to: path)
     return CommuneReport(code: code, name: name, path: path, built: built)
 }
@@ -204,4 +207,127 @@ func pythonEdit(_ script: String, _ args: [String]) throws {
         #expect(text.contains(expected), "\(key): \(text)")
     }
     #expect(try province.submissions().isEmpty)
+}
+
+/// A province profile over `codes` (and one unit that sends nothing, XA09), with or without
+/// populations.
+func provinceProfile(_ communes: [(String, String)], populations: [String: Int] = [:], in folder: URL) throws -> String {
+    var units = communes.map { code, name in
+        "  - {code: \(code), name: \"\(name)\", district: \"Huyện Định Hóa\"\(populations[code].map { ", population: \($0)" } ?? "")}"
+    }
+    units.append("  - {code: XA09, name: \"Xã Chưa Nộp\"\(populations.isEmpty ? "" : ", population: 500")}")
+    let text = """
+        level: tỉnh
+        unit: {code: TN, name: "Tỉnh Thái Nguyên"}
+        period: 2026
+        questionnaire: sipas-2023
+        rank_replicates: 2000
+        seed: 5
+        units:
+        \(units.joined(separator: "\n"))
+        targets:
+          - {title: "Hài lòng của tỉnh", index: sipas, min: 0.85}
+        unit_targets:
+          - {title: "Hài lòng về giải quyết thủ tục", index: services, min: 0.9}
+          - {title: "Hài lòng về sự phục vụ", index: sipas, min: 0.95}
+        """
+    return try write(text, "tinh.yaml", in: folder)
+}
+
+/// Two years of three communes, each year's report imported into the province store; the province
+/// workbook's figures: every unit's index equals that commune's own report, the province estimate
+/// equals the analysis of the three communes' CSV files together (strata = unit), rank intervals
+/// are reproducible and contain the point rank, and the rank change is judged.
+@Test func theProvinceReportRanksUnitsAsTheirOwnReportsEstimateThem() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let names = [("XA01", "Xã Định Hóa"), ("XA02", "Xã Phú Đình"), ("XA03", "Xã Bảo Cường")]
+    var reports2026: [CommuneReport] = []
+    var files: [String] = []
+    for (k, (code, name)) in names.enumerated() {
+        let communeFolder = folder.appendingPathComponent(code)
+        try FileManager.default.createDirectory(at: communeFolder, withIntermediateDirectories: true)
+        let report = try communeReport(code, name, forms: 90 + 30 * k, satisfaction: [0.95, 0.86, 0.8][k], seed: UInt64(40 + k), in: communeFolder)
+        reports2026.append(report)
+        files.append(report.path)
+        // The year before, with the order of the communes reversed: XA03 was first.
+        let before = try communeReport(code, name, forms: 80, satisfaction: [0.8, 0.86, 0.95][k], seed: UInt64(50 + k), year: 2025, in: communeFolder)
+        files.append(before.path)
+    }
+    let province = try ResponseStore(path: folder.appendingPathComponent("tinh.sqlite").path, create: true)
+    _ = try importer(files).run(into: province)
+    let profile = try provinceProfile(names, in: folder)
+    var build = BuildProvinceReport(profilePath: profile)
+    build.catalog = catalog
+    let built = try build.run(store: province)
+    let r = built.report
+    #expect(r.unitsExpected == 4 && r.unitsSubmitted == 3 && r.missing.map(\.unit) == ["XA09"])
+    #expect(r.previousLabel == "Năm 2025")
+    // Each unit as its own report has it.
+    for c in reports2026 {
+        let own = try #require(c.built.report.analysis.indices.first { $0.id == "sipas" })
+        let row = try #require(r.ranking.first { $0.unit == c.code })
+        #expect(abs(row.value - own.value!) < 1e-12 && abs(row.lower! - own.lower!) < 1e-12 && abs(row.upper! - own.upper!) < 1e-12)
+        #expect(abs(row.se! - own.se!) < 1e-12 && row.n == own.n)
+        #expect(row.rankLower <= row.rank && row.rank <= row.rankUpper)
+        #expect(row.previousRank != nil && row.rankVerdict != nil && row.change != nil)
+    }
+    #expect(r.ranking.map(\.unit) == ["XA01", "XA02", "XA03"])
+    #expect(r.ranking.first?.previousRank == 3)
+    // The province estimate: the three CSV files analysed together, units as strata.
+    let together = try AnalyzeResponses(
+        source: .files(reports2026.map { $0.path.replacingOccurrences(of: "bao-cao-\($0.code).xlsx", with: "\($0.code).csv") }, questionnaire: "sipas-2023"),
+        options: AnalysisOptions(), groups: [], dossiers: nil, previous: nil
+    ).run().analysis
+    for (mine, theirs) in zip(r.analysis.indices, together.indices) {
+        #expect(mine.id == theirs.id && abs(mine.value! - theirs.value!) < 1e-12 && abs(mine.se! - theirs.se!) < 1e-12)
+        #expect(abs(mine.lower! - theirs.lower!) < 1e-12 && abs(mine.upper! - theirs.upper!) < 1e-12)
+    }
+    #expect(r.analysis.design.strata == 3)
+    // Targets: the province's, and every unit's.
+    #expect(r.targets.count == 1 && r.targets[0].verdict != nil)
+    #expect(r.unitTargets.map(\.unit) == ["XA01", "XA02", "XA03"] && r.unitTargets.allSatisfy { $0.results.count == 2 })
+    // Same seed, same ranks; and the workbook and JSON are written.
+    #expect(try build.run(store: province).report.ranking == r.ranking)
+    let out = folder.appendingPathComponent("tong-hop.xlsx").path
+    try built.write(to: out)
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(built.json().utf8)) as? [String: Any])
+    let ranking = try #require(json["ranking"] as? [[String: Any]])
+    #expect(ranking.count == 3 && ranking[0]["rank_lower"] != nil && ranking[0]["previous_rank"] as? Int == 3)
+    #expect(json["n"] as? Int == r.analysis.n && json["indices"] != nil && json["units_expected"] as? Int == 4)
+}
+
+/// With populations the province estimate is weighted with the finite-population correction, and
+/// each unit's figures are its forms analysed with its own number of dossiers.
+@Test func theProvinceEstimateIsWeightedWhenThePopulationsAreGiven() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let names = [("XA01", "Xã Định Hóa"), ("XA02", "Xã Phú Đình")]
+    var files: [String] = []
+    var tables: [String: ResponseTable] = [:]
+    for (k, (code, name)) in names.enumerated() {
+        let communeFolder = folder.appendingPathComponent(code)
+        try FileManager.default.createDirectory(at: communeFolder, withIntermediateDirectories: true)
+        let report = try communeReport(code, name, forms: 100, satisfaction: [0.9, 0.8][k], seed: UInt64(60 + k), in: communeFolder)
+        files.append(report.path)
+        tables[code] = report.built.table
+    }
+    let province = try ResponseStore(path: folder.appendingPathComponent("tinh.sqlite").path, create: true)
+    _ = try importer(files).run(into: province)
+    let populations = ["XA01": 400, "XA02": 2500]
+    var build = BuildProvinceReport(profilePath: try provinceProfile(names, populations: populations, in: folder))
+    build.catalog = catalog
+    let r = try build.run(store: province).report
+    #expect(r.analysis.design.weighted)
+    var whole = tables["XA01"]!
+    whole.append(contentsOf: tables["XA02"]!)
+    let expected = try Analyzer(options: AnalysisOptions(populations: populations.mapValues(Double.init))).analyze(whole)
+    let mine = try #require(r.analysis.indices.first { $0.id == "sipas" }), theirs = try #require(expected.indices.first { $0.id == "sipas" })
+    #expect(abs(mine.value! - theirs.value!) < 1e-12 && abs(mine.se! - theirs.se!) < 1e-12)
+    for (code, table) in tables {
+        let own = try Analyzer(options: AnalysisOptions(populations: [code: Double(populations[code]!)])).analyze(table)
+        let ix = try #require(own.indices.first { $0.id == "sipas" })
+        let row = try #require(r.ranking.first { $0.unit == code })
+        #expect(abs(row.value - ix.value!) < 1e-12 && abs(row.se! - ix.se!) < 1e-12 && abs(row.lower! - ix.lower!) < 1e-12)
+    }
 }

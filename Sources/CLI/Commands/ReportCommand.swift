@@ -12,9 +12,16 @@ struct ReportCommand: ParsableCommand {
             commune's plan and the breakdowns. The workbook has the sheets Tổng hợp, Tiêu chí, Phân tổ, \
             Ưu tiên, Góp ý, Dữ liệu and Phương pháp; every target gets Đạt, Chưa đạt or Chưa đủ căn cứ.
 
+            A province (or district) profile (one that lists its expected `units:`, see \
+            Reports/vi-du-tinh.yaml) writes the province workbook instead, from a store holding the \
+            communes' report workbooks (sipas import nop/*.xlsx): Tổng hợp tỉnh, Xếp hạng (each unit's \
+            index, rank and 95 % rank interval, rank change with a verdict, a chart), Chỉ tiêu, Chưa nộp \
+            and Phương pháp.
+
             Examples:
               sipas report --profile Reports/vi-du-xa.yaml --out bao-cao-2026.xlsx
               sipas report --profile Reports/vi-du-xa.yaml --period 2026-Q1 --out quy1.xlsx --json > quy1.json
+              sipas report --store tinh.sqlite --profile Reports/vi-du-tinh.yaml --out tong-hop-2026.xlsx
             """)
 
     @OptionGroup var store: StoreOptions
@@ -28,7 +35,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Output workbook (.xlsx).")
     var out: String
 
-    @Flag(help: "Also print the report's figures as JSON (the analyze schema plus targets and the previous period).")
+    @Flag(help: "Also print the report's figures as JSON (the analyze schema plus targets and the previous period; for a province, plus the ranking).")
     var json = false
 
     func validate() throws {
@@ -39,6 +46,13 @@ struct ReportCommand: ParsableCommand {
     }
 
     func run() throws {
+        let chosen = period.flatMap(ReportPeriod.init(parse:))
+        if BuiltProvinceReport.isProvinceProfile(at: profile) {
+            let built = try BuildProvinceReport(profilePath: profile, period: chosen).run(store: try store.open())
+            try built.write(to: out)
+            emit(json ? try built.json() : built.summary(out: out))
+            return
+        }
         let built = try BuildReport(profilePath: profile, period: period.flatMap(ReportPeriod.init(parse:))).run(store: try store.open())
         try built.write(to: out)
         emit(json ? try built.json() : built.summary(out: out))

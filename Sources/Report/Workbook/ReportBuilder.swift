@@ -16,6 +16,23 @@ public struct TargetResult: Sendable, Codable, Equatable {
     public var verdict: Verdict?
     public var small: Bool
 
+    public init(
+        title: String, index: String, minimum: Double, fields: [String], channels: [String], value: Double?, lower: Double?, upper: Double?,
+        n: Int, verdict: Verdict?, small: Bool
+    ) {
+        self.title = title
+        self.index = index
+        self.minimum = minimum
+        self.fields = fields
+        self.channels = channels
+        self.value = value
+        self.lower = lower
+        self.upper = upper
+        self.n = n
+        self.verdict = verdict
+        self.small = small
+    }
+
     /// "Lĩnh vực dat-dai, xay-dung · kênh truc-tuyen", or "Tất cả phiếu".
     public var scope: String {
         var parts: [String] = []

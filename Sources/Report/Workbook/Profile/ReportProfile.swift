@@ -171,76 +171,13 @@ public struct ReportProfile: Sendable {
         } else {
             r.issue(root, nil, "missing 'unit' (code and name of the commune)")
         }
-        var period = ReportPeriod(kind: .year, year: 2000, part: 0)
-        switch map["period"] {
-        case .scalar(let s)?:
-            if let p = ReportPeriod(parse: s.string) { period = p } else {
-                r.issue(map["period"], "period", "'\(s.string)' is not a period: write 2026-Q1, 2026-H1, 2026, or from:/to: dates")
-            }
-        case .mapping?:
-            if let m = r.mapping(map["period"], "period", allowed: ["from", "to"], what: "'period'") {
-                func date(_ key: String) -> ISODate? {
-                    guard let text = r.string(m, key, "period", required: true, at: map["period"]) else { return nil }
-                    guard let date = ISODate(text) else {
-                        r.issue(m[key], "period", "'\(key)' must be a date of the calendar as YYYY-MM-DD, e.g. 2026-03-31; found '\(text)'")
-                        return nil
-                    }
-                    return date
-                }
-                let from = date("from"), to = date("to")
-                if let from, let to {
-                    if from > to {
-                        r.issue(map["period"], "period", "the period is empty: 'from' (\(from)) is after 'to' (\(to))")
-                    } else {
-                        period = ReportPeriod(from: from, to: to)
-                    }
-                }
-            }
-        case nil:
-            r.issue(root, nil, "missing 'period' (e.g. period: 2026-Q1)")
-        default:
-            r.issue(map["period"], "period", "write the period as 2026-Q1, 2026-H1, 2026 or from:/to: dates")
-        }
+        let period = r.period(map["period"], root: root)
         let questionnaire = r.string(map, "questionnaire", nil, required: true, at: root) ?? ""
-        var level = 0.95
-        if let node = map["level"] {
-            if let v = node.float, v > 0.5, v < 1 { level = v } else { r.issue(node, "level", "level must lie between 0.5 and 1, e.g. 0.95") }
-        }
-        var ci = CompositeInterval.betaCapped
-        switch r.string(map, "ci", nil, required: false, at: root) {
-        case nil, "beta-capped": break
-        case "logit": ci = .logit
-        case "beta": ci = .beta
-        case "bootstrap": ci = .bootstrap(replicates: 1000, seed: 20231211)
-        default: r.issue(map["ci"], "ci", "ci must be beta-capped (the default), beta, logit or bootstrap")
-        }
-        var criterionCI = CriterionInterval.wilson
-        if let text = r.string(map, "criterion_ci", nil, required: false, at: root) {
-            if let value = CriterionInterval(rawValue: text) { criterionCI = value } else {
-                r.issue(map["criterion_ci"], "criterion_ci", "criterion_ci must be wilson, exact, logit or beta")
-            }
-        }
+        let level = r.confidence(map["level"], key: "level")
+        let (ci, criterionCI) = r.intervals(map, root: root)
         var targets: [Target] = []
         for node in r.sequence(map["targets"], "targets", "'targets'") ?? [] {
-            guard let t = r.mapping(node, "target", allowed: ["title", "index", "min", "field", "channel"], what: "a target") else { continue }
-            let title = r.string(t, "title", "target", required: true, at: node)?.precomposedForm ?? ""
-            let index = r.string(t, "index", title, required: true, at: node) ?? ""
-            var minimum = 0.0
-            if let m = t["min"] {
-                if let v = m.float, v > 0, v <= 1 { minimum = v } else {
-                    r.issue(m, title, "'min' is a share between 0 and 1 (0.95 means 95 %); found '\(m.string ?? "")'")
-                }
-            } else {
-                r.issue(node, title, "missing 'min' (the target share, e.g. 0.95)")
-            }
-            func list(_ key: String) -> [String] {
-                guard let n = t[key] else { return [] }
-                if let s = n.string { return [s] }
-                if case .sequence(let seq) = n { return seq.compactMap(\.string) }
-                r.issue(n, title, "'\(key)' must be a code or a list of codes")
-                return []
-            }
-            targets.append(Target(title: title, index: index, minimum: minimum, fields: list("field"), channels: list("channel"), line: node.mark?.line))
+            if let target = r.target(node) { targets.append(target) }
         }
         var breakdowns: [String] = []
         var lines: [Int?] = []

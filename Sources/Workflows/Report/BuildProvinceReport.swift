@@ -1,0 +1,184 @@
+import Foundation
+import SIPASAnalysis
+import SIPASModel
+import SIPASReport
+import SIPASStoring
+
+/// The province's (or district's) consolidation from a store holding its communes' forms (imported
+/// from their report workbooks) and a province profile: the province estimate, each unit's index
+/// ranked with rank intervals and the change of rank, the targets, and the units that sent nothing.
+///
+/// Use it for `sipas report --profile tinh.yaml`; write the result with ``BuiltProvinceReport/write(to:)``.
+public struct BuildProvinceReport {
+    public var profilePath: String
+    /// A period instead of the profile's.
+    public var period: ReportPeriod?
+    public var catalog = QuestionnaireCatalog()
+
+    public init(profilePath: String, period: ReportPeriod? = nil) {
+        self.profilePath = profilePath
+        self.period = period
+    }
+
+    public func run(store s: any ResponseReading) throws -> BuiltProvinceReport {
+        let text: String
+        do {
+            text = try String(contentsOfFile: profilePath, encoding: .utf8)
+        } catch {
+            throw UserError("\(profilePath): cannot read the province profile (\(error.localizedDescription))")
+        }
+        var profile: ProvinceProfile
+        do {
+            profile = try ProvinceProfile(yaml: text, file: profilePath)
+        } catch {
+            throw UserError("the province profile has problems:\n\(error.description)")
+        }
+        if let period {
+            profile.period = period
+            profile.previous = period.previous
+        }
+        guard try s.questionnaires().contains(where: { $0.id == profile.questionnaire }) else {
+            throw UserError("\(s.location): no responses of questionnaire '\(profile.questionnaire)' (\(profilePath)); import the communes' report workbooks first (sipas import nop/*.xlsx)")
+        }
+        let (q, _) = try StoredQuestionnaire.resolveWithText(profile.questionnaire, in: s, catalog: catalog)
+        do {
+            try profile.validate(against: q)
+        } catch {
+            throw UserError("the province profile has problems:\n\(error.description)")
+        }
+        let p = profile.period
+        let (all, _) = try s.responses(questionnaire: q, filter: ResponseFilter(from: p.from, to: p.to))
+        let expected = Set(profile.units.map(\.code))
+        var unlisted: [String: Int] = [:]
+        var rowsOf: [String: [Int]] = [:]
+        for r in 0..<all.count {
+            let u = all.unit[r] ?? ""
+            if expected.contains(u) { rowsOf[u, default: []].append(r) } else { unlisted[u, default: 0] += 1 }
+        }
+        let table = all.select(profile.units.flatMap { rowsOf[$0.code] ?? [] })
+        guard table.count > 0 else {
+            throw UserError("\(s.location): none of the \(profile.units.count) units of \(profilePath) has forms of \(q.id) in \(p.label) (\(p.from) – \(p.to)); nothing was written. Import their report workbooks first, or choose another period.", remedy: .period)
+        }
+        let analysis = try Analyzer(options: profile.options()).analyze(table)
+        let rankOn = profile.rankOn ?? q.scoring.overall
+        let rankTitle = analysis.indices.first { $0.id == rankOn }?.title ?? rankOn
+
+        // Each unit alone, as its own report computes it (with its population when given).
+        let submitted = profile.units.filter { rowsOf[$0.code] != nil }
+        let current = try analyseUnits(submitted, table: table, profile: profile)
+        var previous: [String: Analysis] = [:]
+        if let before = profile.previous {
+            let (old, _) = try s.responses(questionnaire: q, filter: ResponseFilter(from: before.from, to: before.to, units: Array(expected)))
+            if old.count > 0 {
+                var oldRows: [String: [Int]] = [:]
+                for r in 0..<old.count { oldRows[old.unit[r] ?? "", default: []].append(r) }
+                let units = profile.units.filter { oldRows[$0.code] != nil }
+                var priorProfile = profile
+                priorProfile.units = priorProfile.units.map { var u = $0; u.population = nil; return u }
+                // Last period's populations are not this period's: without them, no FPC.
+                for (u, a) in zip(units, try analyseUnits(units, table: old, profile: priorProfile)) { previous[u.code] = a }
+            }
+        }
+        let ranking = Self.ranking(submitted, current, previous: previous, rankOn: rankOn, profile: profile)
+        let targets = profile.targets.map { t in Self.target(t, analysis) }
+        let unitTargets = zip(submitted, current).map { u, a in UnitTargets(unit: u.code, name: u.name, results: profile.unitTargets.map { Self.target($0, a) }) }
+        let missing = profile.units.filter { rowsOf[$0.code] == nil }.map { MissingUnit(unit: $0.code, name: $0.name, district: $0.district) }
+        let data = ProvinceReportData(
+            province: profile.unit.code, provinceName: profile.unit.name, level: profile.level, period: p.description, periodLabel: p.label,
+            from: p.from, to: p.to, previousLabel: previous.isEmpty ? nil : profile.previous?.label, analysis: analysis, rankOn: rankOn,
+            rankTitle: rankTitle, unitsExpected: profile.units.count, ranking: ranking, targets: targets, unitTargets: unitTargets,
+            missing: missing, unlisted: unlisted, replicates: profile.replicates, seed: profile.seed, software: SIPASVersion.current,
+            dataSHA256: BuildReport.dataHash(table))
+        return BuiltProvinceReport(profile: profile, questionnaire: q, report: data)
+    }
+
+    /// Each unit's forms analysed alone, two units at a time on two cores; in `units` order.
+    func analyseUnits(_ units: [ProvinceProfile.ExpectedUnit], table: ResponseTable, profile: ProvinceProfile) throws -> [Analysis] {
+        var rowsOf: [String: [Int]] = [:]
+        for r in 0..<table.count { rowsOf[table.unit[r] ?? "", default: []].append(r) }
+        let rows = rowsOf
+        nonisolated(unsafe) var results = [Result<Analysis, any Error>?](repeating: nil, count: units.count)
+        let workers = units.count >= 8 ? 2 : 1
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            for k in stride(from: w, to: units.count, by: workers) {
+                let u = units[k]
+                var options = profile.options()
+                options.populations = u.population.map { [u.code: $0] } ?? [:]
+                results[k] = Result { try Analyzer(options: options).analyze(table.select(rows[u.code] ?? [])) }
+            }
+        }
+        return try results.map { try $0!.get() }
+    }
+
+    /// The league table of the units on `rankOn`, with the previous period's ranks.
+    static func ranking(
+        _ units: [ProvinceProfile.ExpectedUnit], _ analyses: [Analysis], previous: [String: Analysis], rankOn: String, profile: ProvinceProfile
+    ) -> [RankingRow] {
+        func entry(_ code: String, _ a: Analysis) -> (LeagueTable.Entry, IndexEstimate)? {
+            guard let ix = a.indices.first(where: { $0.id == rankOn }), let value = ix.value else { return nil }
+            return (LeagueTable.Entry(unit: code, value: value, se: ix.se ?? 0), ix)
+        }
+        let now = zip(units, analyses).compactMap { u, a in entry(u.code, a).map { (u, a, $0.0, $0.1) } }
+        let before = profile.units.compactMap { u in previous[u.code].flatMap { entry(u.code, $0)?.0 } }
+        let places = LeagueTable.rank(now.map(\.2), previous: before, replicates: profile.replicates, seed: profile.seed, level: profile.confidence)
+        var rows = zip(now, places).map { row, place -> RankingRow in
+            let (u, a, e, ix) = row
+            let change = previous[u.code].flatMap { Analysis.changes(from: $0, to: a).first { $0.id == rankOn } }
+            return RankingRow(
+                unit: u.code, name: u.name, district: u.district, value: e.value, lower: ix.lower, upper: ix.upper, se: ix.se, n: ix.n,
+                small: ix.small, rank: place.rank, rankLower: place.rankLower, rankUpper: place.rankUpper, previousRank: place.previousRank,
+                improvedShare: place.improvedShare, rankVerdict: place.rankVerdict, change: change)
+        }
+        rows.sort { ($0.rank, $0.unit) < ($1.rank, $1.unit) }
+        return rows
+    }
+
+    /// A target judged on one analysis's index.
+    static func target(_ t: ReportProfile.Target, _ a: Analysis) -> TargetResult {
+        let ix = a.indices.first { $0.id == t.index }
+        return TargetResult(
+            title: t.title, index: t.index, minimum: t.minimum, fields: [], channels: [], value: ix?.value, lower: ix?.lower, upper: ix?.upper,
+            n: ix?.n ?? 0, verdict: ix.flatMap { Verdict(lower: $0.lower, upper: $0.upper, target: t.minimum) }, small: ix?.small ?? true)
+    }
+}
+
+/// A province report ready to write.
+public struct BuiltProvinceReport {
+    public var profile: ProvinceProfile
+    public var questionnaire: Questionnaire
+    public var report: ProvinceReportData
+
+    /// Writes the province workbook (Tổng hợp tỉnh, Xếp hạng, Chỉ tiêu, Chưa nộp, Phương pháp).
+    public func write(to path: String) throws {
+        try ProvinceWorkbook(data: report).write(to: path)
+    }
+
+    /// Whether the profile at `path` is a province profile (it lists the units it expects).
+    public static func isProvinceProfile(at path: String) -> Bool {
+        (try? String(contentsOfFile: path, encoding: .utf8)).map(ProvinceProfile.isProvinceProfile) ?? false
+    }
+
+    /// The figures as JSON: the analyze schema of the province estimate plus the ranking.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(report), as: UTF8.self)
+    }
+
+    /// A few lines in Vietnamese: the province estimate, units submitted, the top and bottom of the ranking.
+    public func summary(out: String?) -> String {
+        let r = report
+        func pct(_ v: Double?) -> String { v.map { String(format: "%.1f %%", $0 * 100) } ?? "—" }
+        var lines = ["Báo cáo \(r.level) \(r.periodLabel) — \(r.provinceName): \(r.unitsSubmitted)/\(r.unitsExpected) đơn vị đã nộp, \(r.analysis.n) phiếu" + (out.map { " → \($0)" } ?? "")]
+        if let overall = r.analysis.indices.first(where: { $0.id == r.analysis.overall }) {
+            lines.append("  \(overall.title): \(pct(overall.value)) [\(pct(overall.lower)), \(pct(overall.upper))]")
+        }
+        for row in r.ranking.prefix(3) + (r.ranking.count > 6 ? Array(r.ranking.suffix(3)) : Array(r.ranking.dropFirst(3))) {
+            var line = "  \(row.rank). \(row.name) (\(row.unit)): \(pct(row.value)) [\(pct(row.lower)), \(pct(row.upper))], hạng \(row.rankLower)–\(row.rankUpper), n = \(row.n)"
+            if let before = row.previousRank { line += "; kỳ trước hạng \(before) → \(row.rankVerdict?.label ?? "—")" }
+            lines.append(line)
+        }
+        if !r.missing.isEmpty { lines.append("  Chưa nộp: " + r.missing.map { "\($0.name) (\($0.unit))" }.joined(separator: ", ")) }
+        return lines.joined(separator: "\n")
+    }
+}
