@@ -32,8 +32,11 @@ public enum LeagueTable {
         /// the draws (the smallest rank r with at least that share of draws at or better than r).
         public var rankLower: Int
         public var rankUpper: Int
-        /// With a previous period holding the unit: its rank then, and the share of joint draws in
-        /// which its rank now is better (a smaller number) than then.
+        /// With a previous period holding the unit, the comparison is made among the units present
+        /// in both periods (a unit that joined or left does not move the others' ranks): the
+        /// unit's rank now and then among them, and the share of joint draws in which its rank now
+        /// is better (a smaller number) than then.
+        public var commonRank: Int?
         public var previousRank: Int?
         public var improvedShare: Double?
         public var rankVerdict: Verdict?
@@ -56,7 +59,7 @@ public enum LeagueTable {
     /// The league table of `current`, with rank intervals from `replicates` joint draws (seeded:
     /// the same seed gives the same table, whatever the number of threads); with `previous`, each
     /// unit present in both gets its previous rank and a verdict on "a better rank than last
-    /// time": ``Verdict/met`` when its rank improved in at least (1 + level)/2 of the joint draws,
+    /// time" (both ranks among the units present in both periods): ``Verdict/met`` when its rank improved in at least (1 + level)/2 of the joint draws,
     /// ``Verdict/notMet`` when in at most (1 − level)/2, otherwise ``Verdict/inconclusive``. The
     /// two periods are independent samples, drawn independently.
     ///
@@ -67,18 +70,20 @@ public enum LeagueTable {
         let n = current.count
         guard n > 0 else { return [] }
         let point = ranks(current.map(\.value))
-        let previousRanks = ranks(previous.map(\.value))
         let previousIndex = Dictionary(previous.enumerated().map { ($1.unit, $0) }, uniquingKeysWith: { a, _ in a })
-        let paired = current.map { previousIndex[$0.unit] }
+        // The units of both periods: positions in `current` and in `previous`.
+        let common = current.indices.compactMap { i in previousIndex[current[i].unit].map { (i, $0) } }
+        let commonNow = ranks(common.map { current[$0.0].value }), commonThen = ranks(common.map { previous[$0.1].value })
         let b = max(1, replicates)
-        // Ranks per unit over the draws (unit-major), and improvements counted per unit.
+        // Ranks per unit over the draws (unit-major), and improvements counted per common unit.
         nonisolated(unsafe) var drawn = [UInt32](repeating: 0, count: n * b)
         let workers = n * b >= 200_000 ? 2 : 1
-        nonisolated(unsafe) var improved = [[Int]](repeating: [Int](repeating: 0, count: n), count: workers)
+        nonisolated(unsafe) var improved = [[Int]](repeating: [Int](repeating: 0, count: common.count), count: workers)
         let now = current.map(LogitDraw.init), then = previous.map(LogitDraw.init)
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             var values = [Double](repeating: 0, count: n)
             var before = [Double](repeating: 0, count: then.count)
+            var pairNow = [Double](repeating: 0, count: common.count), pairThen = pairNow
             for draw in stride(from: w, to: b, by: workers) {
                 // One generator per draw, from the seed and the draw's number: threads do not matter.
                 var g = SeededGenerator(seed: seed ^ (UInt64(draw) &* 0x9E37_79B9_7F4A_7C15))
@@ -86,13 +91,18 @@ public enum LeagueTable {
                 for j in 0..<then.count { before[j] = then[j].draw(&g) }
                 let r = ranks(values)
                 for i in 0..<n { drawn[i * b + draw] = UInt32(r[i]) }
-                if !then.isEmpty {
-                    let rb = ranks(before)
-                    for i in 0..<n { if let j = paired[i], r[i] < rb[j] { improved[w][i] += 1 } }
+                if !common.isEmpty {
+                    for (k, pair) in common.enumerated() {
+                        pairNow[k] = values[pair.0]
+                        pairThen[k] = before[pair.1]
+                    }
+                    let rn = ranks(pairNow), rt = ranks(pairThen)
+                    for k in 0..<common.count where rn[k] < rt[k] { improved[w][k] += 1 }
                 }
             }
         }
         let lowerP = (1 - level) / 2, upperP = (1 + level) / 2
+        let commonPosition = Dictionary(common.enumerated().map { ($1.0, $0) }, uniquingKeysWith: { a, _ in a })
         return (0..<n).map { i in
             let sorted = drawn[(i * b)..<((i + 1) * b)].sorted()
             func quantile(_ p: Double) -> Int {
@@ -102,9 +112,10 @@ public enum LeagueTable {
                 return Int(sorted[k - 1])
             }
             var place = Place(unit: current[i].unit, rank: point[i], rankLower: quantile(lowerP), rankUpper: quantile(upperP))
-            if let j = paired[i] {
-                let share = Double(improved.reduce(0) { $0 + $1[i] }) / Double(b)
-                place.previousRank = previousRanks[j]
+            if let k = commonPosition[i] {
+                let share = Double(improved.reduce(0) { $0 + $1[k] }) / Double(b)
+                place.commonRank = commonNow[k]
+                place.previousRank = commonThen[k]
                 place.improvedShare = share
                 place.rankVerdict = share >= upperP ? .met : share <= lowerP ? .notMet : .inconclusive
             }

@@ -101,3 +101,14 @@ private func expit(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
         #expect(place.rankUpper == sorted[1949])  // the 1950th
     }
 }
+
+/// A unit that reported only last time does not move the others: ranks are compared among the
+/// units of both periods (A was second of three, first of the two that report now).
+@Test func ranksAreComparedAmongTheUnitsOfBothPeriods() {
+    let now = [("A", 0.9), ("N", 0.95), ("B", 0.8)].map { LeagueTable.Entry(unit: $0.0, value: $0.1, se: 0.001) }
+    let then = [("X", 0.95), ("A", 0.85), ("B", 0.7)].map { LeagueTable.Entry(unit: $0.0, value: $0.1, se: 0.001) }
+    let places = LeagueTable.rank(now, previous: then, replicates: 2000, seed: 3)
+    #expect(places.map(\.rank) == [2, 1, 3])
+    #expect(places.map(\.commonRank) == [1, nil, 2] && places.map(\.previousRank) == [1, nil, 2])
+    #expect(places.map(\.rankVerdict) == [.notMet, nil, .notMet])
+}

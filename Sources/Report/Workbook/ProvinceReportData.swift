@@ -17,6 +17,8 @@ public struct RankingRow: Sendable, Codable, Equatable {
     public var rank: Int
     public var rankLower: Int
     public var rankUpper: Int
+    /// With a previous period: the unit's rank now and then among the units of both periods.
+    public var commonRank: Int?
     public var previousRank: Int?
     /// Share of joint draws in which the rank improved on the previous period's.
     public var improvedShare: Double?
@@ -27,7 +29,7 @@ public struct RankingRow: Sendable, Codable, Equatable {
 
     public init(
         unit: String, name: String, district: String?, value: Double, lower: Double?, upper: Double?, se: Double?, n: Int, small: Bool,
-        rank: Int, rankLower: Int, rankUpper: Int, previousRank: Int?, improvedShare: Double?, rankVerdict: Verdict?, change: IndexChange?
+        rank: Int, rankLower: Int, rankUpper: Int, commonRank: Int?, previousRank: Int?, improvedShare: Double?, rankVerdict: Verdict?, change: IndexChange?
     ) {
         self.unit = unit
         self.name = name
@@ -41,6 +43,7 @@ public struct RankingRow: Sendable, Codable, Equatable {
         self.rank = rank
         self.rankLower = rankLower
         self.rankUpper = rankUpper
+        self.commonRank = commonRank
         self.previousRank = previousRank
         self.improvedShare = improvedShare
         self.rankVerdict = rankVerdict
@@ -49,7 +52,7 @@ public struct RankingRow: Sendable, Codable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case unit, name, district, value, lower, upper, se, n, small, rank, change
-        case rankLower = "rank_lower", rankUpper = "rank_upper", previousRank = "previous_rank", improvedShare = "improved_share"
+        case rankLower = "rank_lower", rankUpper = "rank_upper", commonRank = "common_rank", previousRank = "previous_rank", improvedShare = "improved_share"
         case rankVerdict = "rank_verdict"
     }
 }

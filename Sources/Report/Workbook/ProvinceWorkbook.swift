@@ -111,7 +111,7 @@ public struct ProvinceWorkbook {
 
     func ranking(_ s: XlsxSheetWriter, _ header: String) throws(XlsxWriteError) {
         let rows = data.ranking
-        let widths: [Double] = [7, 11, 12, 30, 20, 10, 10, 10, 9, 10, 16, 10, 10, 10, 16]
+        let widths: [Double] = [7, 11, 12, 30, 20, 10, 10, 10, 9, 11, 11, 16, 10, 10, 10, 16]
         for (c, w) in widths.enumerated() { try s.setColumns(c, c, width: w) }
         var row = 0
         try s.write(row, 0, "Xếp hạng các đơn vị theo \(data.rankTitle) — \(data.periodLabel)", .title)
@@ -121,9 +121,10 @@ public struct ProvinceWorkbook {
         row += 1
         let headerRow = row
         row = try s.headerRow(row, [
-            "Hạng", "Khoảng hạng", "Mã đơn vị", "Đơn vị", "Huyện", "Chỉ số", "Cận dưới", "Cận trên", "Số phiếu (n)", "Hạng kỳ trước",
-            "Hạng tốt hơn kỳ trước", "Thay đổi", "Thay đổi: cận dưới", "Thay đổi: cận trên", "Xu hướng",
+            "Hạng", "Khoảng hạng", "Mã đơn vị", "Đơn vị", "Huyện", "Chỉ số", "Cận dưới", "Cận trên", "Số phiếu (n)", "Hạng kỳ trước (cùng nhóm)",
+            "Hạng kỳ này (cùng nhóm)", "Hạng tốt hơn kỳ trước", "Thay đổi", "Thay đổi: cận dưới", "Thay đổi: cận trên", "Xu hướng",
         ])
+        try s.setRow(headerRow, height: 45)
         let first = row
         for r in rows {
             try s.write(row, 0, Double(r.rank), .count)
@@ -135,21 +136,28 @@ public struct ProvinceWorkbook {
             try s.number(row, 6, r.lower, .percent)
             try s.number(row, 7, r.upper, .percent)
             try s.write(row, 8, Double(r.n), .count)
-            if let p = r.previousRank { try s.write(row, 9, Double(p), .count) } else { try s.writeBlank(row, 9, .plain) }
-            if r.previousRank != nil { try s.verdict(row, 10, r.rankVerdict) } else { try s.write(row, 10, "không có kỳ trước", .plain) }
-            if let c = r.change {
-                try s.write(row, 11, c.value, .change)
-                try s.number(row, 12, c.lower, .change)
-                try s.number(row, 13, c.upper, .change)
-                try s.changeVerdict(row, 14, c.verdict, small: c.small)
+            if let p = r.previousRank, let c = r.commonRank {
+                try s.write(row, 9, Double(p), .count)
+                try s.write(row, 10, Double(c), .count)
+                try s.verdict(row, 11, r.rankVerdict)
             } else {
-                for column in 11...14 { try s.writeBlank(row, column, .plain) }
+                try s.writeBlank(row, 9, .plain)
+                try s.writeBlank(row, 10, .plain)
+                try s.write(row, 11, "không có kỳ trước", .plain)
+            }
+            if let c = r.change {
+                try s.write(row, 12, c.value, .change)
+                try s.number(row, 13, c.lower, .change)
+                try s.number(row, 14, c.upper, .change)
+                try s.changeVerdict(row, 15, c.verdict, small: c.small)
+            } else {
+                for column in 12...15 { try s.writeBlank(row, column, .plain) }
             }
             row += 1
         }
         let last = row - 1
         row += 1
-        try s.note(row, 15, width: 190, "Hạng 1 là chỉ số cao nhất. Khoảng hạng: hạng của đơn vị nằm trong khoảng này ở \(Int((data.analysis.level * 100).rounded())) % số lần mô phỏng (mô phỏng tham số trên thang logit với sai số chuẩn của từng đơn vị, theo Goldstein và Spiegelhalter); hai đơn vị có khoảng hạng chồng nhau chưa chắc khác nhau thật. Hạng tốt hơn kỳ trước: Đạt khi hạng tốt hơn ở ít nhất 97,5 % số lần mô phỏng hai kỳ, Chưa đạt khi ở không quá 2,5 %, còn lại Chưa đủ căn cứ. * dưới 30 phiếu: chưa đủ để kết luận.")
+        try s.note(row, 16, width: 200, "Hạng 1 là chỉ số cao nhất. Khoảng hạng: hạng của đơn vị nằm trong khoảng này ở \(Int((data.analysis.level * 100).rounded())) % số lần mô phỏng (mô phỏng tham số trên thang logit với sai số chuẩn của từng đơn vị, theo Goldstein và Spiegelhalter); hai đơn vị có khoảng hạng chồng nhau chưa chắc khác nhau thật. So với kỳ trước, hạng được tính lại trong nhóm các đơn vị có ở cả hai kỳ (đơn vị mới nộp hoặc không nộp không làm thay đổi hạng của đơn vị khác). Hạng tốt hơn kỳ trước: Đạt khi hạng tốt hơn ở ít nhất 97,5 % số lần mô phỏng hai kỳ, Chưa đạt khi ở không quá 2,5 %, còn lại Chưa đủ căn cứ. * dưới 30 phiếu: chưa đủ để kết luận.")
         row += 2
         if !rows.isEmpty, rows.count <= Self.chartLimit {
             let province = data.analysis.indices.first { $0.id == data.rankOn }?.value
@@ -164,7 +172,7 @@ public struct ProvinceWorkbook {
             try s.write(row, 0, "Biểu đồ chỉ vẽ khi không quá \(Self.chartLimit) đơn vị (ở đây \(rows.count)); bảng trên có đủ mọi đơn vị.", .note)
         }
         s.freezePanes(rows: headerRow + 1, columns: 4)
-        if !rows.isEmpty { try s.autofilter(headerRow, 0, last, 14) }
+        if !rows.isEmpty { try s.autofilter(headerRow, 0, last, 15) }
         s.printSetup(landscape: true, repeatRows: headerRow...headerRow, header: header)
     }
 
@@ -172,7 +180,10 @@ public struct ProvinceWorkbook {
         try s.setColumns(0, 0, width: 11)
         try s.setColumns(1, 1, width: 30)
         let names = data.unitTargets.first?.results ?? []
-        try s.setColumns(2, max(2, 1 + 2 * names.count), width: 12)
+        for k in 0..<names.count {
+            try s.setColumns(2 + 2 * k, 2 + 2 * k, width: 16)
+            try s.setColumns(3 + 2 * k, 3 + 2 * k, width: 15)
+        }
         var row = 0
         try s.write(row, 0, "Chỉ tiêu mọi đơn vị phải đạt — \(data.periodLabel)", .title)
         row += 1
@@ -185,7 +196,7 @@ public struct ProvinceWorkbook {
         for t in names { titles += ["\(t.title) ≥ \(pct(t.minimum))", "Đánh giá"] }
         let headerRow = row
         row = try s.headerRow(row, titles)
-        try s.setRow(headerRow, height: 45)
+        try s.setRow(headerRow, height: 60)
         for u in data.unitTargets {
             try s.write(row, 0, u.unit, .plain)
             try s.write(row, 1, u.name, .text)
@@ -235,9 +246,9 @@ public struct ProvinceWorkbook {
         try line("• Ước lượng của \(data.level): mọi phiếu của các đơn vị đã nộp là một mẫu phân tầng, mỗi đơn vị là một tầng (gói survey của R: svydesign(ids = ~1, strata = ~unit\(a.design.weighted ? ", fpc = số hồ sơ" : ""))). \(a.design.weighted ? "Trọng số N/n theo số hồ sơ của từng đơn vị, có hiệu chỉnh tổng thể hữu hạn." : "Hồ sơ không cho số hồ sơ: mọi phiếu có trọng số như nhau, không hiệu chỉnh tổng thể hữu hạn.")")
         try line("• Chỉ số của từng đơn vị: tính trên riêng các phiếu của đơn vị, như báo cáo của chính đơn vị đó (cùng quy tắc, cùng khoảng tin cậy).")
         try line("• Khoảng tin cậy của chỉ số tổng hợp: \(Set(a.indices.map(\.method)).sorted().map { "\($0) (\(MethodSheet.describe($0)))" }.joined(separator: "; ")).")
-        try line("• Hạng: 1 là chỉ số \(data.rankTitle) cao nhất; bằng nhau thì cùng hạng tốt nhất. Khoảng hạng \(Int((a.level * 100).rounded())) %: \(data.replicates) lần mô phỏng đồng thời chỉ số của mọi đơn vị trên thang logit, mỗi đơn vị theo phân phối chuẩn với sai số chuẩn của nó (phương pháp delta), xếp hạng mỗi lần; cận là phân vị \(String(format: "%.1f", (1 - a.level) / 2 * 100)) % và \(String(format: "%.1f", (1 + a.level) / 2 * 100)) % của các hạng (Goldstein & Spiegelhalter, 1996). Đơn vị 0 % hoặc 100 % giữ nguyên giá trị. Hạt giống \(data.seed): chạy lại cho cùng kết quả.")
+        try line("• Hạng: 1 là chỉ số \(data.rankTitle) cao nhất; bằng nhau thì cùng hạng tốt nhất. Khoảng hạng \(Int((a.level * 100).rounded())) %: \(data.replicates) lần mô phỏng đồng thời chỉ số của mọi đơn vị trên thang logit, mỗi đơn vị theo phân phối chuẩn với sai số chuẩn của nó (phương pháp delta; với khoảng tin cậy beta-capped, sai số chuẩn không nhỏ hơn √(p(1 − p)/n), như giới hạn cỡ mẫu hiệu dụng của khoảng), xếp hạng mỗi lần; cận là phân vị \(String(format: "%.1f", (1 - a.level) / 2 * 100)) % và \(String(format: "%.1f", (1 + a.level) / 2 * 100)) % của các hạng (Goldstein & Spiegelhalter, 1996). Đơn vị 0 % hoặc 100 % giữ nguyên giá trị. Hạt giống \(data.seed): chạy lại cho cùng kết quả.")
         if let previous = data.previousLabel {
-            try line("• So với \(previous): hai kỳ là hai mẫu độc lập, mô phỏng độc lập; \"hạng tốt hơn kỳ trước\" là Đạt khi hạng của kỳ này tốt hơn ở ít nhất \(String(format: "%.1f", (1 + a.level) / 2 * 100)) % số lần mô phỏng, Chưa đạt khi ở không quá \(String(format: "%.1f", (1 - a.level) / 2 * 100)) %, còn lại Chưa đủ căn cứ. Thay đổi chỉ số: hiệu hai kỳ, sai số chuẩn √(se₁² + se₂²).")
+            try line("• So với \(previous): hạng của hai kỳ được tính trong nhóm các đơn vị có ở cả hai kỳ; hai kỳ là hai mẫu độc lập, mô phỏng độc lập; \"hạng tốt hơn kỳ trước\" là Đạt khi hạng của kỳ này tốt hơn ở ít nhất \(String(format: "%.1f", (1 + a.level) / 2 * 100)) % số lần mô phỏng, Chưa đạt khi ở không quá \(String(format: "%.1f", (1 - a.level) / 2 * 100)) %, còn lại Chưa đủ căn cứ. Thay đổi chỉ số: hiệu hai kỳ, sai số chuẩn √(se₁² + se₂²).")
         }
         row += 1
         try line("Quy tắc tính (tiếng Anh, như trong báo cáo của xã):")

@@ -114,9 +114,15 @@ public struct BuildProvinceReport {
     static func ranking(
         _ units: [ProvinceProfile.ExpectedUnit], _ analyses: [Analysis], previous: [String: Analysis], rankOn: String, profile: ProvinceProfile
     ) -> [RankingRow] {
+        // The draws carry the uncertainty the published interval has: with the capped
+        // Korn–Graubard interval (the default), at least that of one proportion on the n
+        // respondents, √(p(1 − p)/n), as the cap on the effective size says.
+        let capped = profile.compositeInterval == .betaCapped
         func entry(_ code: String, _ a: Analysis) -> (LeagueTable.Entry, IndexEstimate)? {
             guard let ix = a.indices.first(where: { $0.id == rankOn }), let value = ix.value else { return nil }
-            return (LeagueTable.Entry(unit: code, value: value, se: ix.se ?? 0), ix)
+            var se = ix.se ?? 0
+            if capped, ix.n > 0 { se = max(se, (value * (1 - value) / Double(ix.n)).squareRoot()) }
+            return (LeagueTable.Entry(unit: code, value: value, se: se), ix)
         }
         let now = zip(units, analyses).compactMap { u, a in entry(u.code, a).map { (u, a, $0.0, $0.1) } }
         let before = profile.units.compactMap { u in previous[u.code].flatMap { entry(u.code, $0)?.0 } }
@@ -126,7 +132,7 @@ public struct BuildProvinceReport {
             let change = previous[u.code].flatMap { Analysis.changes(from: $0, to: a).first { $0.id == rankOn } }
             return RankingRow(
                 unit: u.code, name: u.name, district: u.district, value: e.value, lower: ix.lower, upper: ix.upper, se: ix.se, n: ix.n,
-                small: ix.small, rank: place.rank, rankLower: place.rankLower, rankUpper: place.rankUpper, previousRank: place.previousRank,
+                small: ix.small, rank: place.rank, rankLower: place.rankLower, rankUpper: place.rankUpper, commonRank: place.commonRank, previousRank: place.previousRank,
                 improvedShare: place.improvedShare, rankVerdict: place.rankVerdict, change: change)
         }
         rows.sort { ($0.rank, $0.unit) < ($1.rank, $1.unit) }
@@ -174,8 +180,11 @@ public struct BuiltProvinceReport {
             lines.append("  \(overall.title): \(pct(overall.value)) [\(pct(overall.lower)), \(pct(overall.upper))]")
         }
         for row in r.ranking.prefix(3) + (r.ranking.count > 6 ? Array(r.ranking.suffix(3)) : Array(r.ranking.dropFirst(3))) {
-            var line = "  \(row.rank). \(row.name) (\(row.unit)): \(pct(row.value)) [\(pct(row.lower)), \(pct(row.upper))], hạng \(row.rankLower)–\(row.rankUpper), n = \(row.n)"
-            if let before = row.previousRank { line += "; kỳ trước hạng \(before) → \(row.rankVerdict?.label ?? "—")" }
+            let interval = row.rankLower == row.rankUpper ? "\(row.rankLower)" : "\(row.rankLower)–\(row.rankUpper)"
+            var line = "  \(row.rank). \(row.name) (\(row.unit)): \(pct(row.value)) [\(pct(row.lower)), \(pct(row.upper))], khoảng hạng \(interval), n = \(row.n)\(row.small ? " *" : "")"
+            if let before = row.previousRank, let common = row.commonRank {
+                line += "; trong các đơn vị có cả hai kỳ: hạng \(before) → \(common), hạng tốt hơn: \(row.rankVerdict?.label ?? "—")"
+            }
             lines.append(line)
         }
         if !r.missing.isEmpty { lines.append("  Chưa nộp: " + r.missing.map { "\($0.name) (\($0.unit))" }.joined(separator: ", ")) }
