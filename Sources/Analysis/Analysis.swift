@@ -48,6 +48,9 @@ public struct AnalysisOptions: Sendable {
     public var populations: [String: Double]
     /// Groups smaller than this are flagged as too small to conclude.
     public var smallSample: Int
+    /// False when only the indices are wanted (a province ranking thousands of units): criteria,
+    /// negative experiences and priorities are then left out of the result and not estimated.
+    public var criteria = true
 
     public init(
         level: Double = 0.95, composite: CompositeInterval = .betaCapped, criterion: CriterionInterval = .wilson,

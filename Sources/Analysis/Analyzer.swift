@@ -134,7 +134,7 @@ public struct Analyzer: Sendable {
                 let item = scored[i]
                 let codes = table.codes[item.id] ?? [UInt8](repeating: 0, count: table.count)
                 let column = Self.satisfactionColumn(item, codes, satisfied: q.satisfiedCodes(for: item)!)
-                criterionSlots[i] = (column, summarize(item, column, q, &linearizers[w], df: df))
+                criterionSlots[i] = (column, options.criteria ? summarize(item, column, q, &linearizers[w], df: df) : Self.answers(item, column))
             }
         }
         for other in linearizers { linearizer.absorb(other) }
@@ -177,9 +177,9 @@ public struct Analyzer: Sendable {
                 id: item.id, text: item.text, value: value, lower: interval?.lower, upper: interval?.upper, n: n,
                 codes: codes.sorted())
         }
-        let negative = q.scoring.negative.compactMap { share($0.item, $0.codes) }
+        let negative = options.criteria ? q.scoring.negative.compactMap { share($0.item, $0.codes) } : []
         var priorities: [ShareEstimate] = []
-        if let rule = q.scoring.priorities {
+        if options.criteria, let rule = q.scoring.priorities {
             priorities = rule.items.compactMap { share($0, rule.codes) }
             priorities.sort { ($0.value ?? -1) > ($1.value ?? -1) }
         }
@@ -188,8 +188,18 @@ public struct Analyzer: Sendable {
             strata: design.strata.count, weighted: design.isWeighted, fpc: design.isWeighted, df: df,
             lonelyStrata: design.strata.filter { $0.sampleSize == 1 }.map { $0.unit ?? "" })
         return SampleAnalysis(
-            n: table.count, design: summary, indices: indices, criteria: criteria, negative: negative,
+            n: table.count, design: summary, indices: indices, criteria: options.criteria ? criteria : [], negative: negative,
             priorities: priorities)
+    }
+
+    /// Only the number of valid answers of a criterion (which indices it can enter), for an
+    /// analysis of indices alone.
+    static func answers(_ item: Item, _ column: ScoredColumn) -> CriterionSummary {
+        var n = 0
+        for code in column.codes where column.denominator[Int(code)] != 0 { n += 1 }
+        return CriterionSummary(
+            id: item.id, number: item.number, text: item.text, value: nil, lower: nil, upper: nil, se: nil, n: n, missing: column.codes.count - n,
+            satisfied: 0, mean: nil, meanLower: nil, meanUpper: nil, distribution: [:], method: "", small: true, verdict: nil)
     }
 
     func summarize(_ item: Item, _ column: ScoredColumn, _ q: Questionnaire, _ linearizer: inout Linearizer, df: Int) -> CriterionSummary {

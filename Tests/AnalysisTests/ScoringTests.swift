@@ -218,3 +218,16 @@ let fourRows: [(String, [String: Int])] = [
     let linear = try Analyzer().analyze(table(rows)).indices.first { $0.id == "e1" }!
     #expect(abs(e1.se! - linear.se!) / linear.se! < 0.15)
 }
+
+/// Indices alone (a province ranking thousands of units) are the indices of the full analysis.
+@Test func anAnalysisOfIndicesAloneHasTheSameIndices() throws {
+    let rows: [(String, [String: Int])] =
+        (0..<6).map { ("A", ["q1": $0 < 5 ? 5 : 1, "q2": $0 < 4 ? 4 : 1, "q3": $0 < 3 ? 5 : 2, "q4": 4]) }
+        + (0..<5).map { ("B", ["q1": $0 < 1 ? 5 : 1, "q2": $0 < 2 ? 4 : 9, "q3": 5]) }
+    let full = try Analyzer().analyze(table(rows))
+    var options = AnalysisOptions()
+    options.criteria = false
+    let indices = try Analyzer(options: options).analyze(table(rows))
+    #expect(indices.indices == full.indices)
+    #expect(indices.criteria.isEmpty && !full.criteria.isEmpty && indices.negative.isEmpty)
+}

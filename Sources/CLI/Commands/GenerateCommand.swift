@@ -41,7 +41,7 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         guard count >= 0 else { throw ValidationError("--count must be 0 or more") }
-        guard units >= 1, units <= 9999 else { throw ValidationError("--units must lie between 1 and 9999") }
+        guard units >= 1, units <= 99_999 else { throw ValidationError("--units must lie between 1 and 99999 (Việt Nam has about 10,000 communes)") }
         guard satisfaction > 0, satisfaction < 1 else { throw ValidationError("--satisfaction must lie strictly between 0 and 1") }
         guard missing >= 0, missing < 1 else { throw ValidationError("--missing must lie in [0, 1)") }
     }

@@ -70,7 +70,10 @@ struct ImportCommand: ParsableCommand {
             if let replaced = f.replaced { what += ", replacing \(replaced)" }
             if let batch = f.batchID {
                 emit("\(f.fileName): imported \(what) (batch \(batch))")
-                if !f.newUnits.isEmpty, f.submitted == nil { emit("  new units recorded by code: \(f.newUnits.joined(separator: ", ")) (name them with sipas init --unit CODE --name …)") }
+                if !f.newUnits.isEmpty, f.submitted == nil {
+                    let shown = f.newUnits.prefix(20).joined(separator: ", ") + (f.newUnits.count > 20 ? " … and \(f.newUnits.count - 20) more" : "")
+                    emit("  \(f.newUnits.count) new units recorded by code: \(shown) (name them with sipas init --unit CODE --name …)")
+                }
             } else {
                 emit("\(f.fileName): \(what), all valid")
             }

@@ -55,7 +55,8 @@ public struct BuildProvinceReport {
             let u = all.unit[r] ?? ""
             if expected.contains(u) { rowsOf[u, default: []].append(r) } else { unlisted[u, default: 0] += 1 }
         }
-        let table = all.select(profile.units.flatMap { rowsOf[$0.code] ?? [] })
+        // Every form of the expected units (the store's order; a copy only when some are left out).
+        let table = unlisted.isEmpty ? all : all.select((0..<all.count).filter { expected.contains(all.unit[$0] ?? "") })
         guard table.count > 0 else {
             throw UserError("\(s.location): none of the \(profile.units.count) units of \(profilePath) has forms of \(q.id) in \(p.label) (\(p.from) – \(p.to)); nothing was written. Import their report workbooks first, or choose another period.", remedy: .period)
         }
@@ -103,6 +104,7 @@ public struct BuildProvinceReport {
             for k in stride(from: w, to: units.count, by: workers) {
                 let u = units[k]
                 var options = profile.options()
+                options.criteria = false  // the province workbook shows each unit's indices only
                 options.populations = u.population.map { [u.code: $0] } ?? [:]
                 results[k] = Result { try Analyzer(options: options).analyze(table.select(rows[u.code] ?? [])) }
             }
