@@ -31,7 +31,8 @@ expr_of <- function(id) {
   paste(sprintf("%.17g*(%s)", w, sapply(comps, expr_of)), collapse = "+")
 }
 overall <- parse(text = expr_of(q$scoring$overall))[[1]]
-province <- svycontrast(svytotal(totals, svydesign(ids = ~1, strata = ~unit, data = df)), overall)
+# check.strata = FALSE: with ids = ~1 the check tabulates forms × units (2^31 cells at 10,000 units).
+province <- svycontrast(svytotal(totals, svydesign(ids = ~1, strata = ~unit, data = df, check.strata = FALSE)), overall)
 units <- split(df, df$unit)
 est <- t(sapply(units, function(x) {
   e <- svycontrast(svytotal(totals, svydesign(ids = ~1, data = x)), overall)
