@@ -60,6 +60,10 @@ public struct BuildProvinceReport {
         guard table.count > 0 else {
             throw UserError("\(s.location): none of the \(profile.units.count) units of \(profilePath) has forms of \(q.id) in \(p.label) (\(p.from) – \(p.to)); nothing was written. Import their report workbooks first, or choose another period.", remedy: .period)
         }
+        // The data hash (2 M forms take seconds) is taken beside the analyses.
+        nonisolated(unsafe) var dataHash = ""
+        let hashing = DispatchGroup()
+        DispatchQueue.global().async(group: hashing) { dataHash = BuildReport.dataHash(table) }
         let analysis = try Analyzer(options: profile.options()).analyze(table)
         let rankOn = profile.rankOn ?? q.scoring.overall
         let rankTitle = analysis.indices.first { $0.id == rankOn }?.title ?? rankOn
@@ -84,12 +88,13 @@ public struct BuildProvinceReport {
         let targets = profile.targets.map { t in Self.target(t, analysis) }
         let unitTargets = zip(submitted, current).map { u, a in UnitTargets(unit: u.code, name: u.name, results: profile.unitTargets.map { Self.target($0, a) }) }
         let missing = profile.units.filter { rowsOf[$0.code] == nil }.map { MissingUnit(unit: $0.code, name: $0.name, district: $0.district) }
+        hashing.wait()
         let data = ProvinceReportData(
             province: profile.unit.code, provinceName: profile.unit.name, level: profile.level, period: p.description, periodLabel: p.label,
             from: p.from, to: p.to, previousLabel: previous.isEmpty ? nil : profile.previous?.label, analysis: analysis, rankOn: rankOn,
             rankTitle: rankTitle, unitsExpected: profile.units.count, ranking: ranking, targets: targets, unitTargets: unitTargets,
             missing: missing, unlisted: unlisted, replicates: profile.replicates, seed: profile.seed, software: SIPASVersion.current,
-            dataSHA256: BuildReport.dataHash(table))
+            dataSHA256: dataHash)
         return BuiltProvinceReport(profile: profile, questionnaire: q, report: data)
     }
 
@@ -106,7 +111,8 @@ public struct BuildProvinceReport {
                 var options = profile.options()
                 options.criteria = false  // the province workbook shows each unit's indices only
                 options.populations = u.population.map { [u.code: $0] } ?? [:]
-                results[k] = Result { try Analyzer(options: options).analyze(table.select(rows[u.code] ?? [])) }
+                // Only what an analysis reads (codes, picks, unit): no form ids, dates or texts copied.
+                results[k] = Result { try Analyzer(options: options).analyze(table.analysisSubset(rows[u.code] ?? [])) }
             }
         }
         return try results.map { try $0!.get() }
