@@ -57,15 +57,7 @@ public struct Demo {
         step("4. A year of counter ratings at the kiosk: \(ratings) ratings across fields and channels")
 
         let profile = folder.appendingPathComponent("ho-so-bao-cao.yaml")
-        let local = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Reports/vi-du-xa.yaml")
-        let example = QuestionnaireCatalog.sourceTreeRoot.appendingPathComponent("Reports/vi-du-xa.yaml")
-        let source = FileManager.default.fileExists(atPath: local.path) ? local : example
-        try? FileManager.default.removeItem(at: profile)
-        do {
-            try FileManager.default.copyItem(at: source, to: profile)
-        } catch {
-            throw UserError("cannot copy the example profile \(source.path): \(error.localizedDescription)")
-        }
+        try Data(try Self.exampleProfile("vi-du-xa.yaml").utf8).write(to: profile)
         let out = folder.appendingPathComponent("bao-cao-2026.xlsx").path
         var build = BuildReport(profilePath: profile.path, period: ReportPeriod(parse: "2026"))
         build.catalog = catalog
@@ -124,5 +116,16 @@ public struct Demo {
         let outcomes = try store.recordRatings(ratings, questionnaire: q, replayOnly: nil)
         if let failure = outcomes.first(where: { if case .failure = $0 { true } else { false } }) { throw UserError("demo counter ratings: \(failure)") }
         return ratings.count
+    }
+
+    /// An example profile from `Reports/`, beside the working directory or in the source tree.
+    static func exampleProfile(_ name: String) throws -> String {
+        let local = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Reports/\(name)")
+        let source = FileManager.default.fileExists(atPath: local.path) ? local : QuestionnaireCatalog.sourceTreeRoot.appendingPathComponent("Reports/\(name)")
+        do {
+            return try String(contentsOf: source, encoding: .utf8)
+        } catch {
+            throw UserError("cannot read the example profile \(source.path): \(error.localizedDescription)")
+        }
     }
 }

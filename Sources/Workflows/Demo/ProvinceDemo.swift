@@ -45,7 +45,7 @@ public struct ProvinceDemo {
         try? FileManager.default.removeItem(at: submitted)
         try FileManager.default.createDirectory(at: submitted, withIntermediateDirectories: true)
         let (q, _) = try catalog.loadWithText("sipas-2023")
-        let example = try Self.profileText("vi-du-xa.yaml")
+        let example = try Demo.exampleProfile("vi-du-xa.yaml")
         var workbooks: [String] = []
         for (k, c) in Self.communes.enumerated() {
             let dir = folder.appendingPathComponent(c.code.lowercased())
@@ -97,7 +97,7 @@ public struct ProvinceDemo {
         step("2. The province imported \(imported.files.count) workbooks (\(imported.forms) forms), each checked against its manifest, into \(storePath)")
 
         let profile = folder.appendingPathComponent("ho-so-tinh.yaml")
-        try Data(try Self.profileText("vi-du-tinh.yaml").utf8).write(to: profile)
+        try Data(try Demo.exampleProfile("vi-du-tinh.yaml").utf8).write(to: profile)
         var build = BuildProvinceReport(profilePath: profile.path, period: ReportPeriod(parse: "2026"))
         build.catalog = catalog
         let built = try build.run(store: province)
@@ -105,16 +105,5 @@ public struct ProvinceDemo {
         try built.write(to: out)
         step("3. " + built.summary(out: out))
         return Result(storePath: storePath, workbook: out, report: built)
-    }
-
-    /// An example profile from `Reports/`, beside the working directory or in the source tree.
-    static func profileText(_ name: String) throws -> String {
-        let local = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Reports/\(name)")
-        let source = FileManager.default.fileExists(atPath: local.path) ? local : QuestionnaireCatalog.sourceTreeRoot.appendingPathComponent("Reports/\(name)")
-        do {
-            return try String(contentsOf: source, encoding: .utf8)
-        } catch {
-            throw UserError("cannot read the example profile \(source.path): \(error.localizedDescription)")
-        }
     }
 }

@@ -49,14 +49,11 @@ public struct BuildProvinceReport {
         let p = profile.period
         let (all, _) = try s.responses(questionnaire: q, filter: ResponseFilter(from: p.from, to: p.to))
         let expected = Set(profile.units.map(\.code))
-        var unlisted: [String: Int] = [:]
-        var rowsOf: [String: [Int]] = [:]
-        for r in 0..<all.count {
-            let u = all.unit[r] ?? ""
-            if expected.contains(u) { rowsOf[u, default: []].append(r) } else { unlisted[u, default: 0] += 1 }
-        }
+        let groups = Self.rowsByUnit(all)
+        let unlisted = groups.filter { !expected.contains($0.key) }.mapValues(\.count)
         // Every form of the expected units (the store's order; a copy only when some are left out).
         let table = unlisted.isEmpty ? all : all.select((0..<all.count).filter { expected.contains(all.unit[$0] ?? "") })
+        let rowsOf = unlisted.isEmpty ? groups : Self.rowsByUnit(table)
         guard table.count > 0 else {
             throw UserError("\(s.location): none of the \(profile.units.count) units of \(profilePath) has forms of \(q.id) in \(p.label) (\(p.from) – \(p.to)); nothing was written. Import their report workbooks first, or choose another period.", remedy: .period)
         }
@@ -70,18 +67,17 @@ public struct BuildProvinceReport {
 
         // Each unit alone, as its own report computes it (with its population when given).
         let submitted = profile.units.filter { rowsOf[$0.code] != nil }
-        let current = try analyseUnits(submitted, table: table, profile: profile)
+        let current = try analyseUnits(submitted, table: table, rows: rowsOf, profile: profile)
         var previous: [String: Analysis] = [:]
         if let before = profile.previous {
             let (old, _) = try s.responses(questionnaire: q, filter: ResponseFilter(from: before.from, to: before.to, units: Array(expected)))
             if old.count > 0 {
-                var oldRows: [String: [Int]] = [:]
-                for r in 0..<old.count { oldRows[old.unit[r] ?? "", default: []].append(r) }
+                let oldRows = Self.rowsByUnit(old)
                 let units = profile.units.filter { oldRows[$0.code] != nil }
                 var priorProfile = profile
                 priorProfile.units = priorProfile.units.map { var u = $0; u.population = nil; return u }
                 // Last period's populations are not this period's: without them, no FPC.
-                for (u, a) in zip(units, try analyseUnits(units, table: old, profile: priorProfile)) { previous[u.code] = a }
+                for (u, a) in zip(units, try analyseUnits(units, table: old, rows: oldRows, profile: priorProfile)) { previous[u.code] = a }
             }
         }
         let ranking = Self.ranking(submitted, current, previous: previous, rankOn: rankOn, profile: profile)
@@ -98,11 +94,17 @@ public struct BuildProvinceReport {
         return BuiltProvinceReport(profile: profile, questionnaire: q, report: data)
     }
 
-    /// Each unit's forms analysed alone, two units at a time on two cores; in `units` order.
-    func analyseUnits(_ units: [ProvinceProfile.ExpectedUnit], table: ResponseTable, profile: ProvinceProfile) throws -> [Analysis] {
-        var rowsOf: [String: [Int]] = [:]
-        for r in 0..<table.count { rowsOf[table.unit[r] ?? "", default: []].append(r) }
-        let rows = rowsOf
+    /// The rows of each unit code, in table order (one pass over the table).
+    static func rowsByUnit(_ table: ResponseTable) -> [String: [Int]] {
+        var rows: [String: [Int]] = [:]
+        for r in 0..<table.count { rows[table.unit[r] ?? "", default: []].append(r) }
+        return rows
+    }
+
+    /// Each unit's forms (`rows` of `table`) analysed alone, two units at a time on two cores; in `units` order.
+    func analyseUnits(_ units: [ProvinceProfile.ExpectedUnit], table: ResponseTable, rows: [String: [Int]], profile: ProvinceProfile) throws
+        -> [Analysis]
+    {
         nonisolated(unsafe) var results = [Result<Analysis, any Error>?](repeating: nil, count: units.count)
         let workers = units.count >= 8 ? 2 : 1
         DispatchQueue.concurrentPerform(iterations: workers) { w in
