@@ -51,6 +51,8 @@ public struct AnalysisOptions: Sendable {
     /// False when only the indices are wanted (a province ranking thousands of units): criteria,
     /// negative experiences and priorities are then left out of the result and not estimated.
     public var criteria = true
+    /// Names of field, channel and unit codes, carried as the `label` of each group of those.
+    public var labels = Labels.catalogue
 
     public init(
         level: Double = 0.95, composite: CompositeInterval = .betaCapped, criterion: CriterionInterval = .wilson,

@@ -73,15 +73,15 @@ public struct Analyzer: Sendable {
 
     /// Rows of each group, in order of the group's code (items) or first appearance (metadata).
     func partition(_ table: ResponseTable, by key: String) throws(AnalysisError) -> [(String, String?, [Int])] {
-        func split(_ column: Categorical) -> [(String, String?, [Int])] {
+        func split(_ column: Categorical, _ kind: Labels.Kind) -> [(String, String?, [Int])] {
             var rows = [[Int]](repeating: [], count: column.levels.count)
             for i in 0..<table.count where column.codes[i] != 0 { rows[Int(column.codes[i]) - 1].append(i) }
-            return column.levels.enumerated().map { ($0.element, nil, rows[$0.offset]) }
+            return column.levels.enumerated().map { ($0.element, options.labels.label(of: $0.element, in: kind), rows[$0.offset]) }
         }
         switch key {
-        case "unit": return split(table.unit)
-        case "field": return split(table.field)
-        case "channel": return split(table.channel)
+        case "unit": return split(table.unit, .unit)
+        case "field": return split(table.field, .field)
+        case "channel": return split(table.channel, .channel)
         default:
             let q = table.questionnaire
             guard let item = q.item(key), let codes = table.codes[key] else {

@@ -133,7 +133,45 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
                     BEGIN SELECT RAISE(ABORT, 'submissions are never deleted'); END;
                 """)
         }
+        // The store's own names of field and channel codes, over the shipped catalogue.
+        m.registerMigration("v5-labels") { db in
+            try db.execute(sql: """
+                CREATE TABLE labels (
+                    kind TEXT NOT NULL CHECK (kind IN ('field', 'channel')), code TEXT NOT NULL, label TEXT NOT NULL,
+                    updated_at TEXT NOT NULL, PRIMARY KEY (kind, code));
+                """)
+        }
         return m
+    }
+
+    // MARK: Labels
+
+    /// The store's names: its own field and channel labels, and each named unit's name.
+    public func labels() throws -> Labels {
+        try queue.read { db in
+            var labels = Labels()
+            for row in try Row.fetchAll(db, sql: "SELECT kind, code, label FROM labels") {
+                if let kind = Labels.Kind(rawValue: row["kind"]) { labels[kind][row["code"]] = row["label"] }
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT code, name FROM units WHERE name IS NOT NULL AND name <> ''") {
+                labels.units[row["code"]] = row["name"]
+            }
+            return labels
+        }
+    }
+
+    /// Names `code` of `kind` (field or channel) in this store, or with nil forgets the store's name.
+    public func setLabel(_ kind: Labels.Kind, code: String, label: String?) throws {
+        guard kind != .unit else { throw StoreError("a unit's name is set with 'sipas init --unit CODE --name NAME'") }
+        try write { db in
+            if let label {
+                try db.execute(
+                    sql: "INSERT INTO labels (kind, code, label, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, code) DO UPDATE SET label = excluded.label, updated_at = excluded.updated_at",
+                    arguments: [kind.rawValue, code, label, Self.now()])
+            } else {
+                try db.execute(sql: "DELETE FROM labels WHERE kind = ? AND code = ?", arguments: [kind.rawValue, code])
+            }
+        }
     }
 
     // MARK: Units and settings

@@ -235,8 +235,9 @@ struct Reply: Equatable, CustomStringConvertible {
         }
     }
 
-    /// counter-quick's questions (Questionnaires/counter-quick.yaml) and the settings, keys sorted.
-    static let expectedConfig = #"{"channel":"truc-tiep","field":"dat-dai","hours":[],"kiosk":"kiosk-1","open":true,"questions":["#
+    /// counter-quick's questions (Questionnaires/counter-quick.yaml) and the settings, keys sorted;
+    /// the field's and channel's names are the shipped catalogue's (Đất đai, Trực tiếp).
+    static let expectedConfig = #"{"channel":"truc-tiep","channel_name":"Trực tiếp","field":"dat-dai","field_name":"Đất đai","hours":[],"kiosk":"kiosk-1","open":true,"questions":["#
         + question("overall", #"Ông\/Bà đánh giá thế nào về việc giải quyết thủ tục hành chính?"#) + ","
         + question("staff", #"Ông\/Bà đánh giá thế nào về thái độ phục vụ của công chức?"#) + ","
         + question("time", #"Ông\/Bà đánh giá thế nào về thời gian giải quyết hồ sơ?"#) + ","

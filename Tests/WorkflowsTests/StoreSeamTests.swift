@@ -30,6 +30,7 @@ struct MemoryReader: ResponseReading {
     }
     func units() throws -> [UnitRecord] { table.unit.levels.map { UnitRecord(code: $0) } }
     func submissions() throws -> [StoredSubmission] { [] }
+    func labels() throws -> Labels { Labels(fields: ["ho-tich": "Hộ tịch và chứng thực"]) }
 }
 
 /// The analysis use case reads any store that keeps the contract, not only the SQLite one.

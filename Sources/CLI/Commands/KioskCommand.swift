@@ -95,6 +95,7 @@ struct KioskCommand: ParsableCommand {
         let form = try KioskForm(questionnaire: q)
         let s = try store.open(create: true)
         if c.unitName == nil { c.unitName = try s.units().first { $0.code == c.unit }?.name }
+        c.labels = try s.effectiveLabels()
         let recorder = try KioskRecorder(store: s, config: c, form: form, questionnaireYAML: yaml)
         defer { recorder.close() }
         if web { return try runWeb(recorder) }

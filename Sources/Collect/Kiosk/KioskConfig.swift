@@ -25,6 +25,8 @@ public struct KioskConfig: Sendable, Equatable {
     public var hours: [OpeningHours] = []
     /// Keys that open the staff screen (today's count, exit).
     public var staffKeys = "*/*"
+    /// Names shown for the field and channel codes (set from the store and the catalogue; not in the file).
+    public var labels = Labels.catalogue
 
     public init(unit: String) { self.unit = unit }
 

@@ -97,7 +97,7 @@ public enum KioskScreenText {
     }
 
     static func footer(_ c: KioskConfig) -> String {
-        ["Kiosk \(c.kioskID)", c.field.map { "Lĩnh vực: \($0)" }, c.channel.map { "Kênh: \($0)" }].compactMap { $0 }.joined(separator: " · ")
+        ["Kiosk \(c.kioskID)", c.field.map { "Lĩnh vực: \(c.labels.name(of: $0, in: .field))" }, c.channel.map { "Kênh: \(c.labels.name(of: $0, in: .channel))" }].compactMap { $0 }.joined(separator: " · ")
     }
 
     static func reasonLabel(_ reason: String) -> String {

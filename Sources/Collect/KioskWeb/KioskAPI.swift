@@ -60,6 +60,9 @@ struct KioskConfigBody: Encodable {
     var unitName: String
     var field: String
     var channel: String
+    /// The field's and channel's names, for the screen (the codes are what is stored).
+    var fieldName: String
+    var channelName: String
     var kiosk: String
     var requireDossier: Bool
     var resetAfter: Double
@@ -72,6 +75,8 @@ struct KioskConfigBody: Encodable {
     enum CodingKeys: String, CodingKey {
         case unit, field, channel, kiosk, open, hours, questions
         case unitName = "unit_name"
+        case fieldName = "field_name"
+        case channelName = "channel_name"
         case requireDossier = "require_dossier"
         case resetAfter = "reset_after"
         case warnFor = "warn_for"

@@ -178,7 +178,7 @@ document.addEventListener("keydown", touch);
   if (r.status !== 200) { show("error", [el("h1", {}, "Kiosk chưa sẵn sàng"), el("p", {}, r.data.error || "Không kết nối được máy chủ.")]); return; }
   state.config = r.data;
   document.getElementById("unit").textContent = r.data.unit_name || ("Đơn vị " + r.data.unit);
-  document.getElementById("footer").textContent = ["Kiosk " + r.data.kiosk, r.data.field && ("Lĩnh vực: " + r.data.field), r.data.channel && ("Kênh: " + r.data.channel)].filter(Boolean).join(" · ");
+  document.getElementById("footer").textContent = ["Kiosk " + r.data.kiosk, r.data.field && ("Lĩnh vực: " + (r.data.field_name || r.data.field)), r.data.channel && ("Kênh: " + (r.data.channel_name || r.data.channel))].filter(Boolean).join(" · ");
   start();
   setInterval(tick, 250);
   setInterval(async () => { const c = await api("GET", "/api/config"); if (c.status === 200 && c.data.open !== state.config.open) { state.config = c.data; if (state.screen === "closed" || state.screen === "overall" || state.screen === "dossier") start(); } }, 60000);

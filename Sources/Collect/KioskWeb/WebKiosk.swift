@@ -213,7 +213,9 @@ public struct WebKiosk: Sendable {
     func configBody() -> KioskConfigBody {
         let c = recorder.config
         return KioskConfigBody(
-            unit: c.unit, unitName: c.unitName ?? "", field: c.field ?? "", channel: c.channel ?? "", kiosk: c.kioskID,
+            unit: c.unit, unitName: c.unitName ?? "", field: c.field ?? "", channel: c.channel ?? "",
+            fieldName: c.field.map { c.labels.name(of: $0, in: .field) } ?? "", channelName: c.channel.map { c.labels.name(of: $0, in: .channel) } ?? "",
+            kiosk: c.kioskID,
             requireDossier: c.requireDossier, resetAfter: c.resetAfter, warnFor: c.warnFor, thanksFor: c.thanksFor,
             open: c.isOpen(at: Date()), hours: c.hours.map(\.description),
             questions: recorder.form.questions.map { q in

@@ -25,9 +25,16 @@ public enum ProvinceSheet: String, CaseIterable, Sendable {
 /// Use it to write ``ProvinceReportData`` built by the province use case.
 public struct ProvinceWorkbook {
     public let data: ProvinceReportData
+    /// The questionnaire and the interval methods, for the scoring rules on *Phương pháp*.
+    public let questionnaire: Questionnaire
+    public let composite: CompositeInterval
+    public let criterion: CriterionInterval
 
-    public init(data: ProvinceReportData) {
+    public init(data: ProvinceReportData, questionnaire: Questionnaire, composite: CompositeInterval, criterion: CriterionInterval) {
         self.data = data
+        self.questionnaire = questionnaire
+        self.composite = composite
+        self.criterion = criterion
     }
 
     /// Charts of more units than this are unreadable; the sheet says so and the table holds all.
@@ -251,8 +258,8 @@ public struct ProvinceWorkbook {
             try line("• So với \(previous): hạng của hai kỳ được tính trong nhóm các đơn vị có ở cả hai kỳ; hai kỳ là hai mẫu độc lập, mô phỏng độc lập; \"hạng tốt hơn kỳ trước\" là Đạt khi hạng của kỳ này tốt hơn ở ít nhất \(String(format: "%.1f", (1 + a.level) / 2 * 100)) % số lần mô phỏng, Chưa đạt khi ở không quá \(String(format: "%.1f", (1 - a.level) / 2 * 100)) %, còn lại Chưa đủ căn cứ. Thay đổi chỉ số: hiệu hai kỳ, sai số chuẩn √(se₁² + se₂²).")
         }
         row += 1
-        try line("Quy tắc tính (tiếng Anh, như trong báo cáo của xã):")
-        for rule in a.rules { try line("• " + rule) }
+        try line("Quy tắc tính (như trong báo cáo của xã):")
+        for rule in MethodRules.lines(questionnaire: questionnaire, analysis: a, composite: composite, criterion: criterion) { try line("• " + rule) }
         row += 1
         try line("Phần mềm: sipas \(data.software)")
         try line("Dữ liệu (SHA-256 của các phiếu dùng trong báo cáo): \(data.dataSHA256)")

@@ -15,11 +15,14 @@ public struct TargetResult: Sendable, Codable, Equatable {
     public var n: Int
     public var verdict: Verdict?
     public var small: Bool
+    /// The forms the target covers, in words: "Lĩnh vực Đất đai, Xây dựng · kênh Trực tuyến", or "Tất cả phiếu".
+    public var scope: String
 
     public init(
         title: String, index: String, minimum: Double, fields: [String], channels: [String], value: Double?, lower: Double?, upper: Double?,
-        n: Int, verdict: Verdict?, small: Bool
+        n: Int, verdict: Verdict?, small: Bool, labels: Labels = .catalogue
     ) {
+        scope = Self.scope(fields: fields, channels: channels, labels: labels)
         self.title = title
         self.index = index
         self.minimum = minimum
@@ -33,12 +36,14 @@ public struct TargetResult: Sendable, Codable, Equatable {
         self.small = small
     }
 
-    /// "Lĩnh vực dat-dai, xay-dung · kênh truc-tuyen", or "Tất cả phiếu".
-    public var scope: String {
+    /// "Lĩnh vực Đất đai, Xây dựng · kênh Trực tuyến", or "Tất cả phiếu": codes by their names.
+    public static func scope(fields: [String], channels: [String], labels: Labels) -> String {
         var parts: [String] = []
-        if !fields.isEmpty { parts.append("lĩnh vực \(fields.joined(separator: ", "))") }
-        if !channels.isEmpty { parts.append("kênh \(channels.joined(separator: ", "))") }
-        return parts.isEmpty ? "Tất cả phiếu" : parts.joined(separator: " · ")
+        if !fields.isEmpty { parts.append("lĩnh vực \(fields.map { labels.name(of: $0, in: .field) }.joined(separator: ", "))") }
+        if !channels.isEmpty { parts.append("kênh \(channels.map { labels.name(of: $0, in: .channel) }.joined(separator: ", "))") }
+        guard !parts.isEmpty else { return "Tất cả phiếu" }
+        let text = parts.joined(separator: " · ")
+        return text.prefix(1).uppercased() + text.dropFirst()
     }
 }
 
@@ -83,22 +88,26 @@ public struct ReportData: Sendable, Codable {
 
 public enum ReportBuilder {
     /// The analysis options a profile asks for.
-    public static func options(_ profile: ReportProfile, target: Double? = nil) -> AnalysisOptions {
-        AnalysisOptions(
+    /// `labels` names the groups of fields, channels and units (default: the catalogue under the profile's own).
+    public static func options(_ profile: ReportProfile, target: Double? = nil, labels: Labels? = nil) -> AnalysisOptions {
+        var options = AnalysisOptions(
             level: profile.level, composite: profile.compositeInterval, criterion: profile.criterionInterval,
             target: target, populations: profile.populations)
+        options.labels = labels ?? Labels.catalogue.overridden(by: profile.labels)
+        return options
     }
 
     /// Each target on its forms (a field, a channel), analysed as a domain of the whole design. `whole`, the analysis of the
     /// whole table under ``options(_:target:)``, serves the targets that cover every form.
-    public static func targets(_ profile: ReportProfile, table: ResponseTable, whole: Analysis? = nil) throws -> [TargetResult] {
-        try profile.targets.map { t in
+    public static func targets(_ profile: ReportProfile, table: ResponseTable, whole: Analysis? = nil, labels: Labels? = nil) throws -> [TargetResult] {
+        let labels = labels ?? Labels.catalogue.overridden(by: profile.labels)
+        return try profile.targets.map { t in
             let rows = (0..<table.count).filter { r in
                 (t.fields.isEmpty || t.fields.contains(table.field[r] ?? "")) && (t.channels.isEmpty || t.channels.contains(table.channel[r] ?? ""))
             }
             var result = TargetResult(
                 title: t.title, index: t.index, minimum: t.minimum, fields: t.fields, channels: t.channels,
-                value: nil, lower: nil, upper: nil, n: 0, verdict: nil, small: true)
+                value: nil, lower: nil, upper: nil, n: 0, verdict: nil, small: true, labels: labels)
             guard !rows.isEmpty else { return result }
             if rows.count == table.count, let whole, let ix = whole.indices.first(where: { $0.id == t.index }) {
                 result.value = ix.value
@@ -109,7 +118,7 @@ public enum ReportBuilder {
                 result.small = ix.small
                 return result
             }
-            let analysis = try Analyzer(options: options(profile, target: t.minimum)).analyze(table, domain: rows)
+            let analysis = try Analyzer(options: options(profile, target: t.minimum, labels: labels)).analyze(table, domain: rows)
             if let ix = analysis.indices.first(where: { $0.id == t.index }) {
                 result.value = ix.value
                 result.lower = ix.lower

@@ -13,8 +13,11 @@ struct ReportContext {
     let pageHeader: String
     let dataLayout: DataSheetLayout
     let manifest: SubmissionManifest
+    /// Names of field, channel and unit codes, wherever a sheet shows one.
+    let labels: Labels
 
-    init(data: ReportData, profile: ReportProfile, questionnaire: Questionnaire, table: ResponseTable, manifest: SubmissionManifest) {
+    init(data: ReportData, profile: ReportProfile, questionnaire: Questionnaire, table: ResponseTable, manifest: SubmissionManifest, labels: Labels) {
+        self.labels = labels
         self.data = data
         self.profile = profile
         self.questionnaire = questionnaire
@@ -35,6 +38,7 @@ extension ReportSheetContent {
     var data: ReportData { report.data }
     var profile: ReportProfile { report.profile }
     var questionnaire: Questionnaire { report.questionnaire }
+    var labels: Labels { report.labels }
     var table: ResponseTable { report.table }
     var header: String { report.pageHeader }
 }

@@ -16,8 +16,13 @@ public struct ReportWorkbook {
     public let table: ResponseTable
     /// The questionnaire's YAML as stored with the responses; it travels in the manifest.
     public let questionnaireYAML: String
+    /// Names of field, channel and unit codes (the store's and the profile's over the catalogue).
+    public let labels: Labels
 
-    public init(data: ReportData, profile: ReportProfile, questionnaire: Questionnaire, questionnaireYAML: String, table: ResponseTable) {
+    public init(
+        data: ReportData, profile: ReportProfile, questionnaire: Questionnaire, questionnaireYAML: String, table: ResponseTable, labels: Labels? = nil
+    ) {
+        self.labels = labels ?? Labels.catalogue.overridden(by: profile.labels)
         self.data = data
         self.profile = profile
         self.questionnaire = questionnaire
@@ -58,7 +63,7 @@ public struct ReportWorkbook {
             author: "sipas", company: profile.unit.name, comments: "Kỳ \(data.period); dữ liệu SHA-256 \(data.dataSHA256)")
         var sheets: [ReportSheet: XlsxSheetWriter] = [:]
         for sheet in ReportSheet.allCases { sheets[sheet] = try book.addSheet(sheet.name) }
-        let report = ReportContext(data: data, profile: profile, questionnaire: questionnaire, table: table, manifest: manifest)
+        let report = ReportContext(data: data, profile: profile, questionnaire: questionnaire, table: table, manifest: manifest, labels: labels)
         for sheet in order { try sheet.write(sheets[sheet]!, report) }
         sheets[.summary]!.activate()
         try book.close()

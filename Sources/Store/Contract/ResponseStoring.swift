@@ -24,6 +24,10 @@ public protocol ResponseWriting: Sendable {
     /// response `responseID`; the old version stays, marked, so the history is kept. Returns the
     /// new response's id.
     func correct(responseID: Int64, with table: ResponseTable, row: Int, questionnaireYAML: String, by: String?) throws -> Int64
+
+    /// Use when a person names a field or channel code for this store (`sipas labels set`): the
+    /// name shown instead of the code, over the shipped catalogue; nil forgets it.
+    func setLabel(_ kind: Labels.Kind, code: String, label: String?) throws
 }
 
 /// Reading survey responses back: the questionnaires held, and the responses of one as columns.
@@ -57,6 +61,17 @@ public protocol ResponseReading: Sendable {
     /// Use to see which commune report workbooks a province store holds: every submission,
     /// current and replaced, oldest first.
     func submissions() throws -> [StoredSubmission]
+
+    /// Use wherever a code reaches a person: the store's own names of field and channel codes
+    /// and the names of its units (the shipped catalogue is not included: see ``Labels``).
+    func labels() throws -> Labels
+}
+
+extension ResponseReading {
+    /// The names to show: the shipped catalogue, the store's names over it, and `profile`'s over both.
+    public func effectiveLabels(over profile: Labels = Labels()) throws -> Labels {
+        Labels.catalogue.overridden(by: try labels()).overridden(by: profile)
+    }
 }
 
 /// The history kept by a store: every version of a form.

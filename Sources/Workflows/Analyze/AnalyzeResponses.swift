@@ -71,7 +71,9 @@ public struct AnalyzeResponses {
             let q = try StoredQuestionnaire.resolve(reference, in: store, catalog: catalog)
             let (table, _) = try store.responses(questionnaire: q, filter: filter)
             guard table.count > 0 else { throw UserError("\(store.location): no stored responses of \(q.id) \(q.version) match the filters") }
-            return Result(analysis: try analyze(table), questionnaire: q, inputs: [store.location], previous: nil)
+            // The store's names of fields, channels and units, over those of the options.
+            let labels = options.labels.overridden(by: try store.labels())
+            return Result(analysis: try analyze(table, labels: labels), questionnaire: q, inputs: [store.location], previous: nil)
         case .files(let paths, let reference):
             let q = try catalog.load(reference)
             var parts: [ResponseTable] = []
@@ -90,7 +92,9 @@ public struct AnalyzeResponses {
         }
     }
 
-    func analyze(_ table: ResponseTable) throws -> Analysis {
+    func analyze(_ table: ResponseTable, labels: Labels? = nil) throws -> Analysis {
+        var options = self.options
+        if let labels { options.labels = labels }
         var analysis = try Analyzer(options: options).analyze(table, by: groups)
         if let dossiers { analysis.decree766 = try CounterRate.compute(table, dossiers: dossiers) }
         return analysis

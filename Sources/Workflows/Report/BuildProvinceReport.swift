@@ -166,7 +166,8 @@ public struct BuiltProvinceReport {
 
     /// Writes the province workbook (Tổng hợp tỉnh, Xếp hạng, Chỉ tiêu, Chưa nộp, Phương pháp).
     public func write(to path: String) throws {
-        try ProvinceWorkbook(data: report).write(to: path)
+        try ProvinceWorkbook(data: report, questionnaire: questionnaire, composite: profile.compositeInterval, criterion: profile.criterionInterval)
+            .write(to: path)
     }
 
     /// Whether the profile at `path` is a province profile (it lists the units it expects).

@@ -58,21 +58,22 @@ public struct BuildReport {
             throw UserError("\(s.location): no responses of \(q.id) \(q.version) collected in \(period.label) (\(period.from) – \(period.to)); nothing was written. Import the forms first, or choose another period.", remedy: .period)
         }
         try checkCodes(profile, table: table, questionnaire: q, store: s)
-        let analyzer = Analyzer(options: ReportBuilder.options(profile))
+        let labels = try s.effectiveLabels(over: profile.labels)
+        let analyzer = Analyzer(options: ReportBuilder.options(profile, labels: labels))
         let analysis = try analyzer.analyze(table, by: profile.breakdowns)
         var previous: Analysis?
         if let before = period.previous {
             let (old, _) = try s.responses(questionnaire: q, filter: ResponseFilter(from: before.from, to: before.to))
             if old.count > 0 { previous = try analyzer.analyze(old) }
         }
-        let targets = try ReportBuilder.targets(profile, table: table, whole: analysis)
+        let targets = try ReportBuilder.targets(profile, table: table, whole: analysis, labels: labels)
         let report = ReportData(
             unit: profile.unit.code, unitName: profile.unit.name, period: period.description, periodLabel: period.label,
             from: period.from, to: period.to,
             sources: sources.reduce(into: [:]) { $0[$1.rawValue, default: 0] += 1 },
             analysis: analysis, previous: previous, targets: targets, software: SIPASVersion.current, dataSHA256: Self.dataHash(table),
-            counter: try counter(profile, period: period, store: s))
-        return BuiltReport(profile: profile, questionnaire: q, questionnaireYAML: yaml, table: table, report: report)
+            counter: try counter(profile, period: period, store: s, labels: labels))
+        return BuiltReport(profile: profile, questionnaire: q, questionnaireYAML: yaml, table: table, report: report, labels: labels)
     }
 
     /// Field and channel codes have no registry: a target naming one that never occurs in the store
@@ -95,12 +96,12 @@ public struct BuildReport {
     }
 
     /// The period's counter (kiosk) ratings, when the profile asks for them and the store holds some.
-    func counter(_ profile: ReportProfile, period: ReportPeriod, store s: any ResponseReading) throws -> Analysis? {
+    func counter(_ profile: ReportProfile, period: ReportPeriod, store s: any ResponseReading, labels: Labels) throws -> Analysis? {
         guard let c = profile.counter, try s.questionnaires().contains(where: { $0.id == c.questionnaire && $0.responses > 0 }) else { return nil }
         let cq = try StoredQuestionnaire.resolve(c.questionnaire, in: s, catalog: catalog)
         let (ratings, _) = try s.responses(questionnaire: cq, filter: ResponseFilter(from: period.from, to: period.to))
         guard ratings.count > 0 else { return nil }
-        var options = ReportBuilder.options(profile, target: c.minimum)
+        var options = ReportBuilder.options(profile, target: c.minimum, labels: labels)
         options.populations = [:]
         do {
             var counter = try Analyzer(options: options).analyze(ratings, by: ["field", "channel"])
@@ -127,10 +128,12 @@ public struct BuiltReport {
     public var questionnaireYAML: String
     public var table: ResponseTable
     public var report: ReportData
+    /// The names shown for field, channel and unit codes.
+    public var labels: Labels = .catalogue
 
     /// Writes the seven-sheet workbook and its hidden manifest.
     public func write(to path: String) throws {
-        try ReportWorkbook(data: report, profile: profile, questionnaire: questionnaire, questionnaireYAML: questionnaireYAML, table: table)
+        try ReportWorkbook(data: report, profile: profile, questionnaire: questionnaire, questionnaireYAML: questionnaireYAML, table: table, labels: labels)
             .write(to: path)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import SIPASAnalysis
 import SIPASModel
 import Yams
@@ -87,5 +88,29 @@ extension YAMLReader {
             return []
         }
         return ReportProfile.Target(title: title, index: index, minimum: minimum, fields: list("field"), channels: list("channel"), line: node.mark?.line)
+    }
+}
+
+extension YAMLReader {
+    /// `labels: {fields: {dat-dai: "Đất đai"}, channels: {truc-tuyen: "Trực tuyến"}}`: names of
+    /// codes for this report, over the store's and the shipped catalogue's.
+    mutating func labels(_ node: Node?) -> Labels {
+        var result = Labels()
+        guard let node, let map = mapping(node, "labels", allowed: ["fields", "channels"], what: "'labels'") else { return result }
+        for (key, kind) in [("fields", Labels.Kind.field), ("channels", .channel)] {
+            guard let n = map[key] else { continue }
+            guard case .mapping(let entries) = n else {
+                issue(n, "labels", "'\(key)' maps each code to its name, e.g. dat-dai: \"Đất đai\"")
+                continue
+            }
+            for (k, v) in entries {
+                guard let code = k.string, !code.isEmpty, let name = v.string?.precomposedForm.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+                    issue(v, "labels", "each entry of '\(key)' is a code and its name, e.g. dat-dai: \"Đất đai\"")
+                    continue
+                }
+                result[kind][code] = name
+            }
+        }
+        return result
     }
 }

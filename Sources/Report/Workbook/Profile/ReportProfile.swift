@@ -131,6 +131,8 @@ public struct ReportProfile: Sendable {
     public var targets: [Target]
     public var breakdowns: [String]
     public var populations: [String: Double]
+    /// The profile's names for field and channel codes (`labels:`), over the store's and the catalogue's.
+    public var labels: Labels
     /// Line of each breakdown entry, for messages.
     var breakdownLines: [Int?]
     let file: String
@@ -158,7 +160,7 @@ public struct ReportProfile: Sendable {
     public init(yaml: String, file: String) throws(Problems) {
         self.file = file
         var r = try YAMLReader(yaml: yaml, file: file)
-        guard let root = r.root, let map = r.mapping(root, nil, allowed: ["unit", "period", "questionnaire", "level", "ci", "criterion_ci", "targets", "breakdowns", "populations", "counter"], what: "a report profile") else {
+        guard let root = r.root, let map = r.mapping(root, nil, allowed: ["unit", "period", "questionnaire", "level", "ci", "criterion_ci", "targets", "breakdowns", "populations", "counter", "labels"], what: "a report profile") else {
             throw Problems(r.problems.isEmpty ? [Problem(file: file, message: "the file is empty")] : r.problems)
         }
         var unit = Unit(code: "", name: "")
@@ -211,7 +213,9 @@ public struct ReportProfile: Sendable {
             }
             counter = result
         }
+        let labels = r.labels(map["labels"])
         if !r.problems.isEmpty { throw Problems(r.problems) }
+        self.labels = labels
         self.counter = counter
         self.unit = unit
         self.period = period

@@ -6,7 +6,9 @@ struct CommentsSheet: ReportSheetContent {
 
     func write(_ s: XlsxSheetWriter) throws(XlsxWriteError) {
         for (c, name) in ["Số phiếu", "Đơn vị", "Lĩnh vực", "Ngày", "Câu", "Ý kiến"].enumerated() { try s.write(0, c, name, .header) }
-        try s.setColumns(0, 3, width: 13)
+        try s.setColumns(0, 1, width: 13)
+        try s.setColumns(2, 2, width: 18)
+        try s.setColumns(3, 3, width: 11)
         try s.setColumns(4, 4, width: 8)
         try s.setColumns(5, 5, width: 80)
         var row = 1
@@ -16,7 +18,7 @@ struct CommentsSheet: ReportSheetContent {
                 guard let comment = table.texts[item.id]?[r] else { continue }
                 try s.write(row, 0, table.formID[r], .plain)
                 try s.write(row, 1, table.unit[r] ?? "", .plain)
-                try s.write(row, 2, table.field[r] ?? "", .plain)
+                try s.write(row, 2, table.field[r].map { labels.name(of: $0, in: .field) } ?? "", .plain)
                 try s.write(row, 3, table.collectedOn[r] ?? "", .plain)
                 try s.write(row, 4, item.number ?? item.id, .plain)
                 // write_string never makes a formula, whatever the text starts with.

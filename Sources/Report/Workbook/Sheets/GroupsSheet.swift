@@ -1,3 +1,5 @@
+import SIPASAnalysis
+import SIPASModel
 import SIPASXlsx
 
 /// *Phân tổ*: every index of every group of the profile's breakdowns, as values.
@@ -13,12 +15,11 @@ struct GroupsSheet: ReportSheetContent {
         try s.setColumns(2, 2, width: 40)
         try s.setColumns(3, 6, width: 11)
         try s.setColumns(7, 7, width: 16)
-        let byNames = ["unit": "Đơn vị", "field": "Lĩnh vực", "channel": "Kênh"]
         var row = 1
         for g in data.analysis.groups {
             for ix in g.analysis.indices {
-                try s.write(row, 0, byNames[g.by] ?? questionnaire.item(g.by)?.text ?? g.by, .text)
-                try s.write(row, 1, g.label.map { "\(g.value) \($0)" } ?? g.value, .text)
+                try s.write(row, 0, Self.byName(g.by, questionnaire), .text)
+                try s.write(row, 1, Self.groupName(g), .text)
                 try s.write(row, 2, ix.title, .text)
                 try s.number(row, 3, ix.value, .percent)
                 try s.number(row, 4, ix.lower, .percent)
@@ -31,5 +32,17 @@ struct GroupsSheet: ReportSheetContent {
         if data.analysis.groups.isEmpty { try s.write(1, 0, "(hồ sơ báo cáo không yêu cầu phân tổ)", .note) }
         s.freezePanes(rows: 1, columns: 0)
         s.printSetup(landscape: true, repeatRows: 0...0, header: header)
+    }
+
+    /// What a breakdown is by, in words: "Lĩnh vực", or the item's question.
+    static func byName(_ by: String, _ q: Questionnaire) -> String {
+        Labels.kind(ofGrouping: by)?.title ?? q.item(by)?.text ?? by
+    }
+
+    /// A group as a person reads it: a field's or channel's name ("Đất đai"), a unit's name, an
+    /// answer's code and label ("1 Nam"); the code itself when it has no name.
+    static func groupName(_ g: GroupAnalysis) -> String {
+        guard let label = g.label else { return g.value }
+        return Labels.kind(ofGrouping: g.by) == nil ? "\(g.value) \(label)" : label
     }
 }

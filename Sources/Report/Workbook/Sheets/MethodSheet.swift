@@ -19,7 +19,8 @@ struct MethodSheet: ReportSheetContent {
             row += 1
         }
         try line("Phương pháp tính", .title)
-        for rule in a.rules { try line("• " + rule) }
+        let rules = MethodRules.lines(questionnaire: questionnaire, analysis: a, composite: profile.compositeInterval, criterion: profile.criterionInterval)
+        for rule in rules { try line("• " + rule) }
         row += 1
         let methods = Set(a.indices.map(\.method)).sorted().map { "\($0) (\(Self.describe($0)))" }.joined(separator: "; ")
         try line("Khoảng tin cậy \(Int((a.level * 100).rounded())) % cho chỉ số tổng hợp: \(methods). Phương sai theo tuyến tính hóa Taylor, mỗi đơn vị là một tầng, \(a.design.df) bậc tự do. Tiêu chí: \(a.criteria.first?.method ?? "wilson").")

@@ -43,7 +43,7 @@ struct PrioritiesSheet: ReportSheetContent {
             row += 1
             row = try s.headerRow(row, ["TT", "Lĩnh vực", "Tỷ lệ không hài lòng", "Cận dưới", "Cận trên", "Số lượt"])
             let fields = c.groups.filter { $0.by == "field" }.compactMap { g -> (String, IndexEstimate)? in
-                g.analysis.indices.first { $0.id == c.overall }.map { (g.label ?? g.value, $0) }
+                g.analysis.indices.first { $0.id == c.overall }.map { (GroupsSheet.groupName(g), $0) }
             }.sorted { (1 - ($0.1.value ?? 1)) > (1 - ($1.1.value ?? 1)) }
             for (k, (field, ix)) in fields.enumerated() {
                 try s.write(row, 0, Double(k + 1), .count)

@@ -115,7 +115,7 @@ struct SummarySheet: ReportSheetContent {
         try s.insert(
             IntervalChart(
                 title: "Chỉ số hài lòng và khoảng tin cậy\(headline)", sheet: ReportSheet.summary.name, firstRow: firstIndexRow, lastRow: lastIndexRow,
-                categoryColumn: 0, lowerColumn: 3, valueColumn: 2, upperColumn: 4, axisMinimum: max(0, (lowest * 10).rounded(.down) / 10 - 0.1)),
+                categoryColumn: 1, lowerColumn: 3, valueColumn: 2, upperColumn: 4, axisMinimum: max(0, (lowest * 10).rounded(.down) / 10 - 0.1)),
             row: row, column: 0, width: 900, height: 380)
         s.freezePanes(rows: tableHeaderRow + 1, columns: 0)
         s.printSetup(landscape: true, repeatRows: nil, header: header)
@@ -130,7 +130,7 @@ struct SummarySheet: ReportSheetContent {
         var rows: [(String, IndexEstimate)] = []
         if let ix = c.indices.first(where: { $0.id == c.overall }) { rows.append(("Tất cả lượt đánh giá", ix)) }
         for g in c.groups where g.by == "channel" {
-            if let ix = g.analysis.indices.first(where: { $0.id == c.overall }) { rows.append(("Kênh \(g.label ?? g.value)", ix)) }
+            if let ix = g.analysis.indices.first(where: { $0.id == c.overall }) { rows.append(("Kênh \(GroupsSheet.groupName(g))", ix)) }
         }
         for (scope, ix) in rows {
             try s.write(row, 0, ix.id, .plain)
