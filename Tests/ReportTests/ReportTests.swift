@@ -217,3 +217,23 @@ func badProfilesAreRefusedWithLineAndReason(edit: String, message: String) throw
     #expect(ReportPeriod(from: ISODate("2026-02-01")!, to: ISODate("2026-04-30")!).label == "Từ 01/02/2026 đến 30/04/2026")
     for bad in ["2026-Q0", "2026-Q5", "2026-H3", "26-Q1", "2026-01", ""] { #expect(ReportPeriod(parse: bad) == nil, "\(bad)") }
 }
+
+/// The *Phương pháp* rules in Vietnamese, from sipas-2023's YAML by hand: the satisfied codes of
+/// its 5-point scale, the headline's weights, an element's criteria by their printed numbers, the
+/// interval methods of the profile; nothing of the English rules (ids, method names) left.
+@Test func methodRulesAreVietnameseWithTitlesAndQuestionNumbers() throws {
+    let q = try loadQuestionnaire("sipas-2023")
+    let (data, _) = try makeReport()
+    let lines = MethodRules.lines(questionnaire: q, analysis: data.analysis, composite: .betaCapped, criterion: .wilson)
+    #expect(lines.contains(
+        "Thang 5 mức (1 «Rất không hài lòng» … 5 «Rất hài lòng»): người trả lời được tính là hài lòng khi chọn 4 «Hài lòng», 5 «Rất hài lòng». Câu bỏ trống không tính vào mẫu số."))
+    #expect(lines[1] == "«Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)» = bình quân gia quyền: «Xây dựng và tổ chức thực hiện chính sách» 50 %; «Cung ứng dịch vụ hành chính công» 50 %.")
+    #expect(lines.contains("«Tiếp cận dịch vụ» = trung bình cộng (không trọng số) của 4 tiêu chí (câu 9.15, 9.16, 9.17, 9.18)."))
+    #expect(lines.contains { $0.hasPrefix("Khoảng tin cậy của chỉ số tổng hợp: Korn–Graubard") })
+    #expect(lines.contains { $0.hasPrefix("Khoảng tin cậy của từng tiêu chí: khoảng Wilson") })
+    #expect(lines.contains("Mức tin cậy 95 %; nhóm dưới 30 người trả lời được đánh dấu là chưa đủ để kết luận."))
+    // No index id, scale id or English rule word reaches the sheet.
+    let ids = q.scoring.indices.map(\.id) + q.scales.map(\.id) + ["Index ", "Satisfied", "criteria ", "components "]
+    for line in lines { for id in ids where id.count > 3 { #expect(!line.contains(id) || id == "sipas", "\(id) in: \(line)") } }
+    #expect(MethodRules.percent(0.125) == "12,5 %")
+}

@@ -108,6 +108,58 @@ import Testing
     #expect(groups.isSuperset(of: ["Đất đai", "Xây dựng cơ bản", "Hộ tịch", "Dịch vụ công trực tuyến", "Trực tiếp", "Bưu chính công ích"]))
     #expect(cells.contains { $0[0] == "Tổng hợp" && $0[1].contains("(Lĩnh vực Đất đai, Xây dựng cơ bản, Đầu tư)") })
     let codes = Set(SyntheticResponses.fields + SyntheticResponses.channels)
+    #expect(!cells.isEmpty)
+    try matrixMatchesTheAnalysis(path, built, folder)
     let leaked = cells.filter { cell in codes.contains { code in cell[1] == code || cell[1].contains(" \(code)") || cell[1].hasPrefix("\(code) ") } }
     #expect(leaked.isEmpty, "codes shown to a person: \(leaked)")
+}
+
+/// *Ma trận phân tổ*, read with openpyxl: a row per group (the whole unit first), a column per
+/// index (the headline first); each value equals the group's estimate and its fill is the verdict
+/// of the group's interval on the profile's target for that index (none without a target).
+func matrixMatchesTheAnalysis(_ path: String, _ built: BuiltReport, _ folder: URL) throws {
+    let out = folder.appendingPathComponent("matrix.txt").path
+    try pythonEdit(
+        """
+        import sys, openpyxl
+        ws = openpyxl.load_workbook(sys.argv[1])["Ma trận phân tổ"]
+        with open(sys.argv[2], "w", encoding="utf-8") as f:
+            header = [c.value for c in ws[3]]
+            f.write("\\t".join(str(v) for v in header[3:]) + "\\n")
+            for row in ws.iter_rows(min_row=5):
+                if not isinstance(row[2].value, (int, float)): continue
+                cells = [(c.value, c.fill.fgColor.rgb if c.fill.fill_type else "none") for c in row[3:len(header)]]
+                f.write(row[1].value + "\\t" + "\\t".join(f"{v}|{rgb}" for v, rgb in cells) + "\\n")
+        """, [path, out])
+    let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+    let a = built.report.analysis
+    let titles = lines[0]
+    #expect(titles.first == a.indices.first { $0.id == a.overall }?.title)
+    #expect(Set(titles) == Set(a.indices.map(\.title)))
+    let targets = Dictionary(built.profile.targets.filter { $0.fields.isEmpty && $0.channels.isEmpty }.map { ($0.index, $0.minimum) }, uniquingKeysWith: { x, _ in x })
+    #expect(targets.keys.sorted() == ["services", "sipas"])
+    let expected: [(String, [IndexEstimate])] = [(built.profile.unit.name, a.indices)] + a.groups.map { g in
+        let name = Labels.kind(ofGrouping: g.by) == nil ? "\(g.value) \(g.label ?? "")" : (g.label ?? g.value)
+        return (name + (g.analysis.n < 30 ? " *" : ""), g.analysis.indices)
+    }
+    #expect(lines.count - 1 == expected.count)
+    var coloured = 0
+    for (line, (name, estimates)) in zip(lines.dropFirst(), expected) {
+        #expect(line[0] == name)
+        for (title, cell) in zip(titles, line.dropFirst()) {
+            let e = estimates.first { $0.title == title }!
+            let parts = cell.split(separator: "|").map(String.init)
+            #expect(abs(Double(parts[0])! - e.value!) < 1e-12, "\(name) \(title)")
+            let fill: String
+            if let t = targets[e.id] {
+                // Đạt: the whole interval at or above the target; Chưa đạt: the whole interval below.
+                fill = e.lower! >= t ? "FFC6EFCE" : e.upper! < t ? "FFFFC7CE" : "FFFFEB9C"
+                coloured += 1
+            } else {
+                fill = "none"
+            }
+            #expect(parts[1] == fill, "\(name) \(title): \(parts[1])")
+        }
+    }
+    #expect(coloured == 2 * expected.count)
 }

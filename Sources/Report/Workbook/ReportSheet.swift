@@ -1,6 +1,6 @@
 import SIPASXlsx
 
-/// The sheets of the province workbook, in tab order; the raw value is the sheet's Vietnamese
+/// The sheets of the commune's report workbook, in tab order; the raw value is the sheet's Vietnamese
 /// name as it appears on its tab. Use it to name or find a sheet instead of an index or a literal.
 public enum ReportSheet: String, CaseIterable, Sendable {
     /// *Tổng hợp*: unit and period, the index and its elements with bounds, n, target, verdict and
@@ -9,6 +9,9 @@ public enum ReportSheet: String, CaseIterable, Sendable {
     /// *Tiêu chí*: every criterion — answers, missing, distribution by code, share satisfied with
     /// bounds, mean score. Counts are formulas over *Dữ liệu* when the design is unweighted.
     case criteria = "Tiêu chí"
+    /// *Ma trận phân tổ*: the breakdowns on one page, group × index, coloured by each cell's
+    /// verdict on the profile's target for that index.
+    case groupMatrix = "Ma trận phân tổ"
     /// *Phân tổ*: every index in every group of the profile's breakdowns; groups under 30 flagged.
     case groups = "Phân tổ"
     /// *Ưu tiên*: the priorities people chose, the negative experiences, and counter
@@ -36,6 +39,7 @@ public enum ReportSheet: String, CaseIterable, Sendable {
         switch self {
         case .summary: try SummarySheet(report: report).write(sheet)
         case .criteria: try CriteriaSheet(report: report).write(sheet)
+        case .groupMatrix: try GroupMatrixSheet(report: report).write(sheet)
         case .groups: try GroupsSheet(report: report).write(sheet)
         case .priorities: try PrioritiesSheet(report: report).write(sheet)
         case .comments: try CommentsSheet(report: report).write(sheet)

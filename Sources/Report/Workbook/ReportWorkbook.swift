@@ -6,7 +6,7 @@ import SIPASXlsx
 /// The workbook a commune sends to the province (báo cáo kết quả khảo sát), in Vietnamese. Use it
 /// to write the report of a period once its ``ReportData`` is built.
 ///
-/// Sheets: ``ReportSheet`` (Tổng hợp, Tiêu chí, Phân tổ, Ưu tiên, Góp ý, Dữ liệu, Phương pháp, and
+/// Sheets: ``ReportSheet`` (Tổng hợp, Tiêu chí, Ma trận phân tổ, Phân tổ, Ưu tiên, Góp ý, Dữ liệu, Phương pháp, and
 /// the hidden manifest the province checks on import), one file each under `Sheets/`. Counts and shares of criteria are Excel formulas over *Dữ liệu* with
 /// cached values (when the design is unweighted); composite indices and all bounds are values.
 public struct ReportWorkbook {
@@ -46,7 +46,7 @@ public struct ReportWorkbook {
     /// take their references from ``DataSheetLayout``), and any order gives the same cells. It
     /// still fixes the file's bytes: libxlsxwriter numbers shared strings and cell formats in the
     /// order they are first used, and the golden files hold the numbering of this order.
-    static let fillOrder: [ReportSheet] = [.data, .summary, .criteria, .groups, .priorities, .comments, .method, .manifest]
+    static let fillOrder: [ReportSheet] = [.data, .summary, .criteria, .groups, .priorities, .comments, .method, .manifest, .groupMatrix]
 
     /// Writes the workbook to `path`.
     public func write(to path: String) throws(XlsxWriteError) {

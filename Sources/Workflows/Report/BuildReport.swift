@@ -131,7 +131,7 @@ public struct BuiltReport {
     /// The names shown for field, channel and unit codes.
     public var labels: Labels = .catalogue
 
-    /// Writes the seven-sheet workbook and its hidden manifest.
+    /// Writes the eight-sheet workbook and its hidden manifest.
     public func write(to path: String) throws {
         try ReportWorkbook(data: report, profile: profile, questionnaire: questionnaire, questionnaireYAML: questionnaireYAML, table: table, labels: labels)
             .write(to: path)

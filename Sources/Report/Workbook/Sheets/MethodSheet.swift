@@ -22,8 +22,9 @@ struct MethodSheet: ReportSheetContent {
         let rules = MethodRules.lines(questionnaire: questionnaire, analysis: a, composite: profile.compositeInterval, criterion: profile.criterionInterval)
         for rule in rules { try line("• " + rule) }
         row += 1
-        let methods = Set(a.indices.map(\.method)).sorted().map { "\($0) (\(Self.describe($0)))" }.joined(separator: "; ")
-        try line("Khoảng tin cậy \(Int((a.level * 100).rounded())) % cho chỉ số tổng hợp: \(methods). Phương sai theo tuyến tính hóa Taylor, mỗi đơn vị là một tầng, \(a.design.df) bậc tự do. Tiêu chí: \(a.criteria.first?.method ?? "wilson").")
+        let fallback = a.indices.filter { $0.method == "clopper-pearson" }.map { "«\($0.title)»" }
+        try line("Trong báo cáo này: \(a.n) phiếu của \(a.design.strata) đơn vị, \(a.design.df) bậc tự do."
+            + (fallback.isEmpty ? "" : " Chỉ số dùng khoảng Clopper–Pearson (0 %, 100 % hoặc không có phương sai): \(fallback.joined(separator: ", "))."))
         if a.design.weighted { try line("Trọng số N/n theo số hồ sơ của từng đơn vị, có hiệu chỉnh tổng thể hữu hạn.") }
         if !a.design.lonelyStrata.isEmpty { try line("Đơn vị chỉ có một phiếu: \(a.design.lonelyStrata.joined(separator: ", ")) (phương sai theo quy ước 'adjust' của gói survey).") }
         if let overall = a.indices.first(where: { $0.id == a.overall }), let value = overall.value, a.n > 1 {
