@@ -210,3 +210,17 @@ func problems(_ text: String, bytes: [UInt8]? = nil) -> [Problem] {
         #expect(found.count == 1 && found.first?.message == "at most 255 characters", "\(column): \(found)")
     }
 }
+
+/// A last line without a line end still has its empty last fields (RFC 4180: "a,b," is three
+/// fields); too many fields there are still refused.
+@Test func aLastLineWithoutLineEndKeepsItsEmptyLastFields() throws {
+    for ending in ["", "\n", "\r\n"] {
+        let t = try read("form_id,unit,q1,q3,note\n1,XA01,5,2,ok\n2,XA01,4,," + ending)
+        #expect(t.count == 2, "ending \(ending.debugDescription)")
+        #expect(t.codes["q1"] == [5, 4])
+        #expect(t.codes["q3"] == [2, 0])
+        #expect(t.texts["note"] == ["ok", nil])
+    }
+    #expect(problems("form_id,unit,q1,q3,note\n1,XA01,5,2,ok,").map(\.row) == [2])
+    #expect(problems("form_id,unit,q1,q3,note\n1,XA01,5,2,").isEmpty)
+}

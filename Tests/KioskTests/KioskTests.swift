@@ -335,3 +335,15 @@ func badKioskFilesAreRefusedWithLineAndReason(yaml: String, message: String) {
     options.configFile = file.path + ".missing"
     #expect(throws: KioskConfigError.self) { try options.resolve() }
 }
+
+/// The kiosk's footer names the field and channel (the catalogue's, or the store's names set on
+/// the config), never their codes.
+@Test func theFooterShowsTheFieldAndChannelByName() {
+    var c = KioskConfig(unit: "XA01")
+    c.field = "lao-dong"
+    c.kioskID = "quay-2"
+    #expect(KioskScreenText.footer(c) == "Kiosk quay-2 · Lĩnh vực: Lao động – Thương binh và Xã hội · Kênh: Trực tiếp")
+    c.labels = c.labels.overridden(by: Labels(fields: ["lao-dong": "Lao động"], channels: ["truc-tiep": "Tại quầy"]))
+    c.field = "mot-cua"
+    #expect(KioskScreenText.footer(c) == "Kiosk quay-2 · Lĩnh vực: mot-cua · Kênh: Tại quầy")
+}

@@ -163,3 +163,21 @@ func matrixMatchesTheAnalysis(_ path: String, _ built: BuiltReport, _ folder: UR
     }
     #expect(coloured == 2 * expected.count)
 }
+
+/// `sipas analyze` on a store names its groups with the store's names over the catalogue's.
+@Test func analyzingAStoreNamesGroupsWithTheStoresLabels() throws {
+    let (store, folder) = try temporaryStore()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let csv = try write("""
+        form_id,unit,collected_on,channel,field,overall,staff,time,result
+        K1,XA01,2026-05-01,truc-tiep,dat-dai,3,,,
+        K2,XA01,2026-05-02,truc-tuyen,dat-dai,1,,,
+        K3,XA01,2026-05-03,truc-tiep,mot-cua,2,,,
+        """, "k.csv", in: folder)
+    _ = try importer([csv], questionnaire: "counter-quick").run(into: store)
+    try store.setLabel(.field, code: "mot-cua", label: "Một cửa liên thông")
+    var use = AnalyzeResponses(source: .store(store, questionnaire: nil, filter: ResponseFilter()), options: AnalysisOptions(), groups: ["field", "channel"])
+    use.catalog = catalog
+    let groups = try use.run().analysis.groups.map { "\($0.by) \($0.value) \($0.label ?? "-")" }
+    #expect(groups == ["field dat-dai Đất đai", "field mot-cua Một cửa liên thông", "channel truc-tiep Trực tiếp", "channel truc-tuyen Trực tuyến"])
+}

@@ -121,6 +121,8 @@ private struct Parser {
     /// Whether ``readRows(header:kinds:)`` keeps the row of each record in ``recordedRows``.
     var recordRows = false
     var recordedRows: [Int] = []
+    /// The last field read ended with a delimiter: another field follows, empty at the end of input.
+    var afterDelimiter = false
 
     init(bytes: UnsafeBufferPointer<UInt8>, file: String, questionnaire: Questionnaire, issueLimit: Int) {
         self.bytes = bytes
@@ -150,7 +152,14 @@ private struct Parser {
     /// Reads one field; returns nil at end of input. `endOfRecord` is set after the last field of a line.
     mutating func nextField(endOfRecord: inout Bool) -> Field? {
         let n = bytes.count
-        if position >= n { endOfRecord = true; return nil }
+        if position >= n {
+            endOfRecord = true
+            // "a,b," at the very end of the file (no line end) still has an empty last field.
+            guard afterDelimiter else { return nil }
+            afterDelimiter = false
+            return Field(start: n, end: n, quoted: false, hasEscapedQuote: false)
+        }
+        afterDelimiter = false
         var field = Field(start: position, end: position, quoted: false, hasEscapedQuote: false)
         if bytes[position] == UInt8(ascii: "\"") {
             field.quoted = true
@@ -190,6 +199,7 @@ private struct Parser {
         } else if bytes[position] == delimiter {
             position += 1
             endOfRecord = false
+            afterDelimiter = true
         } else if bytes[position] == 13 || bytes[position] == 10 {
             if bytes[position] == 13 { position += 1 }
             if position < n, bytes[position] == 10 { position += 1 }

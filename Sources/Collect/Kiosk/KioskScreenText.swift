@@ -96,7 +96,8 @@ public enum KioskScreenText {
         return Array(out.prefix(max(1, height)))
     }
 
-    static func footer(_ c: KioskConfig) -> String {
+    /// The bottom line of every screen: kiosk, field and channel by name.
+    public static func footer(_ c: KioskConfig) -> String {
         ["Kiosk \(c.kioskID)", c.field.map { "Lĩnh vực: \(c.labels.name(of: $0, in: .field))" }, c.channel.map { "Kênh: \(c.labels.name(of: $0, in: .channel))" }].compactMap { $0 }.joined(separator: " · ")
     }
 

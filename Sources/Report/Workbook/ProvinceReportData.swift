@@ -149,13 +149,14 @@ public struct ProvinceReportData: Sendable, Equatable {
 
 extension ProvinceReportData: Encodable {
     enum Keys: String, CodingKey {
-        case province, provinceName = "province_name", level, period, periodLabel = "period_label", from, to
+        case province, provinceName = "province_name", level = "province_level", period, periodLabel = "period_label", from, to
         case previousPeriod = "previous_period", rankOn = "rank_on", unitsExpected = "units_expected", unitsSubmitted = "units_submitted"
         case ranking, provinceTargets = "province_targets", unitTargets = "unit_targets", missing, unlisted, rankReplicates = "rank_replicates"
         case seed, software, dataSHA256 = "data_sha256"
     }
 
-    /// The analyze schema (the province estimate) with the province's keys beside it.
+    /// The analyze schema (the province estimate) with the province's keys beside it; its `level` stays
+    /// the confidence level, the province's own level (tỉnh, huyện) is `province_level`.
     public func encode(to encoder: any Encoder) throws {
         try analysis.encode(to: encoder)
         var c = encoder.container(keyedBy: Keys.self)
