@@ -175,6 +175,8 @@ func matrixMatchesTheAnalysis(_ path: String, _ built: BuiltReport, _ folder: UR
         K3,XA01,2026-05-03,truc-tiep,mot-cua,2,,,
         """, "k.csv", in: folder)
     _ = try importer([csv], questionnaire: "counter-quick").run(into: store)
+    let listed = try ListLabels().run(store: store).filter(\.inUse).map { "\($0.kind.rawValue) \($0.code) \($0.name)" }
+    #expect(listed == ["field dat-dai Đất đai", "field mot-cua mot-cua", "channel truc-tiep Trực tiếp", "channel truc-tuyen Trực tuyến"])
     try store.setLabel(.field, code: "mot-cua", label: "Một cửa liên thông")
     var use = AnalyzeResponses(source: .store(store, questionnaire: nil, filter: ResponseFilter()), options: AnalysisOptions(), groups: ["field", "channel"])
     use.catalog = catalog

@@ -32,10 +32,12 @@ struct LabelsCommand: ParsableCommand {
 
         func run() throws {
             let rows = try ListLabels().run(store: catalogue ? nil : store.open())
-            var table: [[String]] = [["Kind", "Code", "Name", "From"]]
+            var table: [[String]] = [["Kind", "Code", "Name", "From", "In use"]]
             for r in rows {
-                let from = r.fromStore ? "store" + (r.replaces.map { " (catalogue: \($0))" } ?? "") : "catalogue"
-                table.append([r.kind.title, r.code, r.name, from])
+                let from = r.fromStore
+                    ? "store" + (r.replaces.map { " (catalogue: \($0))" } ?? "")
+                    : Labels.catalogue.label(of: r.code, in: r.kind) == nil ? "no name: shown as the code (sipas labels set)" : "catalogue"
+                table.append([r.kind.title, r.code, r.name, from, r.inUse ? "yes" : ""])
             }
             emit(AnalysisText.table(table, rightAligned: []).joined(separator: "\n"))
         }

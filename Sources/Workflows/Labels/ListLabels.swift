@@ -16,6 +16,8 @@ public struct ListLabels {
         public var fromStore: Bool
         /// The catalogue's name the store's replaces, if any.
         public var replaces: String?
+        /// Whether any stored form carries the code (always false without a store).
+        public var inUse = false
 
         public init(kind: Labels.Kind, code: String, name: String, fromStore: Bool, replaces: String?) {
             self.kind = kind
@@ -28,19 +30,31 @@ public struct ListLabels {
 
     public init() {}
 
-    /// Every field, then every channel, sorted by code; the store's over the catalogue's.
+    /// Every field, then every channel, sorted by code; the store's over the catalogue's. Codes
+    /// the store's forms carry are marked, and listed even when nobody named them.
     public func run(store: (any ResponseReading)?) throws -> [Row] {
         let own = try store?.labels() ?? Labels()
+        var used: [Labels.Kind: Set<String>] = [.field: [], .channel: []]
+        if let store {
+            for id in Set(try store.questionnaires().map(\.id)) {
+                let codes = try store.codesInUse(questionnaireID: id)
+                used[.field]!.formUnion(codes.fields)
+                used[.channel]!.formUnion(codes.channels)
+            }
+        }
         var rows: [Row] = []
         for kind in [Labels.Kind.field, .channel] {
-            let codes = Set(Labels.catalogue[kind].keys).union(own[kind].keys).sorted()
+            let codes = Set(Labels.catalogue[kind].keys).union(own[kind].keys).union(used[kind]!).sorted()
             for code in codes {
+                var row: Row
                 if let name = own[kind][code] {
                     let old = Labels.catalogue[kind][code]
-                    rows.append(Row(kind: kind, code: code, name: name, fromStore: true, replaces: old == name ? nil : old))
+                    row = Row(kind: kind, code: code, name: name, fromStore: true, replaces: old == name ? nil : old)
                 } else {
-                    rows.append(Row(kind: kind, code: code, name: Labels.catalogue[kind][code] ?? code, fromStore: false, replaces: nil))
+                    row = Row(kind: kind, code: code, name: Labels.catalogue[kind][code] ?? code, fromStore: false, replaces: nil)
                 }
+                row.inUse = used[kind]!.contains(code)
+                rows.append(row)
             }
         }
         return rows
