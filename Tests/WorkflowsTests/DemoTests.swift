@@ -33,7 +33,7 @@ import Testing
     #expect(Hex.sha256(bytes) == result.report.report.dataSHA256)
 }
 
-/// The province demo: six communes' workbooks (one sends nothing for 2026) go through the
+/// The province demo: ten communes' workbooks (one sends nothing for 2026) go through the
 /// submission checks; the province workbook counts exactly the 2026 forms the communes reported,
 /// and the same seed gives the same ranking.
 @Test func theProvinceDemoConsolidatesTheCommunesWorkbooks() throws {
@@ -43,15 +43,16 @@ import Testing
     demo.catalog = catalog
     var steps: [String] = []
     let result = try demo.run { steps.append($0) }
-    // The demo's communes: 2025 150 + 120 + 90 + 200 + 110 + 100 = 770 forms, 2026 200 + 160 + 24 + 240 + 130 = 754.
-    let forms2026 = 754, all = 770 + 754
-    #expect(steps.count == 3 && steps[1].hasPrefix("2. The province imported 11 workbooks (\(all) forms)"))
+    // The demo's communes: 2025 150 + 120 + 90 + 200 + 110 + 100 + 140 + 80 + 160 + 60 = 1210 forms,
+    // 2026 200 + 160 + 24 + 240 + 130 + 150 + 90 + 180 + 70 = 1244 (XA06 sends nothing).
+    let forms2026 = 1244, all = 1210 + 1244
+    #expect(steps.count == 3 && steps[1].hasPrefix("2. The province imported 19 workbooks (\(all) forms)"))
     let r = result.report.report
-    #expect(r.analysis.n == forms2026 && r.unitsSubmitted == 5 && r.missing.map(\.unit) == ["XA06"])
+    #expect(r.analysis.n == forms2026 && r.unitsSubmitted == 9 && r.missing.map(\.unit) == ["XA06"])
     #expect(r.ranking.allSatisfy { $0.previousRank != nil && $0.rankLower <= $0.rank && $0.rank <= $0.rankUpper })
     #expect(r.ranking.first { $0.unit == "XA03" }?.small == true)
     let store = try ResponseStore(path: result.storePath, create: false)
-    #expect(try store.submissions().count == 11)
+    #expect(try store.submissions().count == 19)
     #expect(FileManager.default.fileExists(atPath: result.workbook))
     var again = ProvinceDemo(folder: try temporaryFolder())
     again.catalog = catalog

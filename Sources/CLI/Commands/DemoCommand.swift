@@ -12,7 +12,7 @@ struct DemoCommand: ParsableCommand {
             path, stores a year (2026) of counter ratings through the kiosk's storage path, and writes \
             DIR/bao-cao-2026.xlsx with the example profile. Same seed, same result.
 
-            With --province: the six communes of Reports/vi-du-tinh.yaml, each with its own store and \
+            With --province: the ten communes of Reports/vi-du-tinh.yaml, each with its own store and \
             its report workbooks for 2025 and 2026 (one sends nothing for 2026), imported by the \
             province (DIR/tinh.sqlite) through the same checks as real submissions, and the province \
             workbook DIR/tong-hop-2026.xlsx: ranking with rank intervals, targets, missing units.
@@ -24,7 +24,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Seed of the synthetic forms.")
     var seed: UInt64 = 2026
 
-    @Flag(help: "The province's side: six communes' workbooks consolidated into the province workbook.")
+    @Flag(help: "The province's side: ten communes' workbooks consolidated into the province workbook.")
     var province = false
 
     func run() throws {

@@ -6,7 +6,7 @@ import SIPASStore
 import SIPASStoring
 import SIPASSynthetic
 
-/// A sample province end to end: the six communes of the example province profile, each with its
+/// A sample province end to end: the ten communes of the example province profile, each with its
 /// own store, two years of synthetic forms (different satisfaction, the order of the communes
 /// changing between the years) and its own report workbooks; the province imports every workbook
 /// through the one import engine and writes its consolidation. Same seed, same result.
@@ -37,6 +37,10 @@ public struct ProvinceDemo {
         ("XA04", "Xã Phú Lương", (200, 240), (0.8, 0.86)),
         ("XA05", "Xã Yên Trạch", (110, 130), (0.93, 0.82)),
         ("XA06", "Xã Đại Từ", (100, 0), (0.86, 0)),
+        ("XA07", "Xã Tân Cương", (140, 150), (0.85, 0.88)),
+        ("XA08", "Xã Quân Chu", (80, 90), (0.9, 0.94)),
+        ("XA09", "Xã Hóa Thượng", (160, 180), (0.78, 0.8)),
+        ("XA10", "Xã La Bằng", (60, 70), (0.82, 0.91)),
     ]
 
     public func run(step: (String) -> Void = { _ in }) throws -> Result {
