@@ -156,6 +156,10 @@ def browser_checks(sipas, work, shots):
         check("Ông/Bà đánh giá thế nào về việc giải quyết thủ tục hành chính?" == h1, f"question text with diacritics ({h1})")
         labels = [b.text for b in driver.find_elements(By.CSS_SELECTOR, "#screen button")]
         check(labels == ["Rất hài lòng", "Hài lòng", "Không hài lòng"], f"three big answers, best first ({labels})")
+        wait_for(lambda: "Lĩnh vực:" in driver.find_element(By.ID, "footer").text, "the footer names the field")
+        footer = driver.find_element(By.ID, "footer").text
+        check("Lĩnh vực: Hộ tịch" in footer and "Kênh: Trực tiếp" in footer and "ho-tich" not in footer,
+              f"the footer shows the field and channel by name, not code ({footer})")
         shot("1-overall")
         # Pause the server: the click must not lead anywhere until the rating is stored.
         p.send_signal(signal.SIGSTOP)
