@@ -204,16 +204,15 @@ public struct Analyzer: Sendable {
 
     func summarize(_ item: Item, _ column: ScoredColumn, _ q: Questionnaire, _ linearizer: inout Linearizer, df: Int) -> CriterionSummary {
         let hist = linearizer.histogram(column)
-        var counts = [Int](repeating: 0, count: 256)
-        for s in 0..<linearizer.design.strata.count {
-            for code in 0..<256 { counts[code] += hist[s * 256 + code] }
-        }
+        let counts = hist.totals()
         var distribution: [String: Int] = [:]
         for code in 1..<256 where counts[code] > 0 { distribution[String(code)] = counts[code] }
         let validCodes = Set(item.options.map(\.code))
         let n = validCodes.reduce(0) { $0 + counts[$1] }
         var strataAnswered = 0
-        for s in 0..<linearizer.design.strata.count where validCodes.contains(where: { $0 > 0 && $0 < 256 && hist[s * 256 + $0] > 0 }) {
+        let validSlots = hist.codes.indices.filter { validCodes.contains(Int(hist.codes[$0])) && hist.codes[$0] > 0 }
+        let width = hist.codes.count
+        for s in 0..<linearizer.design.strata.count where validSlots.contains(where: { hist.counts[s * width + $0] > 0 }) {
             strataAnswered += 1
         }
         let satisfiedCodes = q.satisfiedCodes(for: item) ?? []

@@ -26,6 +26,47 @@ struct LinearEstimate {
     var minimumValid: Int
 }
 
+/// How often each code occurs in a column, stratum by stratum, over the codes that occur (a
+/// table of strata × 256 would be mostly zeros, and 20 MB a column for 10,000 strata).
+struct CodeHistogram {
+    /// The codes that occur, ascending: slot k counts code `codes[k]`.
+    let codes: [UInt8]
+    /// counts[stratum * codes.count + slot].
+    let counts: [Int]
+
+    init(_ column: [UInt8], strata: [Int32], strataCount: Int) {
+        var present = [Bool](repeating: false, count: 256)
+        for c in column { present[Int(c)] = true }
+        let codes = (0..<256).filter { present[$0] }.map(UInt8.init)
+        var slot = [Int](repeating: 0, count: 256)
+        for (k, c) in codes.enumerated() { slot[Int(c)] = k }
+        let width = codes.count
+        var counts = [Int](repeating: 0, count: strataCount * width)
+        column.withUnsafeBufferPointer { column in
+            strata.withUnsafeBufferPointer { strata in
+                slot.withUnsafeBufferPointer { slot in
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        for i in 0..<min(column.count, strata.count) { counts[Int(strata[i]) &* width &+ slot[Int(column[i])]] &+= 1 }
+                    }
+                }
+            }
+        }
+        self.codes = codes
+        self.counts = counts
+    }
+
+    /// Count of every code 0…255 over all strata.
+    func totals() -> [Int] {
+        var out = [Int](repeating: 0, count: 256)
+        let width = codes.count
+        guard width > 0 else { return out }
+        for s in 0..<(counts.count / width) {
+            for k in 0..<width { out[Int(codes[k])] += counts[s * width + k] }
+        }
+        return out
+    }
+}
+
 /// Taylor linearisation of I = Σₖ cₖ Ŷₖ/Âₖ under a stratified design.
 ///
 /// Linearised variable zᵢ = Σₖ cₖ (Yᵢₖ − Rₖ Aᵢₖ)/Âₖ, Âₖ the weighted total of denominators;
@@ -33,8 +74,8 @@ struct LinearEstimate {
 /// sampling this is Σ(uᵣ − ū)²/(n(n−1)) with uᵣ = n zᵣ, as in the reference.
 struct Linearizer {
     let design: SurveyDesign
-    /// Code histogram per column id and stratum: counts[h * 256 + code].
-    private var histograms: [String: [Int]] = [:]
+    /// Code histogram per column id and stratum.
+    private var histograms: [String: CodeHistogram] = [:]
 
     init(design: SurveyDesign) {
         self.design = design
@@ -45,32 +86,27 @@ struct Linearizer {
         histograms.merge(other.histograms) { mine, _ in mine }
     }
 
-    mutating func histogram(_ column: ScoredColumn) -> [Int] {
+    mutating func histogram(_ column: ScoredColumn) -> CodeHistogram {
         if let h = histograms[column.id] { return h }
-        var counts = [Int](repeating: 0, count: design.strata.count * 256)
-        column.codes.withUnsafeBufferPointer { codes in
-            design.stratumOfRow.withUnsafeBufferPointer { strata in
-                counts.withUnsafeMutableBufferPointer { counts in
-                    for i in 0..<min(codes.count, strata.count) { counts[Int(strata[i]) &* 256 &+ Int(codes[i])] &+= 1 }
-                }
-            }
-        }
-        histograms[column.id] = counts
-        return counts
+        let h = CodeHistogram(column.codes, strata: design.stratumOfRow, strataCount: design.strata.count)
+        histograms[column.id] = h
+        return h
     }
 
     /// Weighted totals of numerator and denominator, and the unweighted count of valid answers.
     mutating func totals(_ column: ScoredColumn) -> (numerator: Double, denominator: Double, valid: Int) {
-        let counts = histogram(column)
+        let h = histogram(column)
         var num = 0.0
         var den = 0.0
         var valid = 0
+        let width = h.codes.count
         for (s, stratum) in design.strata.enumerated() {
             var sn = 0.0
             var sd = 0.0
-            for code in 0..<256 {
-                let c = counts[s * 256 + code]
+            for slot in 0..<width {
+                let c = h.counts[s &* width &+ slot]
                 if c == 0 { continue }
+                let code = Int(h.codes[slot])
                 sn += Double(c) * column.numerator[code]
                 sd += Double(c) * column.denominator[code]
                 if column.denominator[code] != 0 { valid += c }

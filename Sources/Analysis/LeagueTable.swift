@@ -44,16 +44,81 @@ public enum LeagueTable {
 
     /// Ranks of `values`, 1 for the highest; ties share the best rank.
     public static func ranks(_ values: [Double]) -> [Int] {
-        let order = values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }
-        var rank = [Int](repeating: 0, count: values.count)
-        for (position, i) in order.enumerated() {
-            if position > 0, values[order[position - 1]] == values[i] {
-                rank[i] = rank[order[position - 1]]
-            } else {
-                rank[i] = position + 1
+        var rank = [Int32](repeating: 0, count: values.count)
+        var scratch = Scratch()
+        fillRanks(values, into: &rank, scratch: &scratch)
+        return rank.map(Int.init)
+    }
+
+    /// A value and its position, sorted by value alone (the order among equal values does not
+    /// matter: they share a rank).
+    struct Keyed {
+        var value: Double
+        var index: Int32
+    }
+
+    /// Buffers one ranking reuses from draw to draw (thousands of draws: no allocation in the loop).
+    struct Scratch {
+        var items: [Keyed] = []
+        var spare: [Keyed] = []
+        var counts = [Int](repeating: 0, count: 1 << radixBits)
+    }
+
+    static let radixBits = 11
+
+    /// A key whose unsigned order is the value's descending order (−0 and +0 adjacent; they
+    /// compare equal and so share a rank).
+    @inline(__always) static func descendingKey(_ v: Double) -> UInt64 {
+        let b = v.bitPattern
+        return b & (1 << 63) != 0 ? b : ~(b | (1 << 63))
+    }
+
+    /// Sorts `s.items` by value, highest first: a least-significant-digit radix sort on
+    /// ``descendingKey(_:)`` in 11-bit digits, a digit every key shares skipped (a draw of 10,000
+    /// logits shares its top bits). Stable, so equal values keep their order.
+    static func sortDescending(_ s: inout Scratch) {
+        let n = s.items.count
+        if s.spare.count != n { s.spare = s.items }
+        let buckets = 1 << radixBits, mask = UInt64(buckets - 1)
+        for shift in stride(from: 0, to: 64, by: radixBits) {
+            let moved = s.items.withUnsafeBufferPointer { from in
+                s.spare.withUnsafeMutableBufferPointer { to in
+                    s.counts.withUnsafeMutableBufferPointer { counts -> Bool in
+                        for d in 0..<buckets { counts[d] = 0 }
+                        for x in from { counts[Int((descendingKey(x.value) >> UInt64(shift)) & mask)] &+= 1 }
+                        if counts.contains(n) { return false }
+                        var start = 0
+                        for d in 0..<buckets {
+                            let c = counts[d]
+                            counts[d] = start
+                            start &+= c
+                        }
+                        for x in from {
+                            let d = Int((descendingKey(x.value) >> UInt64(shift)) & mask)
+                            to[counts[d]] = x
+                            counts[d] &+= 1
+                        }
+                        return true
+                    }
+                }
             }
+            if moved { swap(&s.items, &s.spare) }
         }
-        return rank
+    }
+
+    /// ``ranks(_:)`` into `rank`, reusing `scratch`.
+    static func fillRanks(_ values: [Double], into rank: inout [Int32], scratch s: inout Scratch) {
+        let n = values.count
+        s.items.removeAll(keepingCapacity: true)
+        for i in 0..<n { s.items.append(Keyed(value: values[i], index: Int32(i))) }
+        sortDescending(&s)
+        let scratch = s.items
+        var previous: Int32 = 0
+        for p in 0..<n {
+            let r: Int32 = p > 0 && scratch[p - 1].value == scratch[p].value ? previous : Int32(p + 1)
+            rank[Int(scratch[p].index)] = r
+            previous = r
+        }
     }
 
     /// The league table of `current`, with rank intervals from `replicates` joint draws (seeded:
@@ -76,44 +141,76 @@ public enum LeagueTable {
         let commonNow = ranks(common.map { current[$0.0].value }), commonThen = ranks(common.map { previous[$0.1].value })
         let b = max(1, replicates)
         // Ranks per unit over the draws (unit-major), and improvements counted per common unit.
+        // A worker takes blocks of `block` consecutive draws and writes each unit's ranks of a
+        // block as one run (a cache line), not one scattered write per draw.
         nonisolated(unsafe) var drawn = [UInt32](repeating: 0, count: n * b)
         let workers = n * b >= 200_000 ? 2 : 1
-        nonisolated(unsafe) var improved = [[Int]](repeating: [Int](repeating: 0, count: common.count), count: workers)
+        let block = 16
+        // Improvements per worker (worker-major), summed at the end.
+        var improved = [Int](repeating: 0, count: workers * common.count)
         let now = current.map(LogitDraw.init), then = previous.map(LogitDraw.init)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var values = [Double](repeating: 0, count: n)
-            var before = [Double](repeating: 0, count: then.count)
-            var pairNow = [Double](repeating: 0, count: common.count), pairThen = pairNow
-            for draw in stride(from: w, to: b, by: workers) {
-                // One generator per draw, from the seed and the draw's number: threads do not matter.
-                var g = SeededGenerator(seed: seed ^ (UInt64(draw) &* 0x9E37_79B9_7F4A_7C15))
-                for i in 0..<n { values[i] = now[i].draw(&g) }
-                for j in 0..<then.count { before[j] = then[j].draw(&g) }
-                let r = ranks(values)
-                for i in 0..<n { drawn[i * b + draw] = UInt32(r[i]) }
-                if !common.isEmpty {
-                    for (k, pair) in common.enumerated() {
-                        pairNow[k] = values[pair.0]
-                        pairThen[k] = before[pair.1]
+        drawn.withUnsafeMutableBufferPointer { out in
+          improved.withUnsafeMutableBufferPointer { counts in
+            nonisolated(unsafe) let out = out, counts = counts
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var values = [Double](repeating: 0, count: n)
+                var before = [Double](repeating: 0, count: then.count)
+                var pairNow = [Double](repeating: 0, count: common.count), pairThen = pairNow
+                var rank = [Int32](repeating: 0, count: n)
+                var rankNow = [Int32](repeating: 0, count: common.count), rankThen = rankNow
+                var scratch = Scratch(), pairScratch = Scratch()
+                scratch.items.reserveCapacity(n)
+                var ranksOfBlock = [UInt32](repeating: 0, count: n * block)
+                for first in stride(from: w * block, to: b, by: workers * block) {
+                    let size = min(block, b - first)
+                    for d in 0..<size {
+                        let draw = first + d
+                        // One generator per draw, from the seed and the draw's number: threads do not matter.
+                        var g = SeededGenerator(seed: seed ^ (UInt64(draw) &* 0x9E37_79B9_7F4A_7C15))
+                        for i in 0..<n { values[i] = now[i].draw(&g) }
+                        for j in 0..<then.count { before[j] = then[j].draw(&g) }
+                        fillRanks(values, into: &rank, scratch: &scratch)
+                        for i in 0..<n { ranksOfBlock[i * block + d] = UInt32(rank[i]) }
+                        if !common.isEmpty {
+                            for (k, pair) in common.enumerated() {
+                                pairNow[k] = values[pair.0]
+                                pairThen[k] = before[pair.1]
+                            }
+                            fillRanks(pairNow, into: &rankNow, scratch: &pairScratch)
+                            fillRanks(pairThen, into: &rankThen, scratch: &pairScratch)
+                            for k in 0..<common.count where rankNow[k] < rankThen[k] { counts[w * common.count + k] += 1 }
+                        }
                     }
-                    let rn = ranks(pairNow), rt = ranks(pairThen)
-                    for k in 0..<common.count where rn[k] < rt[k] { improved[w][k] += 1 }
+                    for i in 0..<n {
+                        for d in 0..<size { out[i * b + first + d] = ranksOfBlock[i * block + d] }
+                    }
                 }
             }
+          }
         }
+        // Type 1 quantiles (inverse of the empirical distribution): integer ranks
+        // (less a hair, so that 0.025 · 2000 is 50 whatever the rounding of 1 − 0.95).
         let lowerP = (1 - level) / 2, upperP = (1 + level) / 2
+        func position(_ p: Double) -> Int { min(b, max(1, Int((p * Double(b) - 1e-9).rounded(.up)))) - 1 }
+        let lowK = position(lowerP), highK = position(upperP)
+        var interval = [(Int, Int)](repeating: (0, 0), count: n)
+        drawn.withUnsafeMutableBufferPointer { all in
+          interval.withUnsafeMutableBufferPointer { interval in
+            nonisolated(unsafe) let all = all, interval = interval
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for i in stride(from: w, to: n, by: workers) {
+                    var mine = UnsafeMutableBufferPointer(rebasing: all[(i * b)..<((i + 1) * b)])
+                    mine.sort()
+                    interval[i] = (Int(mine[lowK]), Int(mine[highK]))
+                }
+            }
+          }
+        }
         let commonPosition = Dictionary(common.enumerated().map { ($1.0, $0) }, uniquingKeysWith: { a, _ in a })
         return (0..<n).map { i in
-            let sorted = drawn[(i * b)..<((i + 1) * b)].sorted()
-            func quantile(_ p: Double) -> Int {
-                // Type 1 (inverse of the empirical distribution): an integer rank.
-                // (less a hair, so that 0.025 · 2000 is 50 whatever the rounding of 1 − 0.95.)
-                let k = min(b, max(1, Int((p * Double(b) - 1e-9).rounded(.up))))
-                return Int(sorted[k - 1])
-            }
-            var place = Place(unit: current[i].unit, rank: point[i], rankLower: quantile(lowerP), rankUpper: quantile(upperP))
+            var place = Place(unit: current[i].unit, rank: point[i], rankLower: interval[i].0, rankUpper: interval[i].1)
             if let k = commonPosition[i] {
-                let share = Double(improved.reduce(0) { $0 + $1[k] }) / Double(b)
+                let share = Double((0..<workers).reduce(0) { $0 + improved[$1 * common.count + k] }) / Double(b)
                 place.commonRank = commonNow[k]
                 place.previousRank = commonThen[k]
                 place.improvedShare = share

@@ -64,6 +64,37 @@ public struct Categorical: Sendable, Equatable {
         codes.reserveCapacity(codes.count + other.codes.count)
         for c in other.codes { codes.append(map[Int(c)]) }
     }
+
+    /// The given rows, with only the levels they use (in order of first appearance, as if appended
+    /// one by one), remapping codes without hashing a value per row.
+    public func subset(_ rows: [Int]) -> Categorical {
+        var out = Categorical()
+        out.codes.reserveCapacity(rows.count)
+        // Old code → new code: a table when the rows may use many levels, a dictionary when few.
+        let dense = rows.count * 8 >= levels.count
+        var table = dense ? [UInt32](repeating: .max, count: levels.count + 1) : []
+        var sparse: [UInt32: UInt32] = [:]
+        codes.withUnsafeBufferPointer { c in
+            for r in rows {
+                let old = c[r]
+                if old == 0 {
+                    out.codes.append(0)
+                    continue
+                }
+                if let new = dense ? (table[Int(old)] == .max ? nil : table[Int(old)]) : sparse[old] {
+                    out.codes.append(new)
+                    continue
+                }
+                let level = levels[Int(old) - 1]
+                out.levels.append(level)
+                let new = UInt32(out.levels.count)
+                out.lookup[level] = new
+                if dense { table[Int(old)] = new } else { sparse[old] = new }
+                out.codes.append(new)
+            }
+        }
+        return out
+    }
 }
 
 /// Responses to one questionnaire, column by column (*phiếu* = row).
@@ -221,11 +252,22 @@ public struct ResponseTable: Sendable {
     /// ids, dates, channel, field and text stay empty (the table is for analysis only).
     package func analysisSubset(_ rows: [Int]) -> ResponseTable {
         var out = ResponseTable(questionnaire: questionnaire)
-        out.unit = Categorical(rows.lazy.map { self.unit[$0] })
+        out.unit = unit.subset(rows)
         out.codes = codes.mapValues { column in
             column.withUnsafeBufferPointer { c in rows.map { c[$0] } }
         }
         out.picks = picks.mapValues { column in rows.map { column[$0] } }
+        out.count = rows.count
+        return out
+    }
+
+    /// ``analysisSubset(_:)`` of consecutive rows (copied, not gathered): for a table already
+    /// ordered by the groups to analyse.
+    package func analysisSlice(_ rows: Range<Int>) -> ResponseTable {
+        var out = ResponseTable(questionnaire: questionnaire)
+        out.unit = unit.subset(Array(rows))
+        out.codes = codes.mapValues { Array($0[rows]) }
+        out.picks = picks.mapValues { Array($0[rows]) }
         out.count = rows.count
         return out
     }

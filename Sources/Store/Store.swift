@@ -604,19 +604,6 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
             let blockRows = 4096
             var block = [UInt8](repeating: 0, count: max(1, blockRows * width))
             var blockStart = 0
-            func flush(_ rowsInBlock: Int) {
-                if blockStart + rowsInBlock > codeColumns.first?.count ?? 0 {
-                    for k in 0..<width { codeColumns[k] += [UInt8](repeating: 0, count: blockStart + rowsInBlock - codeColumns[k].count) }
-                }
-                block.withUnsafeBufferPointer { b in
-                    for k in 0..<width {
-                        codeColumns[k].withUnsafeMutableBufferPointer { c in
-                            for r in 0..<rowsInBlock { c[blockStart &+ r] = b[r &* width &+ k] }
-                        }
-                    }
-                }
-                blockStart += rowsInBlock
-            }
             for k in pickColumns.indices { pickColumns[k].reserveCapacity(expected) }
             for k in textColumns.indices { textColumns[k].reserveCapacity(expected) }
             formIDs.reserveCapacity(expected)
@@ -630,7 +617,10 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
             var rc = withExtendedLifetime(statement) { sqlite3_step(stmt) }
             while rc == SQLITE_ROW {
                 let inBlock = rows - blockStart
-                if inBlock == blockRows { flush(blockRows) }
+                if inBlock == blockRows {
+                    Self.transpose(block, rows: blockRows, width: width, into: &codeColumns, at: blockStart)
+                    blockStart += blockRows
+                }
                 let offset = (rows - blockStart) * width
                 formIDs.append(text(0) ?? "")
                 units.append(text(1))
@@ -672,7 +662,7 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
             let failure = rc == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt)))
             withExtendedLifetime(statement) { _ = sqlite3_reset(stmt) }
             if let failure { throw StoreError("\(path): cannot read the responses: \(failure)") }
-            if rows > blockStart { flush(rows - blockStart) }
+            if rows > blockStart { Self.transpose(block, rows: rows - blockStart, width: width, into: &codeColumns, at: blockStart) }
             for k in 0..<width where codeColumns[k].count > rows { codeColumns[k].removeLast(codeColumns[k].count - rows) }
             block = []
             let table = ResponseTable(
@@ -681,6 +671,22 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
                 picks: Dictionary(uniqueKeysWithValues: zip(layout.multiItems, pickColumns)),
                 texts: Dictionary(uniqueKeysWithValues: zip(layout.textItems, textColumns)))
             return (table, sources)
+        }
+    }
+
+    /// Answer records of a block of `rows` rows (`width` bytes each) into the code columns from row
+    /// `start` (a function, not a closure over the loop's variables: those would be checked for
+    /// exclusive access at run time on every row).
+    static func transpose(_ block: [UInt8], rows: Int, width: Int, into columns: inout [[UInt8]], at start: Int) {
+        if start + rows > columns.first?.count ?? 0 {
+            for k in 0..<width { columns[k] += [UInt8](repeating: 0, count: start + rows - columns[k].count) }
+        }
+        block.withUnsafeBufferPointer { b in
+            for k in 0..<width {
+                columns[k].withUnsafeMutableBufferPointer { c in
+                    for r in 0..<rows { c[start &+ r] = b[r &* width &+ k] }
+                }
+            }
         }
     }
 

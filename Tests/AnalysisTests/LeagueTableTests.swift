@@ -12,6 +12,20 @@ private func expit(_ x: Double) -> Double { 1 / (1 + exp(-x)) }
     #expect(LeagueTable.ranks([0.5]) == [1])
 }
 
+/// The radix sort behind the ranks against the definition itself (1 + the number of strictly
+/// higher values), on values of every sign and size, with ties, ±0 and ±∞.
+@Test func ranksEqualOnePlusTheCountOfHigherValues() {
+    var g = SeededGenerator(seed: 7)
+    let special: [Double] = [0, -0.0, .infinity, -.infinity, 1e-300, -1e-300, 1e300, -1e300, 0.5, 0.5]
+    for size in [1, 2, 3, 17, 500, 3000] {
+        var values = (0..<size).map { _ in g.nextNormal() * 4 }
+        for k in 0..<min(size, special.count) { values[(k * 7919) % size] = special[k] }
+        if size > 10 { for k in 0..<size / 5 { values[k] = values[size - 1 - k] } }  // many ties
+        let expected = values.map { v in 1 + values.filter { $0 > v }.count }
+        #expect(LeagueTable.ranks(values) == expected, "size \(size)")
+    }
+}
+
 /// Two units: unit A's rank is 2 exactly when its logit draw falls below B's, which has
 /// probability Φ(−(μA − μB)/√(sA² + sB²)). With that at 4 % the 97.5 % quantile of A's rank is 2;
 /// at 1 % it is 1.

@@ -31,32 +31,44 @@ public struct CanonicalCSVWriter: Sendable {
         buffer.reserveCapacity(1 << 20)
         if byteOrderMark { buffer += [0xEF, 0xBB, 0xBF] }
         appendRow(header(for: table.questionnaire), to: &buffer)
-        // Columns looked up once, not per cell.
-        let columns: [Column] = table.questionnaire.items.map { item in
+        // Columns looked up once, not per cell, and kept by type (a cell read is then an index,
+        // with no enum payload to retain per cell).
+        var codeColumns: [[UInt8]] = [], pickColumns: [[UInt64]] = [], textColumns: [[String?]] = []
+        let plan: [(kind: ColumnKind, index: Int)] = table.questionnaire.items.map { item in
             switch item.type {
-            case .single, .scale, .yesNo: table.codes[item.id].map(Column.code) ?? .blank
-            case .multi: table.picks[item.id].map(Column.picks) ?? .blank
-            case .text, .dossier: table.texts[item.id].map(Column.text) ?? .blank
+            case .single, .scale, .yesNo:
+                guard let c = table.codes[item.id] else { return (.blank, 0) }
+                codeColumns.append(c)
+                return (.code, codeColumns.count - 1)
+            case .multi:
+                guard let c = table.picks[item.id] else { return (.blank, 0) }
+                pickColumns.append(c)
+                return (.picks, pickColumns.count - 1)
+            case .text, .dossier:
+                guard let c = table.texts[item.id] else { return (.blank, 0) }
+                textColumns.append(c)
+                return (.text, textColumns.count - 1)
             }
         }
         for row in 0..<table.count {
             appendCell(table.formID[row], to: &buffer)
-            for value in [table.unit[row], table.collectedOn[row], table.channel[row], table.field[row]] {
+            appendOptional(table.unit[row], to: &buffer)
+            appendOptional(table.collectedOn[row], to: &buffer)
+            appendOptional(table.channel[row], to: &buffer)
+            appendOptional(table.field[row], to: &buffer)
+            for (kind, k) in plan {
                 buffer.append(UInt8(ascii: ","))
-                if let value { appendCell(value, to: &buffer) }
-            }
-            for column in columns {
-                buffer.append(UInt8(ascii: ","))
-                switch column {
-                case .code(let codes):
-                    let c = codes[row]
+                switch kind {
+                case .code:
+                    let c = codeColumns[k][row]
                     if c >= 100 { buffer.append(48 + c / 100) }
                     if c >= 10 { buffer.append(48 + (c / 10) % 10) }
                     if c > 0 { buffer.append(48 + c % 10) }
-                case .picks(let sets):
-                    if sets[row] != 0 { buffer += Array(Self.picks(sets[row]).utf8) }
-                case .text(let texts):
-                    if let t = texts[row] { appendCell(t, to: &buffer) }
+                case .picks:
+                    let set = pickColumns[k][row]
+                    if set != 0 { buffer += Array(Self.picks(set).utf8) }
+                case .text:
+                    if let t = textColumns[k][row] { appendCell(t, to: &buffer) }
                 case .blank:
                     break
                 }
@@ -70,11 +82,12 @@ public struct CanonicalCSVWriter: Sendable {
         try buffer.withUnsafeBufferPointer { try blocks($0) }
     }
 
-    private enum Column {
-        case code([UInt8])
-        case picks([UInt64])
-        case text([String?])
-        case blank
+    private enum ColumnKind { case code, picks, text, blank }
+
+    /// A comma, then the cell when there is one.
+    private func appendOptional(_ value: String?, to buffer: inout [UInt8]) {
+        buffer.append(UInt8(ascii: ","))
+        if let value { appendCell(value, to: &buffer) }
     }
 
     /// Codes of a multi-choice answer, "1|3".

@@ -94,27 +94,45 @@ public struct BuildProvinceReport {
         return BuiltProvinceReport(profile: profile, questionnaire: q, report: data)
     }
 
-    /// The rows of each unit code, in table order (one pass over the table).
+    /// The rows of each unit code, in table order (one pass over the table's unit codes).
     static func rowsByUnit(_ table: ResponseTable) -> [String: [Int]] {
-        var rows: [String: [Int]] = [:]
-        for r in 0..<table.count { rows[table.unit[r] ?? "", default: []].append(r) }
-        return rows
+        let unit = table.unit
+        var rows = [[Int]](repeating: [], count: unit.levels.count + 1)
+        for r in 0..<table.count { rows[Int(unit.codes[r])].append(r) }
+        var out: [String: [Int]] = [:]
+        if !rows[0].isEmpty { out[""] = rows[0] }
+        for (k, level) in unit.levels.enumerated() where !rows[k + 1].isEmpty { out[level] = rows[k + 1] }
+        return out
     }
 
     /// Each unit's forms (`rows` of `table`) analysed alone, two units at a time on two cores; in `units` order.
     func analyseUnits(_ units: [ProvinceProfile.ExpectedUnit], table: ResponseTable, rows: [String: [Int]], profile: ProvinceProfile) throws
         -> [Analysis]
     {
+        // What an analysis reads (codes, picks, unit; no form ids, dates or texts), gathered once
+        // column by column into unit order, so that each unit is a run of consecutive rows (its
+        // forms in table order, as its own report reads them).
+        var order: [Int] = []
+        var runs: [Range<Int>] = []
+        order.reserveCapacity(table.count)
+        for u in units {
+            let start = order.count
+            order += rows[u.code] ?? []
+            runs.append(start..<order.count)
+        }
+        let grouped = table.analysisSubset(order), unitRows = runs
+        var base = profile.options()
+        base.criteria = false  // the province workbook shows each unit's indices only
+        base.populations = [:]
+        let options = base
         nonisolated(unsafe) var results = [Result<Analysis, any Error>?](repeating: nil, count: units.count)
         let workers = units.count >= 8 ? 2 : 1
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             for k in stride(from: w, to: units.count, by: workers) {
                 let u = units[k]
-                var options = profile.options()
-                options.criteria = false  // the province workbook shows each unit's indices only
-                options.populations = u.population.map { [u.code: $0] } ?? [:]
-                // Only what an analysis reads (codes, picks, unit): no form ids, dates or texts copied.
-                results[k] = Result { try Analyzer(options: options).analyze(table.analysisSubset(rows[u.code] ?? [])) }
+                var unitOptions = options
+                if let population = u.population { unitOptions.populations = [u.code: population] }
+                results[k] = Result { try Analyzer(options: unitOptions).analyze(grouped.analysisSlice(unitRows[k])) }
             }
         }
         return try results.map { try $0!.get() }
