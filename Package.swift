@@ -114,6 +114,13 @@ let package = Package(
             name: "sipas-coverage",
             dependencies: ["SIPASCoverage", "SIPASModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Bench/CoverageMain"),
+        // The communes' workbooks for the consolidation benchmark (scripts/bench/province.sh): not part of sipas.
+        .executableTarget(
+            name: "sipas-bench-workbooks",
+            dependencies: [
+                "SIPASWorkflows", "SIPASModel", "SIPASCSV", "SIPASStore", "SIPASReport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Bench/WorkbooksMain"),
         .testTarget(
             name: "CoverageTests", dependencies: ["SIPASCoverage", "SIPASAnalysis", "SIPASModel", "SIPASStatistics"], path: "Tests/CoverageTests"),
         .testTarget(name: "StatisticsTests", dependencies: ["SIPASStatistics"], path: "Tests/StatisticsTests"),

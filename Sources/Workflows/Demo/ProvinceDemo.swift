@@ -43,13 +43,33 @@ public struct ProvinceDemo {
         ("XA10", "Xã La Bằng", (60, 70), (0.82, 0.91)),
     ]
 
+    /// `count` synthetic forms of one commune `unit` in `year`, at about `satisfaction` satisfied.
+    public static func communeForms(
+        _ q: Questionnaire, unit: String, count: Int, satisfaction: Double, seed: UInt64, year: Int, populationSeed: UInt64
+    ) -> ResponseTable {
+        let generated = SyntheticResponses(count: count, units: 1, satisfaction: satisfaction, seed: seed, year: year, populationSeed: populationSeed)
+            .generate(q)
+        var table = ResponseTable(questionnaire: q)
+        table.append(
+            rows: generated.count, formID: generated.formID.map { $0.replacingOccurrences(of: "XA01", with: unit) },
+            unit: (0..<generated.count).map { _ in unit }, collectedOn: generated.collectedOn,
+            channel: (0..<generated.count).map { generated.channel[$0] }, field: (0..<generated.count).map { generated.field[$0] },
+            codes: generated.codes, picks: generated.picks, texts: generated.texts)
+        return table
+    }
+
+    /// A commune's report profile: the example commune profile (Reports/vi-du-xa.yaml) with its code and name.
+    public static func communeProfile(code: String, name: String) throws -> String {
+        try Demo.exampleProfile("vi-du-xa.yaml").replacingOccurrences(of: "code: XA01", with: "code: \(code)")
+            .replacingOccurrences(of: "name: \"Xã Định Hóa\"", with: "name: \"\(name)\"")
+    }
+
     public func run(step: (String) -> Void = { _ in }) throws -> Result {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let submitted = folder.appendingPathComponent("nop")
         try? FileManager.default.removeItem(at: submitted)
         try FileManager.default.createDirectory(at: submitted, withIntermediateDirectories: true)
         let (q, _) = try catalog.loadWithText("sipas-2023")
-        let example = try Demo.exampleProfile("vi-du-xa.yaml")
         var workbooks: [String] = []
         for (k, c) in Self.communes.enumerated() {
             let dir = folder.appendingPathComponent(c.code.lowercased())
@@ -60,15 +80,8 @@ public struct ProvinceDemo {
             try store.register(UnitRecord(code: c.code, name: c.name, level: "xã", province: "Thái Nguyên"))
             var files: [String] = []
             for (year, count, satisfaction) in [(2025, c.forms.0, c.satisfaction.0), (2026, c.forms.1, c.satisfaction.1)] where count > 0 {
-                let generated = SyntheticResponses(
-                    count: count, units: 1, satisfaction: satisfaction, seed: seed &+ UInt64(100 * k + year), year: year, populationSeed: seed
-                ).generate(q)
-                var table = ResponseTable(questionnaire: q)
-                table.append(
-                    rows: generated.count, formID: generated.formID.map { $0.replacingOccurrences(of: "XA01", with: c.code) },
-                    unit: (0..<generated.count).map { _ in c.code }, collectedOn: generated.collectedOn,
-                    channel: (0..<generated.count).map { generated.channel[$0] }, field: (0..<generated.count).map { generated.field[$0] },
-                    codes: generated.codes, picks: generated.picks, texts: generated.texts)
+                let table = Self.communeForms(
+                    q, unit: c.code, count: count, satisfaction: satisfaction, seed: seed &+ UInt64(100 * k + year), year: year, populationSeed: seed)
                 let csv = dir.appendingPathComponent("phieu-\(year).csv")
                 try CanonicalCSVWriter().write(table, to: csv)
                 files.append(csv.path)
@@ -77,10 +90,7 @@ public struct ProvinceDemo {
             importer.catalog = catalog
             _ = try importer.run(into: store)
             let profile = dir.appendingPathComponent("ho-so-bao-cao.yaml")
-            try Data(
-                example.replacingOccurrences(of: "code: XA01", with: "code: \(c.code)")
-                    .replacingOccurrences(of: "name: \"Xã Định Hóa\"", with: "name: \"\(c.name)\"").utf8
-            ).write(to: profile)
+            try Data(try Self.communeProfile(code: c.code, name: c.name).utf8).write(to: profile)
             for (year, count) in [(2025, c.forms.0), (2026, c.forms.1)] where count > 0 {
                 var build = BuildReport(profilePath: profile.path, period: ReportPeriod(parse: String(year)))
                 build.catalog = catalog
