@@ -331,3 +331,22 @@ func provinceProfile(_ communes: [(String, String)], populations: [String: Int] 
         #expect(abs(row.value - ix.value!) < 1e-12 && abs(row.se! - ix.se!) < 1e-12 && abs(row.lower! - ix.lower!) < 1e-12)
     }
 }
+
+/// A folder's workbooks are checked by their hidden sheets first and their forms read only when
+/// the import engine comes to them (one workbook's forms in memory at a time): a workbook replaced
+/// on disk in between is refused, not imported with the other file's forms.
+@Test func aWorkbookChangedBeforeItsTurnIsRefused() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let first = try communeReport("XA01", "Xã Định Hóa", satisfaction: 0.9, seed: 7, in: folder)
+    let second = try communeReport("XA02", "Xã Phú Đình", satisfaction: 0.8, seed: 8, in: folder)
+    let batch = try ResponseFile.streamed(first.path, questionnaire: nil, unit: nil, catalog: catalog, importedBy: nil, questionnaires: QuestionnaireCache())
+    #expect(batch.submission?.manifest.unitCode == "XA01")
+    var forms = 0
+    try batch.pieces { forms += $0.table.count }
+    #expect(forms == 120)
+    try FileManager.default.removeItem(atPath: first.path)
+    try FileManager.default.copyItem(atPath: second.path, toPath: first.path)
+    let text = message { try batch.pieces { _ in } }
+    #expect(text.contains("bao-cao-XA01.xlsx: the file changed while it was being imported"), "\(text)")
+}

@@ -96,9 +96,11 @@ public struct ImportFiles {
         } else {
             var problems: [String] = []
             var remedy: Remedy?
+            let questionnaires = QuestionnaireCache()
             for path in files {
                 do {
-                    var batch = try ResponseFile.streamed(path, questionnaire: questionnaire, unit: unit, catalog: catalog, importedBy: importedBy)
+                    var batch = try ResponseFile.streamed(
+                        path, questionnaire: questionnaire, unit: unit, catalog: catalog, importedBy: importedBy, questionnaires: questionnaires)
                     batch.submission?.replace = replace
                     batches.append(batch)
                 } catch let error as UserError {
