@@ -60,6 +60,19 @@ let package = Package(
             name: "SIPASXlsx",
             dependencies: ["CXlsxWriter"],
             path: "Sources/Report/Xlsx"),
+        // Paper forms: the layout (pure, given a text measurer), Pango/Cairo and libqrencode to print it.
+        .systemLibrary(
+            name: "CPangoCairo",
+            path: "Sources/Collect/Paper/CPangoCairo",
+            pkgConfig: "pangocairo",
+            providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
+        .systemLibrary(
+            name: "CQREncode",
+            path: "Sources/Collect/Paper/CQREncode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]),
+        .target(name: "SIPASFormLayout", dependencies: ["SIPASModel"], path: "Sources/Collect/Paper/Layout"),
+        .target(name: "SIPASFormPDF", dependencies: ["SIPASFormLayout", "CPangoCairo", "CQREncode"], path: "Sources/Collect/Paper/PDF"),
         // The store's contract (pure): what kiosks need from any store.
         .target(name: "SIPASStoring", dependencies: ["SIPASModel"], path: "Sources/Store/Contract"),
         // Store: embedded SQLite.
@@ -92,14 +105,14 @@ let package = Package(
             name: "SIPASWorkflows",
             dependencies: [
                 "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASStoring", "SIPASStore", "SIPASTemplate",
-                "SIPASXlsxReader", "SIPASReport",
+                "SIPASXlsxReader", "SIPASReport", "SIPASFormLayout", "SIPASFormPDF",
             ],
             path: "Sources/Workflows"),
         .target(
             name: "SIPASCommands",
             dependencies: [
                 "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader", "SIPASReport",
-                "SIPASKiosk", "SIPASKioskWeb", "SIPASStoring", "SIPASWorkflows",
+                "SIPASKiosk", "SIPASKioskWeb", "SIPASStoring", "SIPASWorkflows", "SIPASFormLayout",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -152,6 +165,8 @@ let package = Package(
         .testTarget(
             name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASAnalysis", "SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport"],
             path: "Tests/WorkflowsTests"),
+        .testTarget(
+            name: "PaperTests", dependencies: ["SIPASFormLayout", "SIPASFormPDF", "SIPASWorkflows", "SIPASModel"], path: "Tests/PaperTests"),
         .testTarget(
             name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASStoring", "SIPASModel"], path: "Tests/CLITests",
             exclude: ["Fixtures", "Scripts"]),

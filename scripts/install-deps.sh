@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sipas needs, when missing.
-#   scripts/install-deps.sh          what building and running sipas needs (libxlsxwriter)
+#   scripts/install-deps.sh          what building and running sipas needs (libxlsxwriter; Pango, Cairo,
+#                                    libqrencode and the Noto fonts for printed forms)
 #   scripts/install-deps.sh --test   also what the tests need (R with the survey package, as the peer;
 #                                    tmux, Chromium and selenium to drive the kiosks; openpyxl;
 #                                    LibreOffice to recalculate the workbook)
 #   scripts/install-deps.sh --bench  also what the benchmarks need (hyperfine, GNU time, R data.table)
 set -euo pipefail
-packages=(libxlsxwriter-dev pkg-config)
+packages=(libxlsxwriter-dev pkg-config libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-core)
 # --test: fonts-crosextra-carlito has Calibri's metrics, so LibreOffice lays out and prints the
 # workbook (Calibri 11) as Excel does; without it Noto Sans stands in, wider, and text is cut.
 for arg in "$@"; do
   case "$arg" in
     --test) packages+=(r-base-core r-cran-survey r-cran-yaml r-cran-jsonlite locales tmux chromium chromium-driver fonts-noto-core
-                       libreoffice-calc-nogui poppler-utils fonts-dejavu fonts-crosextra-carlito) ;;
+                       libreoffice-calc-nogui poppler-utils fonts-dejavu fonts-crosextra-carlito zbar-tools) ;;
     --bench) packages+=(r-base-core r-cran-survey r-cran-data.table hyperfine time wrk sqlite3) ;;
     *) echo "unknown option $arg (expected --test or --bench)" >&2; exit 2 ;;
   esac
