@@ -73,6 +73,12 @@ let package = Package(
             providers: [.apt(["libqrencode-dev"])]),
         .target(name: "SIPASFormLayout", dependencies: ["SIPASModel"], path: "Sources/Collect/Paper/Layout"),
         .target(name: "SIPASFormPDF", dependencies: ["SIPASFormLayout", "CPangoCairo", "CQREncode"], path: "Sources/Collect/Paper/PDF"),
+        // Scanned forms: the mark reader (pure), and Leptonica, poppler and zbar to get pages and QR codes.
+        .systemLibrary(name: "CLeptonica", path: "Sources/Collect/Scan/CLeptonica", pkgConfig: "lept", providers: [.apt(["libleptonica-dev"])]),
+        .systemLibrary(name: "CPoppler", path: "Sources/Collect/Scan/CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
+        .systemLibrary(name: "CZBar", path: "Sources/Collect/Scan/CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
+        .target(name: "SIPASOMR", dependencies: ["SIPASFormLayout", "SIPASModel"], path: "Sources/Collect/Scan/OMR"),
+        .target(name: "SIPASScanInput", dependencies: ["SIPASOMR", "CLeptonica", "CPoppler", "CZBar"], path: "Sources/Collect/Scan/Input"),
         // The store's contract (pure): what kiosks need from any store.
         .target(name: "SIPASStoring", dependencies: ["SIPASModel"], path: "Sources/Store/Contract"),
         // Store: embedded SQLite.
@@ -105,7 +111,7 @@ let package = Package(
             name: "SIPASWorkflows",
             dependencies: [
                 "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASStoring", "SIPASStore", "SIPASTemplate",
-                "SIPASXlsxReader", "SIPASReport", "SIPASFormLayout", "SIPASFormPDF",
+                "SIPASXlsxReader", "SIPASReport", "SIPASFormLayout", "SIPASFormPDF", "SIPASOMR", "SIPASScanInput",
             ],
             path: "Sources/Workflows"),
         .target(
@@ -166,7 +172,7 @@ let package = Package(
             name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASAnalysis", "SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport"],
             path: "Tests/WorkflowsTests"),
         .testTarget(
-            name: "PaperTests", dependencies: ["SIPASFormLayout", "SIPASFormPDF", "SIPASWorkflows", "SIPASModel"], path: "Tests/PaperTests"),
+            name: "PaperTests", dependencies: ["SIPASFormLayout", "SIPASFormPDF", "SIPASOMR", "SIPASScanInput", "SIPASWorkflows", "SIPASModel"], path: "Tests/PaperTests"),
         .testTarget(
             name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASStoring", "SIPASModel"], path: "Tests/CLITests",
             exclude: ["Fixtures", "Scripts"]),

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sipas needs, when missing.
 #   scripts/install-deps.sh          what building and running sipas needs (libxlsxwriter; Pango, Cairo,
-#                                    libqrencode and the Noto fonts for printed forms)
+#                                    libqrencode and the Noto fonts for printed forms; Leptonica, poppler
+#                                    and zbar for scanned ones)
 #   scripts/install-deps.sh --test   also what the tests need (R with the survey package, as the peer;
 #                                    tmux, Chromium and selenium to drive the kiosks; openpyxl;
 #                                    LibreOffice to recalculate the workbook)
 #   scripts/install-deps.sh --bench  also what the benchmarks need (hyperfine, GNU time, R data.table)
 set -euo pipefail
-packages=(libxlsxwriter-dev pkg-config libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-core)
+packages=(libxlsxwriter-dev pkg-config libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-core
+          libleptonica-dev libpoppler-glib-dev libzbar-dev)
 # --test: fonts-crosextra-carlito has Calibri's metrics, so LibreOffice lays out and prints the
 # workbook (Calibri 11) as Excel does; without it Noto Sans stands in, wider, and text is cut.
 for arg in "$@"; do
@@ -35,10 +37,11 @@ if [[ " $* " == *" --test "* ]] && ! locale -a 2>/dev/null | grep -qi '^vi_VN.ut
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo localedef -i vi_VN -f UTF-8 vi_VN.UTF-8
 fi
-# Tests read workbooks back with openpyxl (an independent implementation of the format) and
-# drive the web kiosk in Chromium with selenium.
-if [[ " $* " == *" --test "* ]] && ! python3 -c "import openpyxl, selenium" 2>/dev/null; then
-  python3 -m pip install --quiet openpyxl selenium 2>/dev/null || python3 -m pip install --quiet --break-system-packages openpyxl selenium
+# Tests read workbooks back with openpyxl (an independent implementation of the format), drive
+# the web kiosk in Chromium with selenium, and draw marks on rendered forms with Pillow and numpy
+# (scripts/omr/make_corpus.py).
+if [[ " $* " == *" --test "* ]] && ! python3 -c "import openpyxl, selenium, PIL, numpy" 2>/dev/null; then
+  python3 -m pip install --quiet openpyxl selenium Pillow numpy 2>/dev/null || python3 -m pip install --quiet --break-system-packages openpyxl selenium Pillow numpy
 fi
 if ! command -v swift >/dev/null 2>&1; then
   echo "Swift 6.1 or later is needed (https://www.swift.org/install/); 'swift' is not on PATH." >&2

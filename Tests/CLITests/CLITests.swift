@@ -22,7 +22,9 @@ func sipasBinary() throws -> URL {
                         "build the sipas product first (swift build --build-tests)")
 }
 
-func sipas(_ arguments: String...) throws -> Run {
+func sipas(_ arguments: String...) throws -> Run { try sipas(arguments: arguments) }
+
+func sipas(arguments: [String]) throws -> Run {
     let binary = try sipasBinary()
     let process = Process()
     process.executableURL = binary

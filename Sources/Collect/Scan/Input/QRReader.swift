@@ -1,0 +1,53 @@
+import CZBar
+import SIPASOMR
+
+/// Finds QR codes on a page with zbar: first in the four corners (where a form's code is,
+/// whichever way up the page was scanned), then on the whole page.
+public enum QRReader {
+    public static func symbols(in image: GreyImage) -> [QRSymbol] {
+        let cw = image.width * 2 / 5, ch = image.height * 2 / 5
+        let corners = [(image.width - cw, 0), (0, image.height - ch), (image.width - cw, image.height - ch), (0, 0)]
+        for (x0, y0) in corners {
+            let found = scan(image, x0: x0, y0: y0, w: cw, h: ch)
+            if found.contains(where: { $0.payload.hasPrefix("SIPAS1|") }) { return found }
+        }
+        return scan(image, x0: 0, y0: 0, w: image.width, h: image.height)
+    }
+
+    static func scan(_ image: GreyImage, x0: Int, y0: Int, w: Int, h: Int) -> [QRSymbol] {
+        guard w > 0, h > 0, let scanner = zbar_image_scanner_create() else { return [] }
+        defer { zbar_image_scanner_destroy(scanner) }
+        zbar_image_scanner_set_config(scanner, ZBAR_NONE, ZBAR_CFG_ENABLE, 0)
+        zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1)
+        var crop = [UInt8](repeating: 255, count: w * h)
+        for y in 0..<h {
+            let from = (y0 + y) * image.width + x0
+            crop.replaceSubrange((y * w)..<(y * w + w), with: image.pixels[from..<(from + w)])
+        }
+        guard let zimage = zbar_image_create() else { return [] }
+        defer { zbar_image_destroy(zimage) }
+        // "Y800": 8-bit grey.
+        zbar_image_set_format(zimage, 0x3030_3859)
+        zbar_image_set_size(zimage, UInt32(w), UInt32(h))
+        return crop.withUnsafeBytes { bytes -> [QRSymbol] in
+            zbar_image_set_data(zimage, bytes.baseAddress, UInt(w * h), nil)
+            guard zbar_scan_image(scanner, zimage) > 0 else { return [] }
+            var symbols: [QRSymbol] = []
+            var symbol = zbar_image_first_symbol(zimage)
+            while let current = symbol {
+                if zbar_symbol_get_type(current) == ZBAR_QRCODE, let data = zbar_symbol_get_data(current) {
+                    let length = Int(zbar_symbol_get_data_length(current))
+                    let payload = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+                    let corners = (0..<zbar_symbol_get_loc_size(current)).map {
+                        Point(x: Double(zbar_symbol_get_loc_x(current, $0) + Int32(x0)), y: Double(zbar_symbol_get_loc_y(current, $0) + Int32(y0)))
+                    }
+                    symbols.append(QRSymbol(payload: payload, corners: corners))
+                }
+                symbol = zbar_symbol_next(current)
+            }
+            // The image must not keep a pointer to the crop past this closure.
+            zbar_image_set_data(zimage, nil, 0, nil)
+            return symbols
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import SIPASFormLayout
+import SIPASModel
+
+/// How dark one bubble is on the scan, and what that says.
+public struct BubbleReading: Sendable, Equatable {
+    public enum State: String, Sendable, Equatable {
+        case marked, empty, doubtful
+    }
+    public var item: String
+    public var code: Int
+    /// Share of the bubble's inside darker than half the paper's brightness around it.
+    public var fill: Double
+    /// 1 − (mean brightness inside ÷ paper): light pencil shows here before it shows in `fill`.
+    public var darkness: Double
+    public var state: State
+}
+
+/// An item's answer as read, or why a person must look at it.
+public struct ItemReading: Sendable, Equatable {
+    public enum Answer: Sendable, Equatable {
+        case blank
+        case code(Int)
+        case codes([Int])
+    }
+    public var item: String
+    public var page: Int
+    public var answer: Answer
+    /// Why the reading is doubtful (nil when it is clear).
+    public var doubt: String?
+    /// The codes a reviewer chooses among (marked or doubtful bubbles).
+    public var candidates: [Int]
+}
+
+/// One page read: its identity, where the page lies on the image, every bubble and every item.
+public struct PageReading: Sendable, Equatable {
+    public var identity: PageIdentity
+    public var transform: PageTransform
+    /// Largest distance (mm) between a fiducial found and where the fitted map puts it.
+    public var residual: Double
+    public var bubbles: [BubbleReading]
+    public var items: [ItemReading]
+}
+
+/// Thresholds for the bubbles (shares of the inside, 0…1).
+public struct MarkThresholds: Sendable, Equatable {
+    /// A bubble at least this full is marked.
+    public var marked = 0.75
+    /// A bubble at most this full, and at most `lightDarkness` dark, is empty.
+    public var empty = 0.12
+    public var lightDarkness = 0.14
+
+    public init() {}
+}
+
+/// Reads one scanned page of a printed form: finds its corner squares, fits where the page lies
+/// on the image (rotation, scale, shift, upside down), and measures every bubble of its layout
+/// against the paper around it (*marked*, *empty*, *doubtful*); then decides each item.
+public struct PageReader {
+    public var questionnaire: Questionnaire
+    public var layout: FormLayout
+    public var thresholds = MarkThresholds()
+
+    public init(questionnaire: Questionnaire, layout: FormLayout) {
+        self.questionnaire = questionnaire
+        self.layout = layout
+    }
+
+    public enum Refusal: Error, Equatable, CustomStringConvertible {
+        case fiducialsMissing([String])
+        case misfit(Double)
+        public var description: String {
+            switch self {
+            case .fiducialsMissing(let corners):
+                "the corner squares were not found (\(corners.joined(separator: ", "))): is the whole page on the scan, and is it a printed sipas form?"
+            case .misfit(let mm):
+                "the four corner squares do not lie as printed (off by \(String(format: "%.1f", mm)) mm): the page is folded, cut or not a sipas form of this version"
+            }
+        }
+    }
+
+    public func read(_ image: GreyImage, identity: PageIdentity, qr: QRSymbol) throws -> PageReading {
+        let page = layout.pages[identity.page - 1]
+        let finder = FiducialFinder(image: image, pageWidth: layout.pageWidth, pageHeight: layout.pageHeight, fiducialSize: page.fiducials[0].size)
+        let (found, missing) = finder.find()
+        guard missing.isEmpty else { throw Refusal.fiducialsMissing(missing) }
+        let imagePoints = found.compactMap { $0 }
+        // The page corner whose fiducial is nearest the QR code is the page's top right
+        // (where the code is printed); the others follow round the page.
+        let qrCentre = qr.centre
+        let nearest = imagePoints.indices.min { hypot(imagePoints[$0].x - qrCentre.x, imagePoints[$0].y - qrCentre.y) < hypot(imagePoints[$1].x - qrCentre.x, imagePoints[$1].y - qrCentre.y) }!
+        // Image corners in clockwise order: top-left 0, top-right 1, bottom-right 3, bottom-left 2.
+        let clockwise = [0, 1, 3, 2]
+        let turn = (clockwise.firstIndex(of: nearest)! - 1 + 4) % 4  // quarter turns clockwise from upright
+        // Page fiducials in clockwise order from the page's top left.
+        let pageClockwise = [page.fiducials[0], page.fiducials[1], page.fiducials[3], page.fiducials[2]].map { Point(x: $0.x, y: $0.y) }
+        var from: [Point] = [], to: [Point] = []
+        for k in 0..<4 {
+            from.append(pageClockwise[k])
+            to.append(imagePoints[clockwise[(k + turn) % 4]])
+        }
+        guard let transform = PageTransform.fit(from: from, to: to) else { throw Refusal.misfit(.infinity) }
+        let residual = zip(from, to).map { p, q in let r = transform.apply(p); return hypot(r.x - q.x, r.y - q.y) }.max()! / transform.scale
+        guard residual < 1.5 else { throw Refusal.misfit(residual) }
+
+        let bubbles = page.marks.map { measure($0, image: image, transform: transform) }
+        return PageReading(identity: identity, transform: transform, residual: residual, bubbles: bubbles, items: decide(bubbles, page: identity.page))
+    }
+
+    func measure(_ mark: FormLayout.Mark, image: GreyImage, transform: PageTransform) -> BubbleReading {
+        let centre = transform.apply(Point(x: mark.x, y: mark.y))
+        let s = transform.scale
+        // The paper around the bubble: the brightest tenth of a square twice its size.
+        let half = Int((2 * mark.r * s).rounded(.up))
+        let cx = Int(centre.x), cy = Int(centre.y)
+        let paper = max(1, image.quantile(0.85, x0: cx - half, y0: cy - half, x1: cx + half, y1: cy + half))
+        let limit = UInt8(paper / 2)
+        // The inside, clear of the printed outline (0.3 mm) and of small misplacement.
+        let inner = 0.62 * mark.r * s
+        let reach = Int(inner.rounded(.up))
+        var count = 0, dark = 0, sum = 0
+        for dy in -reach...reach {
+            for dx in -reach...reach {
+                let px = Double(cx + dx) + 0.5 - centre.x, py = Double(cy + dy) + 0.5 - centre.y
+                guard px * px + py * py <= inner * inner else { continue }
+                let value = image.clamped(cx + dx, cy + dy)
+                count += 1
+                sum += Int(value)
+                if value < limit { dark += 1 }
+            }
+        }
+        let fill = count == 0 ? 0 : Double(dark) / Double(count)
+        let darkness = count == 0 ? 0 : max(0, 1 - Double(sum) / Double(count) / Double(paper))
+        let state: BubbleReading.State =
+            fill >= thresholds.marked ? .marked : (fill <= thresholds.empty && darkness <= thresholds.lightDarkness ? .empty : .doubtful)
+        return BubbleReading(item: mark.item, code: mark.code, fill: fill, darkness: darkness, state: state)
+    }
+
+    func decide(_ bubbles: [BubbleReading], page: Int) -> [ItemReading] {
+        var order: [String] = []
+        var byItem: [String: [BubbleReading]] = [:]
+        for bubble in bubbles {
+            if byItem[bubble.item] == nil { order.append(bubble.item) }
+            byItem[bubble.item, default: []].append(bubble)
+        }
+        return order.map { id in
+            let marks = byItem[id]!
+            let marked = marks.filter { $0.state == .marked }.map(\.code)
+            let doubtful = marks.filter { $0.state == .doubtful }.map(\.code)
+            let candidates = marks.filter { $0.state != .empty }.map(\.code)
+            let item = questionnaire.item(id)
+            if item?.type == .multi {
+                let answer: ItemReading.Answer = marked.isEmpty ? .blank : .codes(marked)
+                var doubt: String? = doubtful.isEmpty ? nil : "light or partial mark"
+                if doubt == nil, let most = item?.maxPicks, marked.count > most { doubt = "\(marked.count) answers marked, at most \(most) allowed" }
+                return ItemReading(item: id, page: page, answer: answer, doubt: doubt, candidates: candidates)
+            }
+            if marked.count > 1 {
+                return ItemReading(item: id, page: page, answer: .blank, doubt: "\(marked.count) answers marked (a correction?)", candidates: candidates)
+            }
+            if !doubtful.isEmpty {
+                return ItemReading(item: id, page: page, answer: marked.first.map { .code($0) } ?? .blank, doubt: "light or partial mark", candidates: candidates)
+            }
+            return ItemReading(item: id, page: page, answer: marked.first.map { .code($0) } ?? .blank, doubt: nil, candidates: candidates)
+        }
+    }
+}

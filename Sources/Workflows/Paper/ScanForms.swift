@@ -1,0 +1,141 @@
+import Foundation
+import SIPASFormLayout
+import SIPASFormPDF
+import SIPASModel
+import SIPASOMR
+import SIPASScanInput
+
+/// Reads scanned printed forms (`sipas scan`): every page of every file is identified by its
+/// QR code, straightened by its corner squares and its bubbles measured; pages are put together
+/// into sheets by serial. Nothing is stored: the outcome says, sheet by sheet, what was read
+/// and which marks a person must look at, and which pages were refused and why.
+public struct ScanForms {
+    public var files: [String]
+    public var catalog: QuestionnaireCatalog
+
+    public init(files: [String], catalog: QuestionnaireCatalog = QuestionnaireCatalog()) {
+        self.files = files
+        self.catalog = catalog
+    }
+
+    public struct Outcome: Sendable {
+        public var sheets: [ScannedSheet]
+        public var refused: [RefusedPage]
+        /// Questionnaires of the sheets, by id and version.
+        public var questionnaires: [String: Questionnaire]
+        public var pagesRead: Int
+    }
+
+    /// A questionnaire version the catalogue knows, with its layout.
+    struct Form {
+        var questionnaire: Questionnaire
+        var layout: FormLayout
+        var reader: PageReader
+    }
+
+    public func run(progress: (Int) -> Void = { _ in }) throws -> Outcome {
+        guard !files.isEmpty else { throw UserError("no scan files given: name PDF, TIFF, PNG or JPEG files of scanned forms") }
+        var forms: [String: Form] = [:]
+        var unknown: [String: String] = [:]
+        var pages: [ScannedPage] = []
+        var refused: [RefusedPage] = []
+        var read = 0
+        let measurer = PangoText()
+
+        func form(for identity: PageIdentity) -> Result<Form, RefusalReason> {
+            let key = "\(identity.questionnaire)|\(identity.version)|\(identity.hashPrefix)"
+            if let form = forms[key] { return .success(form) }
+            if let reason = unknown[key] { return .failure(RefusalReason(text: reason)) }
+            let candidates = catalog.available().compactMap { entry in try? catalog.loadWithText(entry.url.path) }
+            if let (q, yaml) = candidates.first(where: { $0.0.id == identity.questionnaire && $0.0.version == identity.version && Hex.sha256($0.1).hasPrefix(identity.hashPrefix) }) {
+                let layout = FormLayoutEngine(measurer: measurer).layout(q, contentHash: Hex.sha256(yaml))
+                guard layout.pages.count == identity.pages else {
+                    let reason = "the page says its form has \(identity.pages) pages, but \(q.id) \(q.version) prints on \(layout.pages.count)"
+                    unknown[key] = reason
+                    return .failure(RefusalReason(text: reason))
+                }
+                let made = Form(questionnaire: q, layout: layout, reader: PageReader(questionnaire: q, layout: layout))
+                forms[key] = made
+                return .success(made)
+            }
+            let same = candidates.filter { $0.0.id == identity.questionnaire }.map { "\($0.0.version) (hash \(Hex.sha256($0.1).prefix(16)))" }
+            let reason =
+                same.isEmpty
+                ? "the page is of questionnaire \(identity.questionnaire), which is not known here"
+                : "the page is of \(identity.questionnaire) \(identity.version) (hash \(identity.hashPrefix)), but the questionnaire known here is \(identity.questionnaire) \(same.joined(separator: ", ")): scan it where that version is installed"
+            unknown[key] = reason
+            return .failure(RefusalReason(text: reason))
+        }
+
+        for file in files {
+            do {
+                try ScanFiles.forEachPage(file) { number, image in
+                    read += 1
+                    progress(read)
+                    switch image {
+                    case .failure(let error):
+                        refused.append(RefusedPage(file: file, page: number, reason: error.description))
+                    case .success(let image):
+                        let symbols = QRReader.symbols(in: image)
+                        guard let (identity, symbol) = symbols.lazy.compactMap({ s in PageIdentity(payload: s.payload).map { ($0, s) } }).first else {
+                            let reason = symbols.isEmpty
+                                ? "no QR code found: not a page of a printed sipas form, or scanned too faint or too small (150 dpi or more)"
+                                : "its QR code is not a sipas form's (\(symbols[0].payload.prefix(40)))"
+                            refused.append(RefusedPage(file: file, page: number, reason: reason))
+                            return
+                        }
+                        switch form(for: identity) {
+                        case .failure(let reason):
+                            refused.append(RefusedPage(file: file, page: number, reason: reason.text))
+                        case .success(let form):
+                            do {
+                                pages.append(ScannedPage(file: file, pageInFile: number, reading: try form.reader.read(image, identity: identity, qr: symbol)))
+                            } catch {
+                                refused.append(RefusedPage(file: file, page: number, reason: "\(error)"))
+                            }
+                        }
+                    }
+                }
+            } catch let error as ScanInputError {
+                refused.append(RefusedPage(file: file, page: 0, reason: error.description))
+            }
+        }
+        let (sheets, unassembled) = SheetAssembler.assemble(pages)
+        var questionnaires: [String: Questionnaire] = [:]
+        for form in forms.values { questionnaires["\(form.questionnaire.id) \(form.questionnaire.version)"] = form.questionnaire }
+        return Outcome(sheets: sheets, refused: refused + unassembled, questionnaires: questionnaires, pagesRead: read)
+    }
+
+    struct RefusalReason: Error { var text: String }
+}
+
+extension ScanForms.Outcome {
+    /// `{"sheets": [{"serial", "questionnaire", "version", "pages", "answers", "doubtful"}], "refused": [{"file", "page", "reason"}]}`;
+    /// an answer is a code, a list of codes (multi-choice) or null (blank, or doubtful); a
+    /// refused page 0 is the whole file.
+    public func json() throws -> String {
+        var sheetObjects: [[String: Any]] = []
+        for sheet in sheets {
+            var answers: [String: Any] = [:]
+            for item in sheet.items {
+                switch (item.doubt, item.answer) {
+                case (.some, _), (nil, .blank): answers[item.item] = NSNull()
+                case (nil, .code(let code)): answers[item.item] = code
+                case (nil, .codes(let codes)): answers[item.item] = codes
+                }
+            }
+            sheetObjects.append([
+                "serial": sheet.serial, "questionnaire": sheet.questionnaire, "version": sheet.version,
+                "pages": sheet.pages.map { ["page": $0.reading.identity.page, "file": $0.file, "file_page": $0.pageInFile] as [String: Any] },
+                "answers": answers,
+                "doubtful": sheet.doubtful.map { ["item": $0.item, "page": $0.page, "candidates": $0.candidates, "reason": $0.doubt ?? ""] as [String: Any] },
+            ])
+        }
+        let document: [String: Any] = [
+            "sheets": sheetObjects,
+            "refused": refused.map { ["file": $0.file, "page": $0.page, "reason": $0.reason] as [String: Any] },
+        ]
+        let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+
+/// Runs a Python script of the tests (Pillow and numpy; scripts/install-deps.sh --test).
+func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3"] + arguments
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-py-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: log) }
+    let handle = try FileHandle(forWritingTo: log)
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    process.waitUntilExit()
+    try handle.close()
+    return (process.terminationStatus, String(decoding: try Data(contentsOf: log), as: UTF8.self))
+}
+
+/// Print → render (poppler) → marks drawn where the layout says, by an independent script →
+/// turned, scaled, shifted, blurred, noisy, JPEG, 1-bit, upside down, shuffled → `sipas scan`.
+@Test func scannedFormsAreReadBackMarkForMark() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-scan-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let pdf = folder.appendingPathComponent("phieu.pdf").path
+    let printed = try sipas("form", "print", "--questionnaire", "sipas-2023", "--unit", "XA01", "--year", "2026", "--count", "4", "--first", "17", "--out", pdf)
+    #expect(printed.status == 0, "\(printed.stderr)")
+    let layout = try sipas("form", "layout", "--questionnaire", "sipas-2023", "--json")
+    let layoutPath = folder.appendingPathComponent("layout.json")
+    try Data(layout.stdout.utf8).write(to: layoutPath)
+    let serials = (17...20).map { "XA01-2026-00\($0)" }
+    let corpus = folder.appendingPathComponent("corpus")
+    let made = try python([
+        repository.appendingPathComponent("scripts/omr/make_corpus.py").path, "--pdf", pdf, "--layout", layoutPath.path, "--serials",
+        serials.joined(separator: ","), "--multi", "q2", "--seed", "2026", "--rotate", "5", "--scale", "0.05", "--out", corpus.path,
+    ])
+    try #require(made.status == 0, "\(made.output)")
+    let truth = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("truth.json"))) as? [String: Any])
+    let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasPrefix("scan-") }.sorted().map { corpus.appendingPathComponent($0).path }
+    let formats = Set(((truth["files"] as? [[String: Any]]) ?? []).compactMap { $0["format"] as? String })
+    #expect(formats.count >= 3, "the corpus mixes file formats: \(formats)")
+
+    let scan = try sipas(arguments: ["scan", "--dry-run", "--json"] + files)
+    #expect(scan.status == 0, "\(scan.stderr)\n\(scan.stdout.prefix(2000))")
+    let out = try #require(try JSONSerialization.jsonObject(with: Data(scan.stdout.utf8)) as? [String: Any])
+    #expect((out["refused"] as? [Any])?.isEmpty == true, "\(out["refused"] ?? "")")
+    let sheets = try #require(out["sheets"] as? [[String: Any]])
+    #expect(Set(sheets.compactMap { $0["serial"] as? String }) == Set(serials))
+    let planted = try #require(truth["sheets"] as? [String: [String: Any]])
+    var clear = 0, doubtful = 0
+    for sheet in sheets {
+        let serial = try #require(sheet["serial"] as? String)
+        let expected = try #require(planted[serial])
+        let expectedAnswers = try #require(expected["answers"] as? [String: Any])
+        let expectedDoubtful = Set(try #require(expected["doubtful"] as? [String]))
+        let answers = try #require(sheet["answers"] as? [String: Any])
+        let flagged = Set((sheet["doubtful"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String })
+        #expect(sheet["questionnaire"] as? String == "sipas-2023")
+        for (item, value) in expectedAnswers {
+            if expectedDoubtful.contains(item) {
+                doubtful += 1
+                #expect(flagged.contains(item), "\(serial) \(item): a planted doubtful mark was not flagged (read as \(answers[item] ?? "nothing"))")
+                #expect(answers[item] is NSNull)
+            } else {
+                clear += 1
+                #expect(!flagged.contains(item), "\(serial) \(item): a clear mark was sent to review")
+                #expect("\(answers[item] ?? "absent")" == "\(value)", "\(serial) \(item): read \(answers[item] ?? "absent"), marked \(value)")
+            }
+        }
+    }
+    #expect(clear > 200 && doubtful > 15, "clear \(clear), doubtful \(doubtful)")
+}
+
+@Test func whatIsNotAPrintedFormIsRefusedAndNamed() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-scan-bad-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+    // A page of another version of the questionnaire (same id, version 2023.9).
+    let yaml = try String(contentsOf: repository.appendingPathComponent("Questionnaires/sipas-2023.yaml"), encoding: .utf8)
+    try yaml.replacingOccurrences(of: "version: \"2023.1\"", with: "version: \"2023.9\"").write(toFile: path("sipas-2023-moi.yaml"), atomically: true, encoding: .utf8)
+    let other = try sipas("form", "print", "--questionnaire", path("sipas-2023-moi.yaml"), "--unit", "XA01", "--year", "2026", "--count", "1", "--out", path("khac.pdf"))
+    #expect(other.status == 0, "\(other.stderr)")
+    let good = try sipas("form", "print", "--questionnaire", "sipas-2023", "--unit", "XA01", "--year", "2026", "--count", "1", "--out", path("phieu.pdf"))
+    #expect(good.status == 0)
+    let made = try python([
+        "-c",
+        """
+        import random, sys
+        from PIL import Image, ImageDraw
+        folder = sys.argv[1]
+        Image.new("L", (1654, 2339), 255).save(folder + "/trang-trang.png")
+        Image.new("L", (1, 1), 255).save(folder + "/mot-diem.png")
+        rng = random.Random(5)
+        photo = Image.new("RGB", (2000, 1500), (120, 160, 200))
+        draw = ImageDraw.Draw(photo)
+        for _ in range(60):
+            x, y, r = rng.randint(0, 2000), rng.randint(0, 1500), rng.randint(20, 300)
+            draw.ellipse([x - r, y - r, x + r, y + r], fill=(rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255)))
+        photo.save(folder + "/anh.jpg", quality=80)
+        data = open(folder + "/phieu.pdf", "rb").read()
+        open(folder + "/cut.pdf", "wb").write(data[: len(data) // 2])
+        open(folder + "/empty.pdf", "wb").write(b"")
+        """,
+        folder.path,
+    ])
+    try #require(made.status == 0, "\(made.output)")
+    _ = try tool("pdftoppm", ["-r", "150", "-gray", "-png", "-f", "1", "-l", "1", "-singlefile", path("khac.pdf"), path("khac")])
+    let scan = try sipas("scan", "--dry-run", "--json", path("khac.png"), path("trang-trang.png"), path("anh.jpg"), path("cut.pdf"), path("mot-diem.png"), path("empty.pdf"), path("missing.png"))
+    #expect(scan.status == 1, "refusals give status 1: \(scan.stderr)")
+    let out = try #require(try JSONSerialization.jsonObject(with: Data(scan.stdout.utf8)) as? [String: Any])
+    #expect((out["sheets"] as? [Any])?.isEmpty == true)
+    let refused = try #require(out["refused"] as? [[String: Any]])
+    func reason(_ name: String) -> String { refused.first { ($0["file"] as? String) == path(name) }?["reason"] as? String ?? "not refused" }
+    #expect(reason("khac.png").contains("sipas-2023 2023.9") && reason("khac.png").contains("2023.1"), "\(reason("khac.png"))")
+    #expect(reason("trang-trang.png").contains("no QR code found"))
+    #expect(reason("anh.jpg").contains("no QR code found") || reason("anh.jpg").contains("too small"), "\(reason("anh.jpg"))")
+    #expect(reason("cut.pdf").contains("cut short"))
+    #expect(reason("mot-diem.png").contains("1×1 pixels"))
+    #expect(reason("empty.pdf").contains("empty"))
+    #expect(reason("missing.png").contains("no such file"))
+    #expect(refused.count == 7)
+}
+
+/// Runs a command-line tool and returns its standard output.
+func tool(_ name: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [name] + arguments
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-tool-\(UUID().uuidString)")
+    FileManager.default.createFile(atPath: out.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: out) }
+    let handle = try FileHandle(forWritingTo: out)
+    process.standardOutput = handle
+    try process.run()
+    process.waitUntilExit()
+    try handle.close()
+    #expect(process.terminationStatus == 0, "\(name) failed")
+    return String(decoding: try Data(contentsOf: out), as: UTF8.self)
+}
