@@ -172,7 +172,7 @@ let package = Package(
             name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASAnalysis", "SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport"],
             path: "Tests/WorkflowsTests"),
         .testTarget(
-            name: "PaperTests", dependencies: ["SIPASFormLayout", "SIPASFormPDF", "SIPASOMR", "SIPASScanInput", "SIPASWorkflows", "SIPASModel"], path: "Tests/PaperTests"),
+            name: "PaperTests", dependencies: ["SIPASFormLayout", "SIPASFormPDF", "SIPASOMR", "SIPASScanInput", "SIPASWorkflows", "SIPASModel", "SIPASStatistics"], path: "Tests/PaperTests"),
         .testTarget(
             name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASStoring", "SIPASModel"], path: "Tests/CLITests",
             exclude: ["Fixtures", "Scripts"]),

@@ -65,6 +65,15 @@ public struct PageTransform: Sendable, Equatable {
     // x' = a x + b y + c ; y' = d x + e y + f
     public var a, b, c, d, e, f: Double
 
+    public init(a: Double, b: Double, c: Double, d: Double, e: Double, f: Double) {
+        self.a = a
+        self.b = b
+        self.c = c
+        self.d = d
+        self.e = e
+        self.f = f
+    }
+
     public func apply(_ p: Point) -> Point { Point(x: a * p.x + b * p.y + c, y: d * p.x + e * p.y + f) }
     /// Pixels per millimetre (the square root of the map's area scale).
     public var scale: Double { abs(a * e - b * d).squareRoot() }

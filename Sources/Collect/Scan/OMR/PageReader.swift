@@ -73,6 +73,8 @@ public struct PageReader {
             switch self {
             case .fiducialsMissing(let corners):
                 "the corner squares were not found (\(corners.joined(separator: ", "))): is the whole page on the scan, and is it a printed sipas form?"
+            case .misfit(let mm) where !mm.isFinite:
+                "the four corner squares do not frame an A4 page: the page is folded, cut or not a sipas form"
             case .misfit(let mm):
                 "the four corner squares do not lie as printed (off by \(String(format: "%.1f", mm)) mm): the page is folded, cut or not a sipas form of this version"
             }
@@ -99,7 +101,9 @@ public struct PageReader {
             from.append(pageClockwise[k])
             to.append(imagePoints[clockwise[(k + turn) % 4]])
         }
-        guard let transform = PageTransform.fit(from: from, to: to) else { throw Refusal.misfit(.infinity) }
+        guard let transform = PageTransform.fit(from: from, to: to), [transform.a, transform.b, transform.c, transform.d, transform.e, transform.f].allSatisfy(\.isFinite),
+            transform.scale > 0.7 * finder.pixelsPerMM, transform.scale < 1.4 * finder.pixelsPerMM
+        else { throw Refusal.misfit(.infinity) }
         let residual = zip(from, to).map { p, q in let r = transform.apply(p); return hypot(r.x - q.x, r.y - q.y) }.max()! / transform.scale
         guard residual < 1.5 else { throw Refusal.misfit(residual) }
 
