@@ -118,7 +118,7 @@ let package = Package(
             name: "SIPASCommands",
             dependencies: [
                 "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader", "SIPASReport",
-                "SIPASKiosk", "SIPASKioskWeb", "SIPASStoring", "SIPASWorkflows", "SIPASFormLayout",
+                "SIPASKiosk", "SIPASKioskWeb", "SIPASStoring", "SIPASWorkflows", "SIPASFormLayout", "SIPASOMR", "SIPASScanInput",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

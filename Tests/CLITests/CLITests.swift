@@ -24,11 +24,16 @@ func sipasBinary() throws -> URL {
 
 func sipas(_ arguments: String...) throws -> Run { try sipas(arguments: arguments) }
 
-func sipas(arguments: [String]) throws -> Run {
+func sipas(arguments: [String], input: String? = nil) throws -> Run {
     let binary = try sipasBinary()
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
+    if let input {
+        let inURL = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-run-\(UUID().uuidString).in")
+        try Data(input.utf8).write(to: inURL)
+        process.standardInput = try FileHandle(forReadingFrom: inURL)
+    }
     process.currentDirectoryURL = repository
     // Output goes to files, not pipes: reading two pipes in turn can deadlock on a full stderr,
     // and Foundation's Pipe has crashed under many concurrent processes on Linux.

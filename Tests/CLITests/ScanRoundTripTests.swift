@@ -140,3 +140,70 @@ func tool(_ name: String, _ arguments: [String]) throws -> String {
     #expect(process.terminationStatus == 0, "\(name) failed")
     return String(decoding: try Data(contentsOf: out), as: UTF8.self)
 }
+
+/// Scanned sheets stored after a person decided the doubtful marks (here: all blank), once: the
+/// stored forms are the planted answers; the same scans again are refused and change nothing.
+@Test func reviewedSheetsAreStoredOnce() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-scan-store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let pdf = folder.appendingPathComponent("phieu.pdf").path, store = folder.appendingPathComponent("xa.sqlite").path
+    #expect(try sipas("form", "print", "--questionnaire", "sipas-2023", "--unit", "XA01", "--year", "2026", "--count", "2", "--out", pdf).status == 0)
+    let layoutPath = folder.appendingPathComponent("layout.json")
+    try Data(try sipas("form", "layout", "--questionnaire", "sipas-2023", "--json").stdout.utf8).write(to: layoutPath)
+    let corpus = folder.appendingPathComponent("corpus")
+    let made = try python([
+        repository.appendingPathComponent("scripts/omr/make_corpus.py").path, "--pdf", pdf, "--layout", layoutPath.path, "--serials", "XA01-2026-0001,XA01-2026-0002",
+        "--multi", "q2", "--seed", "11", "--dpi", "200", "--formats", "png,pdf", "--out", corpus.path,
+    ])
+    try #require(made.status == 0, "\(made.output)")
+    let truth = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("truth.json"))) as? [String: Any])
+    let planted = try #require(truth["sheets"] as? [String: [String: Any]])
+    let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasPrefix("scan-") }.sorted().map { corpus.appendingPathComponent($0).path }
+
+    // Without a review, doubtful marks stop the import.
+    let unreviewed = try sipas(arguments: ["scan", "--store", store, "--collected-on", "2026-03-02"] + files)
+    #expect(unreviewed.status != 0 && unreviewed.stderr.contains("need a person") && unreviewed.stderr.contains("nothing was stored"), "\(unreviewed.stderr)")
+    // A date of another year than the serials' is refused.
+    let wrongYear = try sipas(arguments: ["scan", "--store", store, "--collected-on", "2027-01-05", "--review", "terminal"] + files, input: String(repeating: "0\n", count: 200))
+    #expect(wrongYear.status != 0 && wrongYear.stderr.contains("printed for 2026"), "\(wrongYear.stderr)")
+
+    let reviewed = try sipas(arguments: ["scan", "--store", store, "--collected-on", "2026-03-02", "--review", "terminal"] + files, input: String(repeating: "0\n", count: 200))
+    #expect(reviewed.status == 0, "\(reviewed.stderr)")
+    #expect(reviewed.stdout.contains("Stored 2 forms"), "\(reviewed.stdout.suffix(500))")
+    #expect(reviewed.stdout.contains("Ảnh quét:"), "the review names the cropped scan")
+
+    // What was stored, read back through export (canonical CSV).
+    let csv = folder.appendingPathComponent("xuat.csv").path
+    let exported = try sipas("export", "--store", store, "--out", csv)
+    #expect(exported.status == 0, "\(exported.stderr)")
+    let text = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: "\u{FEFF}", with: "")
+    let rows = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    let header = try #require(rows.first)
+    #expect(rows.count == 3)
+    for row in rows.dropFirst() {
+        let record = Dictionary(uniqueKeysWithValues: zip(header, row))
+        let serial = try #require(record["form_id"])
+        let sheet = try #require(planted[serial])
+        #expect(record["unit"] == "XA01" && record["collected_on"] == "2026-03-02")
+        let answers = try #require(sheet["answers"] as? [String: Any]), doubtful = Set(sheet["doubtful"] as? [String] ?? [])
+        for (item, value) in answers {
+            let expected: String
+            if doubtful.contains(item) || value is NSNull {
+                expected = ""
+            } else if let codes = value as? [Int] {
+                expected = codes.map(String.init).joined(separator: "|")
+            } else {
+                expected = "\(value)"
+            }
+            #expect(record[item] == expected, "\(serial) \(item): stored \(record[item] ?? "nothing"), planted \(value)\(doubtful.contains(item) ? " (doubtful, decided blank)" : "")")
+        }
+    }
+
+    // The same scans again: refused, nothing added.
+    let again = try sipas(arguments: ["scan", "--store", store, "--collected-on", "2026-03-02", "--review", "terminal"] + files, input: String(repeating: "0\n", count: 200))
+    #expect(again.status != 0 && again.stderr.contains("nothing was imported"), "\(again.stderr)")
+    let after = try sipas("export", "--store", store, "--out", csv)
+    #expect(after.status == 0)
+    #expect(try String(contentsOfFile: csv, encoding: .utf8).split(whereSeparator: \.isNewline).count == 3)
+}

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import SIPASModel
+import SIPASOMR
+import SIPASScanInput
 import SIPASWorkflows
 
 struct ScanCommand: ParsableCommand {
@@ -16,25 +19,42 @@ struct ScanCommand: ParsableCommand {
 
             The exit status is 1 when a page or file was refused (each is listed, with the reason).
 
-            Nothing is stored yet: --dry-run shows what was read. Review of doubtful marks and the import \
-            itself come next.
+            Without --dry-run the sheets are stored through the import engine, all or nothing: every page \
+            must have been read and every doubtful mark decided by a person (--review terminal). Each \
+            sheet is a paper form whose id is its serial; a serial or a file stored before is refused.
 
-            Example: sipas scan --dry-run --json scan-2026-03-01.pdf > doc.json
+            Examples:
+              sipas scan --dry-run --json scan-2026-03-01.pdf > doc.json
+              sipas scan --review terminal --collected-on 2026-03-01 scan-2026-03-01.pdf
             """)
 
     @Argument(help: "Scanned files (PDF, TIFF, PNG, JPEG).")
     var files: [String]
 
-    @Flag(help: "Read and report only; store nothing.")
+    @OptionGroup var store: StoreOptions
+
+    @Flag(help: "Read and check only; store nothing.")
     var dryRun = false
 
     @Flag(help: "Print what was read as JSON (schema in the README).")
     var json = false
 
+    @Option(help: "How a person decides the doubtful marks before anything is stored: terminal (the question, its choices and a cropped image of the scan, answered by typing the code).")
+    var review: ReviewMode?
+
+    @Option(help: "The day the forms were collected (YYYY-MM-DD; default today). Its year must be the year printed in the serials.")
+    var collectedOn: String?
+
+    @Option(help: "Who imports (recorded with the batch).")
+    var importedBy: String?
+
+    enum ReviewMode: String, ExpressibleByArgument, CaseIterable {
+        case terminal
+    }
+
     func validate() throws {
-        guard dryRun else {
-            throw ValidationError("storing scanned sheets is not available yet: run with --dry-run to read and check them")
-        }
+        if json && review != nil { throw ValidationError("--json prints what was read; review needs a person at the terminal: use one or the other") }
+        if let collectedOn, ISODate(collectedOn) == nil { throw ValidationError("--collected-on \(collectedOn): expected a date YYYY-MM-DD") }
     }
 
     func run() throws {
@@ -44,8 +64,28 @@ struct ScanCommand: ParsableCommand {
         if json {
             emit(try outcome.json())
             if !outcome.refused.isEmpty { throw ExitCode(1) }
+            if dryRun { return }
+        } else {
+            emit(summary(outcome))
+        }
+        if dryRun {
+            if !outcome.refused.isEmpty { throw ExitCode(1) }
             return
         }
+        var decisions: [String: [String: ItemReading.Answer]] = [:]
+        if review == .terminal, outcome.refused.isEmpty {
+            decisions = try TerminalReview(outcome: outcome).run()
+        }
+        let day = collectedOn ?? {
+            let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone.current, from: Date())
+            return String(format: "%04d-%02d-%02d", c.year ?? 2000, c.month ?? 1, c.day ?? 1)
+        }()
+        let stored = try ImportScans(outcome: outcome, decisions: decisions, collectedOn: day, importedBy: importedBy).run(into: try store.open(create: true))
+        let forms = stored.reduce(0) { $0 + $1.forms }
+        emit("Stored \(forms) form\(forms == 1 ? "" : "s") (dated \(day)) in \(store.resolvedPath): " + stored.map { "\($0.file) \($0.forms)" }.joined(separator: ", ") + ".")
+    }
+
+    func summary(_ outcome: ScanForms.Outcome) -> String {
         var lines: [String] = []
         let doubtful = outcome.sheets.reduce(0) { $0 + $1.doubtful.count }
         lines.append("\(outcome.pagesRead) page\(outcome.pagesRead == 1 ? "" : "s") read: \(outcome.sheets.count) sheet\(outcome.sheets.count == 1 ? "" : "s"), \(doubtful) doubtful mark\(doubtful == 1 ? "" : "s") for a person to look at, \(outcome.refused.count) page\(outcome.refused.count == 1 ? "" : "s") refused.")
@@ -61,7 +101,57 @@ struct ScanCommand: ParsableCommand {
         for page in outcome.refused {
             lines.append("  refused: \(page.file)\(page.page > 0 ? " page \(page.page)" : ""): \(page.reason)")
         }
-        emit(lines.joined(separator: "\n"))
-        if !outcome.refused.isEmpty { throw ExitCode(1) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Asks a person, at the terminal, about each doubtful mark: the question and its choices, the
+/// cropped scan written to a PNG it names, and a line to type the code (0 = blank).
+struct TerminalReview {
+    let outcome: ScanForms.Outcome
+
+    func run() throws -> [String: [String: ItemReading.Answer]] {
+        let total = outcome.sheets.reduce(0) { $0 + $1.doubtful.count }
+        guard total > 0 else { return [:] }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-review-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var decisions: [String: [String: ItemReading.Answer]] = [:]
+        var done = 0
+        emit("\(total) doubtful mark\(total == 1 ? "" : "s") to decide. Type the code and Enter (several codes with commas for a question with several answers; 0 = left blank).")
+        for sheet in outcome.sheets {
+            let q = outcome.questionnaires["\(sheet.questionnaire) \(sheet.version)"]
+            for reading in sheet.doubtful {
+                done += 1
+                let item = q?.item(reading.item)
+                var lines = ["", "[\(done)/\(total)] Phiếu \(sheet.serial), trang \(reading.page) — \(reading.doubt ?? "")"]
+                lines.append("  " + (item.map { ($0.number.map { "Câu \($0). " } ?? "") + $0.text } ?? reading.item))
+                for option in (item?.options ?? []) + (item?.missing ?? []) {
+                    lines.append("    \(option.code)  \(option.label)\(reading.candidates.contains(option.code) ? "   ← có dấu" : "")")
+                }
+                if let crop = reading.crop {
+                    let path = folder.appendingPathComponent("\(sheet.serial)-\(reading.item).png").path
+                    try PNGFile.write(crop, to: path)
+                    lines.append("  Ảnh quét: \(path)")
+                }
+                emit(lines.joined(separator: "\n"))
+                decisions[sheet.serial, default: [:]][reading.item] = try ask(item: item)
+            }
+        }
+        return decisions
+    }
+
+    func ask(item: Item?) throws -> ItemReading.Answer {
+        let valid = Set(item?.validCodes ?? [])
+        while true {
+            FileHandle.standardOutput.write(Data("  Mã: ".utf8))
+            guard let line = readLine() else { throw ValidationError("the review was stopped before every doubtful mark was decided; nothing was stored") }
+            let codes = line.split(whereSeparator: { $0 == "," || $0 == " " }).compactMap { Int($0) }
+            if codes == [0] { return .blank }
+            if !codes.isEmpty, codes.count == line.split(whereSeparator: { $0 == "," || $0 == " " }).count, codes.allSatisfy(valid.contains) {
+                if item?.type == .multi { return .codes(codes.sorted()) }
+                if codes.count == 1 { return .code(codes[0]) }
+            }
+            emit("  Expected \(item?.type == .multi ? "one or more codes" : "one code") of \(valid.sorted().map(String.init).joined(separator: ", ")), or 0 for blank.")
+        }
     }
 }

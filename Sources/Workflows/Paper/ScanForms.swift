@@ -21,14 +21,17 @@ public struct ScanForms {
     public struct Outcome: Sendable {
         public var sheets: [ScannedSheet]
         public var refused: [RefusedPage]
-        /// Questionnaires of the sheets, by id and version.
+        /// Questionnaires of the sheets, by "id version".
         public var questionnaires: [String: Questionnaire]
+        /// Their YAML texts, by "id version" (stored with the responses).
+        public var yamls: [String: String]
         public var pagesRead: Int
     }
 
     /// A questionnaire version the catalogue knows, with its layout.
     struct Form {
         var questionnaire: Questionnaire
+        var yaml: String
         var layout: FormLayout
         var reader: PageReader
     }
@@ -54,7 +57,7 @@ public struct ScanForms {
                     unknown[key] = reason
                     return .failure(RefusalReason(text: reason))
                 }
-                let made = Form(questionnaire: q, layout: layout, reader: PageReader(questionnaire: q, layout: layout))
+                let made = Form(questionnaire: q, yaml: yaml, layout: layout, reader: PageReader(questionnaire: q, layout: layout))
                 forms[key] = made
                 return .success(made)
             }
@@ -101,9 +104,12 @@ public struct ScanForms {
             }
         }
         let (sheets, unassembled) = SheetAssembler.assemble(pages)
-        var questionnaires: [String: Questionnaire] = [:]
-        for form in forms.values { questionnaires["\(form.questionnaire.id) \(form.questionnaire.version)"] = form.questionnaire }
-        return Outcome(sheets: sheets, refused: refused + unassembled, questionnaires: questionnaires, pagesRead: read)
+        var questionnaires: [String: Questionnaire] = [:], yamls: [String: String] = [:]
+        for form in forms.values {
+            questionnaires["\(form.questionnaire.id) \(form.questionnaire.version)"] = form.questionnaire
+            yamls["\(form.questionnaire.id) \(form.questionnaire.version)"] = form.yaml
+        }
+        return Outcome(sheets: sheets, refused: refused + unassembled, questionnaires: questionnaires, yamls: yamls, pagesRead: read)
     }
 
     struct RefusalReason: Error { var text: String }

@@ -30,6 +30,8 @@ public struct ItemReading: Sendable, Equatable {
     public var doubt: String?
     /// The codes a reviewer chooses among (marked or doubtful bubbles).
     public var candidates: [Int]
+    /// For a doubtful item: the scan around its bubbles, straightened and upright, for a person.
+    public var crop: GreyImage?
 }
 
 /// One page read: its identity, where the page lies on the image, every bubble and every item.
@@ -108,7 +110,29 @@ public struct PageReader {
         guard residual < 1.5 else { throw Refusal.misfit(residual) }
 
         let bubbles = page.marks.map { measure($0, image: image, transform: transform) }
-        return PageReading(identity: identity, transform: transform, residual: residual, bubbles: bubbles, items: decide(bubbles, page: identity.page))
+        var items = decide(bubbles, page: identity.page)
+        for k in items.indices where items[k].doubt != nil {
+            let marks = page.marks.filter { $0.item == items[k].item }
+            items[k].crop = crop(image, transform: transform, top: (marks.map(\.y).min() ?? 0) - 5, bottom: (marks.map(\.y).max() ?? 0) + 5, pageWidth: layout.pageWidth)
+        }
+        return PageReading(identity: identity, transform: transform, residual: residual, bubbles: bubbles, items: items)
+    }
+
+    /// The band of the page from `top` to `bottom` (mm), the whole printed width, sampled through
+    /// the fitted map at the scan's own resolution: straight and upright however the page lay.
+    func crop(_ image: GreyImage, transform: PageTransform, top: Double, bottom: Double, pageWidth: Double) -> GreyImage {
+        let scale = min(transform.scale, 12)  // at most 300 dpi: enough to see a mark
+        let left = 12.0, right = pageWidth - 12
+        let width = max(1, Int((right - left) * scale)), height = max(1, Int((bottom - top) * scale))
+        var pixels = [UInt8](repeating: 255, count: width * height)
+        for v in 0..<height {
+            for u in 0..<width {
+                let p = transform.apply(Point(x: left + (Double(u) + 0.5) / scale, y: top + (Double(v) + 0.5) / scale))
+                guard p.x.isFinite, p.y.isFinite, abs(p.x) < 1e7, abs(p.y) < 1e7 else { continue }
+                pixels[v * width + u] = image.clamped(Int(p.x.rounded(.down)), Int(p.y.rounded(.down)))
+            }
+        }
+        return GreyImage(width: width, height: height, pixels: pixels)
     }
 
     func measure(_ mark: FormLayout.Mark, image: GreyImage, transform: PageTransform) -> BubbleReading {
@@ -157,15 +181,15 @@ public struct PageReader {
                 let answer: ItemReading.Answer = marked.isEmpty ? .blank : .codes(marked)
                 var doubt: String? = doubtful.isEmpty ? nil : "light or partial mark"
                 if doubt == nil, let most = item?.maxPicks, marked.count > most { doubt = "\(marked.count) answers marked, at most \(most) allowed" }
-                return ItemReading(item: id, page: page, answer: answer, doubt: doubt, candidates: candidates)
+                return ItemReading(item: id, page: page, answer: answer, doubt: doubt, candidates: candidates, crop: nil)
             }
             if marked.count > 1 {
-                return ItemReading(item: id, page: page, answer: .blank, doubt: "\(marked.count) answers marked (a correction?)", candidates: candidates)
+                return ItemReading(item: id, page: page, answer: .blank, doubt: "\(marked.count) answers marked (a correction?)", candidates: candidates, crop: nil)
             }
             if !doubtful.isEmpty {
-                return ItemReading(item: id, page: page, answer: marked.first.map { .code($0) } ?? .blank, doubt: "light or partial mark", candidates: candidates)
+                return ItemReading(item: id, page: page, answer: marked.first.map { .code($0) } ?? .blank, doubt: "light or partial mark", candidates: candidates, crop: nil)
             }
-            return ItemReading(item: id, page: page, answer: marked.first.map { .code($0) } ?? .blank, doubt: nil, candidates: candidates)
+            return ItemReading(item: id, page: page, answer: marked.first.map { .code($0) } ?? .blank, doubt: nil, candidates: candidates, crop: nil)
         }
     }
 }

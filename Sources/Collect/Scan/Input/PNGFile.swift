@@ -1,0 +1,28 @@
+import CLeptonica
+import SIPASOMR
+
+/// Writes a grey image as PNG (Leptonica), e.g. the crop of a doubtful mark for a reviewer.
+public enum PNGFile {
+    public static func write(_ image: GreyImage, to path: String) throws {
+        _ = ImageFiles.quiet
+        guard let pix = pixCreate(Int32(image.width), Int32(image.height), 8) else { throw ScanInputError("\(path): no memory for the image") }
+        defer {
+            var p: UnsafeMutablePointer<Pix>? = pix
+            pixDestroy(&p)
+        }
+        let wpl = Int(pixGetWpl(pix))
+        guard let data = pixGetData(pix) else { throw ScanInputError("\(path): no memory for the image") }
+        for y in 0..<image.height {
+            let row = data + y * wpl
+            for word in 0..<wpl {
+                var value: UInt32 = 0
+                for k in 0..<4 {
+                    let x = word * 4 + k
+                    value |= UInt32(x < image.width ? image.pixels[y * image.width + x] : 255) << UInt32(24 - 8 * k)
+                }
+                row[word] = value
+            }
+        }
+        guard pixWrite(path, pix, Int32(IFF_PNG)) == 0 else { throw ScanInputError("\(path): the image could not be written") }
+    }
+}
