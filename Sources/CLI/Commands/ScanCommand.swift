@@ -59,7 +59,7 @@ struct ScanCommand: ParsableCommand {
 
     func run() throws {
         var progress = Progress()
-        let outcome = try ScanForms(files: files).run { progress.update("Reading page \($0)…") }
+        let outcome = try ScanForms(files: files, keepsCrops: review != nil).run { progress.update("Reading page \($0)…") }
         progress.finish()
         if json {
             emit(try outcome.json())
@@ -117,13 +117,13 @@ struct TerminalReview {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var decisions: [String: [String: ItemReading.Answer]] = [:]
         var done = 0
-        emit("\(total) doubtful mark\(total == 1 ? "" : "s") to decide. Type the code and Enter (several codes with commas for a question with several answers; 0 = left blank).")
+        emit("\(total) dấu cần xem lại. Gõ mã rồi Enter (câu chọn nhiều: các mã cách nhau bằng dấu phẩy; 0 = để trống).\n\(total) doubtful mark\(total == 1 ? "" : "s") to decide: type the code and Enter (several codes with commas for a multi-choice question; 0 = blank).")
         for sheet in outcome.sheets {
             let q = outcome.questionnaires["\(sheet.questionnaire) \(sheet.version)"]
             for reading in sheet.doubtful {
                 done += 1
                 let item = q?.item(reading.item)
-                var lines = ["", "[\(done)/\(total)] Phiếu \(sheet.serial), trang \(reading.page) — \(reading.doubt ?? "")"]
+                var lines = ["", "[\(done)/\(total)] Phiếu \(sheet.serial), trang \(reading.page) — \(Self.vietnamese(reading.doubt ?? ""))"]
                 lines.append("  " + (item.map { ($0.number.map { "Câu \($0). " } ?? "") + $0.text } ?? reading.item))
                 for option in (item?.options ?? []) + (item?.missing ?? []) {
                     lines.append("    \(option.code)  \(option.label)\(reading.candidates.contains(option.code) ? "   ← có dấu" : "")")
@@ -140,6 +140,15 @@ struct TerminalReview {
         return decisions
     }
 
+    /// The reader's reason in Vietnamese, for the person deciding.
+    static func vietnamese(_ reason: String) -> String {
+        if reason.hasPrefix("light") { return "dấu mờ hoặc tô chưa kín ô" }
+        let number = reason.prefix { $0.isNumber }
+        if reason.contains("at most") { return "tô \(number) ô, quá số lựa chọn cho phép" }
+        if reason.contains("answers marked") { return "tô \(number) ô (có thể đã sửa)" }
+        return reason
+    }
+
     func ask(item: Item?) throws -> ItemReading.Answer {
         let valid = Set(item?.validCodes ?? [])
         while true {
@@ -151,7 +160,7 @@ struct TerminalReview {
                 if item?.type == .multi { return .codes(codes.sorted()) }
                 if codes.count == 1 { return .code(codes[0]) }
             }
-            emit("  Expected \(item?.type == .multi ? "one or more codes" : "one code") of \(valid.sorted().map(String.init).joined(separator: ", ")), or 0 for blank.")
+            emit("  Nhập \(item?.type == .multi ? "một hay nhiều mã" : "một mã") trong \(valid.sorted().map(String.init).joined(separator: ", ")), hoặc 0 nếu để trống. (Expected \(item?.type == .multi ? "one or more codes" : "one code"), or 0 for blank.)")
         }
     }
 }

@@ -12,10 +12,13 @@ import SIPASScanInput
 public struct ScanForms {
     public var files: [String]
     public var catalog: QuestionnaireCatalog
+    /// Keep a crop of the scan around each doubtful mark, for a person to review.
+    public var keepsCrops: Bool
 
-    public init(files: [String], catalog: QuestionnaireCatalog = QuestionnaireCatalog()) {
+    public init(files: [String], catalog: QuestionnaireCatalog = QuestionnaireCatalog(), keepsCrops: Bool = true) {
         self.files = files
         self.catalog = catalog
+        self.keepsCrops = keepsCrops
     }
 
     public struct Outcome: Sendable {
@@ -57,7 +60,9 @@ public struct ScanForms {
                     unknown[key] = reason
                     return .failure(RefusalReason(text: reason))
                 }
-                let made = Form(questionnaire: q, yaml: yaml, layout: layout, reader: PageReader(questionnaire: q, layout: layout))
+                var reader = PageReader(questionnaire: q, layout: layout)
+                reader.keepsCrops = keepsCrops
+                let made = Form(questionnaire: q, yaml: yaml, layout: layout, reader: reader)
                 forms[key] = made
                 return .success(made)
             }

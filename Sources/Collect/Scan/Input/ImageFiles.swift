@@ -64,13 +64,15 @@ enum ImageFiles {
         let wpl = Int(pixGetWpl(eight))
         guard let data = pixGetData(eight) else { return .failure(ScanInputError("cannot read the image's pixels")) }
         var pixels = [UInt8](repeating: 255, count: width * height)
-        pixels.withUnsafeMutableBufferPointer { out in
-            for y in 0..<height {
-                let row = data + y * wpl
-                let base = y * width
-                for x in 0..<width {
-                    // Leptonica keeps 8-bit pixels big-endian within 32-bit words.
-                    out[base + x] = UInt8(truncatingIfNeeded: row[x >> 2] >> UInt32(24 - 8 * (x & 3)))
+        // Leptonica keeps 8-bit pixels big-endian within 32-bit words: a row is its words
+        // byte-swapped (on a little-endian machine), then cut to the image's width.
+        var row = [UInt32](repeating: 0, count: wpl)
+        pixels.withUnsafeMutableBytes { out in
+            row.withUnsafeMutableBufferPointer { words in
+                for y in 0..<height {
+                    let source = data + y * wpl
+                    for k in 0..<wpl { words[k] = UInt32(bigEndian: source[k]) }
+                    out.baseAddress!.advanced(by: y * width).copyMemory(from: UnsafeRawPointer(words.baseAddress!), byteCount: width)
                 }
             }
         }

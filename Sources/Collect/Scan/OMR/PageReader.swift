@@ -62,6 +62,8 @@ public struct PageReader {
     public var questionnaire: Questionnaire
     public var layout: FormLayout
     public var thresholds = MarkThresholds()
+    /// Whether doubtful items keep a crop of the scan (for a person to review; not needed to read).
+    public var keepsCrops = true
 
     public init(questionnaire: Questionnaire, layout: FormLayout) {
         self.questionnaire = questionnaire
@@ -111,7 +113,7 @@ public struct PageReader {
 
         let bubbles = page.marks.map { measure($0, image: image, transform: transform) }
         var items = decide(bubbles, page: identity.page)
-        for k in items.indices where items[k].doubt != nil {
+        for k in items.indices where keepsCrops && items[k].doubt != nil {
             let marks = page.marks.filter { $0.item == items[k].item }
             items[k].crop = crop(image, transform: transform, top: (marks.map(\.y).min() ?? 0) - 5, bottom: (marks.map(\.y).max() ?? 0) + 5, pageWidth: layout.pageWidth)
         }
