@@ -79,6 +79,14 @@ let package = Package(
         .systemLibrary(name: "CZBar", path: "Sources/Collect/Scan/CZBar", pkgConfig: "zbar", providers: [.apt(["libzbar-dev"])]),
         .target(name: "SIPASOMR", dependencies: ["SIPASFormLayout", "SIPASModel"], path: "Sources/Collect/Scan/OMR"),
         .target(name: "SIPASScanInput", dependencies: ["SIPASOMR", "CLeptonica", "CPoppler", "CZBar"], path: "Sources/Collect/Scan/Input"),
+        // The review of doubtful marks in a browser (loopback, token).
+        .target(
+            name: "SIPASScanReview",
+            dependencies: [
+                "SIPASOMR", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Sources/Collect/Scan/Review"),
         // The store's contract (pure): what kiosks need from any store.
         .target(name: "SIPASStoring", dependencies: ["SIPASModel"], path: "Sources/Store/Contract"),
         // Store: embedded SQLite.
@@ -111,14 +119,14 @@ let package = Package(
             name: "SIPASWorkflows",
             dependencies: [
                 "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASStoring", "SIPASStore", "SIPASTemplate",
-                "SIPASXlsxReader", "SIPASReport", "SIPASFormLayout", "SIPASFormPDF", "SIPASOMR", "SIPASScanInput",
+                "SIPASXlsxReader", "SIPASReport", "SIPASFormLayout", "SIPASFormPDF", "SIPASOMR", "SIPASScanInput", "SIPASScanReview",
             ],
             path: "Sources/Workflows"),
         .target(
             name: "SIPASCommands",
             dependencies: [
                 "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader", "SIPASReport",
-                "SIPASKiosk", "SIPASKioskWeb", "SIPASStoring", "SIPASWorkflows", "SIPASFormLayout", "SIPASOMR", "SIPASScanInput",
+                "SIPASKiosk", "SIPASKioskWeb", "SIPASStoring", "SIPASWorkflows", "SIPASFormLayout", "SIPASOMR", "SIPASScanInput", "SIPASScanReview",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -172,7 +180,12 @@ let package = Package(
             name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASAnalysis", "SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport"],
             path: "Tests/WorkflowsTests"),
         .testTarget(
-            name: "PaperTests", dependencies: ["SIPASFormLayout", "SIPASFormPDF", "SIPASOMR", "SIPASScanInput", "SIPASWorkflows", "SIPASModel", "SIPASStatistics"], path: "Tests/PaperTests"),
+            name: "PaperTests",
+            dependencies: [
+                "SIPASFormLayout", "SIPASFormPDF", "SIPASOMR", "SIPASScanInput", "SIPASScanReview", "SIPASWorkflows", "SIPASModel", "SIPASStatistics",
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/PaperTests"),
         .testTarget(
             name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASStoring", "SIPASModel"], path: "Tests/CLITests",
             exclude: ["Fixtures", "Scripts"]),

@@ -3,6 +3,7 @@ import Foundation
 import SIPASModel
 import SIPASOMR
 import SIPASScanInput
+import SIPASScanReview
 import SIPASWorkflows
 
 struct ScanCommand: ParsableCommand {
@@ -20,11 +21,14 @@ struct ScanCommand: ParsableCommand {
             The exit status is 1 when a page or file was refused (each is listed, with the reason).
 
             Without --dry-run the sheets are stored through the import engine, all or nothing: every page \
-            must have been read and every doubtful mark decided by a person (--review terminal). Each \
-            sheet is a paper form whose id is its serial; a serial or a file stored before is refused.
+            must have been read and every doubtful mark decided by a person: --review web serves a page on \
+            this computer (its address, with a token, is printed: open it in a browser; digit = choose, \
+            0 = blank, Enter = next, then Enter stores the sheets); --review terminal asks at the terminal. \
+            Each sheet is a paper form whose id is its serial; a serial or a file stored before is refused.
 
             Examples:
               sipas scan --dry-run --json scan-2026-03-01.pdf > doc.json
+              sipas scan --review web --collected-on 2026-03-01 scan-2026-03-01.pdf
               sipas scan --review terminal --collected-on 2026-03-01 scan-2026-03-01.pdf
             """)
 
@@ -39,8 +43,11 @@ struct ScanCommand: ParsableCommand {
     @Flag(help: "Print what was read as JSON (schema in the README).")
     var json = false
 
-    @Option(help: "How a person decides the doubtful marks before anything is stored: terminal (the question, its choices and a cropped image of the scan, answered by typing the code).")
+    @Option(help: "How a person decides the doubtful marks before anything is stored: web (a page in the browser with the cropped scan, driven by the keyboard) or terminal (the question and its choices, the crop written to a PNG, the code typed).")
     var review: ReviewMode?
+
+    @Option(help: "With --review web: the port on 127.0.0.1 (default: any free port; the address is printed).")
+    var port: Int = 0
 
     @Option(help: "The day the forms were collected (YYYY-MM-DD; default today). Its year must be the year printed in the serials.")
     var collectedOn: String?
@@ -49,11 +56,13 @@ struct ScanCommand: ParsableCommand {
     var importedBy: String?
 
     enum ReviewMode: String, ExpressibleByArgument, CaseIterable {
-        case terminal
+        case web, terminal
     }
 
     func validate() throws {
         if json && review != nil { throw ValidationError("--json prints what was read; review needs a person at the terminal: use one or the other") }
+        if !(0...65535).contains(port) { throw ValidationError("--port \(port): expected 0 to 65535") }
+        if port != 0 && review != .web { throw ValidationError("--port is for --review web") }
         if let collectedOn, ISODate(collectedOn) == nil { throw ValidationError("--collected-on \(collectedOn): expected a date YYYY-MM-DD") }
     }
 
@@ -72,17 +81,38 @@ struct ScanCommand: ParsableCommand {
             if !outcome.refused.isEmpty { throw ExitCode(1) }
             return
         }
-        var decisions: [String: [String: ItemReading.Answer]] = [:]
-        if review == .terminal, outcome.refused.isEmpty {
-            decisions = try TerminalReview(outcome: outcome).run()
-        }
         let day = collectedOn ?? {
             let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone.current, from: Date())
             return String(format: "%04d-%02d-%02d", c.year ?? 2000, c.month ?? 1, c.day ?? 1)
         }()
-        let stored = try ImportScans(outcome: outcome, decisions: decisions, collectedOn: day, importedBy: importedBy).run(into: try store.open(create: true))
-        let forms = stored.reduce(0) { $0 + $1.forms }
-        emit("Stored \(forms) form\(forms == 1 ? "" : "s") (dated \(day)) in \(store.resolvedPath): " + stored.map { "\($0.file) \($0.forms)" }.joined(separator: ", ") + ".")
+        let store = self.store, importedBy = self.importedBy
+        @Sendable func save(_ decisions: [String: [String: ItemReading.Answer]]) throws -> String {
+            let stored = try ImportScans(outcome: outcome, decisions: decisions, collectedOn: day, importedBy: importedBy).run(into: try store.open(create: true))
+            let forms = stored.reduce(0) { $0 + $1.forms }
+            return "Stored \(forms) form\(forms == 1 ? "" : "s") (dated \(day)) in \(store.resolvedPath): " + stored.map { "\($0.file) \($0.forms)" }.joined(separator: ", ") + "."
+        }
+        let doubtful = outcome.sheets.reduce(0) { $0 + $1.doubtful.count }
+        if review == .web, outcome.refused.isEmpty, doubtful > 0 {
+            let book = ReviewBook(items: try ReviewQueue.items(outcome))
+            let token = WebReview.newToken()
+            let web = WebReview(book: book, port: port, token: token) { decisions in
+                do { return .success(try save(decisions)) } catch { return .failure(UserFacingError("\(error)")) }
+            }
+            let state = try web.serveBlocking { port in
+                emit("Xem lại \(doubtful) dấu chưa rõ trong trình duyệt / review \(doubtful) doubtful mark\(doubtful == 1 ? "" : "s") in a browser:\n  http://\(WebReview.host):\(port)/?token=\(token)")
+            }
+            switch state {
+            case .stored(let message): emit(message)
+            case .refused(let message): throw UserError(message)
+            case .open: throw UserError("the review was stopped before the sheets were stored; nothing was stored")
+            }
+            return
+        }
+        var decisions: [String: [String: ItemReading.Answer]] = [:]
+        if review == .terminal, outcome.refused.isEmpty {
+            decisions = try TerminalReview(outcome: outcome).run()
+        }
+        emit(try save(decisions))
     }
 
     func summary(_ outcome: ScanForms.Outcome) -> String {
@@ -95,7 +125,7 @@ struct ScanCommand: ParsableCommand {
             lines.append("  \(sheet.serial): \(answered) of \(sheet.items.count) questions answered\(sheet.doubtful.isEmpty ? "" : ", doubtful:")")
             for item in sheet.doubtful {
                 let label = q?.item(item.item).map { ($0.number.map { "Câu \($0) " } ?? "") + $0.text } ?? item.item
-                lines.append("      page \(item.page), \(label): \(item.doubt ?? "") (codes \(item.candidates.map(String.init).joined(separator: ", ")))")
+                lines.append("      page \(item.page), \(label): \(item.doubt?.description ?? "") (codes \(item.candidates.map(String.init).joined(separator: ", ")))")
             }
         }
         for page in outcome.refused {
@@ -123,7 +153,7 @@ struct TerminalReview {
             for reading in sheet.doubtful {
                 done += 1
                 let item = q?.item(reading.item)
-                var lines = ["", "[\(done)/\(total)] Phiếu \(sheet.serial), trang \(reading.page) — \(Self.vietnamese(reading.doubt ?? ""))"]
+                var lines = ["", "[\(done)/\(total)] Phiếu \(sheet.serial), trang \(reading.page) — \(reading.doubt?.vietnamese ?? "")"]
                 lines.append("  " + (item.map { ($0.number.map { "Câu \($0). " } ?? "") + $0.text } ?? reading.item))
                 for option in (item?.options ?? []) + (item?.missing ?? []) {
                     lines.append("    \(option.code)  \(option.label)\(reading.candidates.contains(option.code) ? "   ← có dấu" : "")")
@@ -138,15 +168,6 @@ struct TerminalReview {
             }
         }
         return decisions
-    }
-
-    /// The reader's reason in Vietnamese, for the person deciding.
-    static func vietnamese(_ reason: String) -> String {
-        if reason.hasPrefix("light") { return "dấu mờ hoặc tô chưa kín ô" }
-        let number = reason.prefix { $0.isNumber }
-        if reason.contains("at most") { return "tô \(number) ô, quá số lựa chọn cho phép" }
-        if reason.contains("answers marked") { return "tô \(number) ô (có thể đã sửa)" }
-        return reason
     }
 
     func ask(item: Item?) throws -> ItemReading.Answer {

@@ -47,12 +47,15 @@ public struct ScanForms {
         var refused: [RefusedPage] = []
         var read = 0
         let measurer = PangoText()
+        // The catalogue's questionnaires, read once, when the first page is identified.
+        var catalogue: [(Questionnaire, String)]?
 
         func form(for identity: PageIdentity) -> Result<Form, RefusalReason> {
             let key = "\(identity.questionnaire)|\(identity.version)|\(identity.hashPrefix)"
             if let form = forms[key] { return .success(form) }
             if let reason = unknown[key] { return .failure(RefusalReason(text: reason)) }
-            let candidates = catalog.available().compactMap { entry in try? catalog.loadWithText(entry.url.path) }
+            let candidates = catalogue ?? catalog.available().compactMap { entry in try? catalog.loadWithText(entry.url.path) }
+            catalogue = candidates
             if let (q, yaml) = candidates.first(where: { $0.0.id == identity.questionnaire && $0.0.version == identity.version && Hex.sha256($0.1).hasPrefix(identity.hashPrefix) }) {
                 let layout = FormLayoutEngine(measurer: measurer).layout(q, contentHash: Hex.sha256(yaml))
                 guard layout.pages.count == identity.pages else {
@@ -139,7 +142,7 @@ extension ScanForms.Outcome {
                 "serial": sheet.serial, "questionnaire": sheet.questionnaire, "version": sheet.version,
                 "pages": sheet.pages.map { ["page": $0.reading.identity.page, "file": $0.file, "file_page": $0.pageInFile] as [String: Any] },
                 "answers": answers,
-                "doubtful": sheet.doubtful.map { ["item": $0.item, "page": $0.page, "candidates": $0.candidates, "reason": $0.doubt ?? ""] as [String: Any] },
+                "doubtful": sheet.doubtful.map { ["item": $0.item, "page": $0.page, "candidates": $0.candidates, "reason": $0.doubt?.description ?? ""] as [String: Any] },
             ])
         }
         let document: [String: Any] = [

@@ -1,9 +1,27 @@
 import CLeptonica
+import Foundation
 import SIPASOMR
 
 /// Writes a grey image as PNG (Leptonica), e.g. the crop of a doubtful mark for a reviewer.
 public enum PNGFile {
     public static func write(_ image: GreyImage, to path: String) throws {
+        try withPix(image, name: path) { pix in
+            guard pixWrite(path, pix, Int32(IFF_PNG)) == 0 else { throw ScanInputError("\(path): the image could not be written") }
+        }
+    }
+
+    /// The image as PNG bytes, e.g. for a review page.
+    public static func encode(_ image: GreyImage) throws -> [UInt8] {
+        try withPix(image, name: "the crop") { pix in
+            var data: UnsafeMutablePointer<UInt8>?
+            var size = 0
+            guard pixWriteMem(&data, &size, pix, Int32(IFF_PNG)) == 0, let data else { throw ScanInputError("the crop could not be encoded as PNG") }
+            defer { free(data) }
+            return Array(UnsafeBufferPointer(start: data, count: size))
+        }
+    }
+
+    static func withPix<T>(_ image: GreyImage, name path: String, _ body: (UnsafeMutablePointer<Pix>) throws -> T) throws -> T {
         _ = ImageFiles.quiet
         guard let pix = pixCreate(Int32(image.width), Int32(image.height), 8) else { throw ScanInputError("\(path): no memory for the image") }
         defer {
@@ -23,6 +41,6 @@ public enum PNGFile {
                 row[word] = value
             }
         }
-        guard pixWrite(path, pix, Int32(IFF_PNG)) == 0 else { throw ScanInputError("\(path): the image could not be written") }
+        return try body(pix)
     }
 }

@@ -17,6 +17,33 @@ public struct BubbleReading: Sendable, Equatable {
 }
 
 /// An item's answer as read, or why a person must look at it.
+/// Why a person must decide an item: the reason in English (JSON, logs) and in Vietnamese
+/// (the review screens).
+public enum Doubt: Sendable, Equatable, CustomStringConvertible {
+    /// A bubble neither clearly marked nor clearly empty: a light, partial or erased mark.
+    case lightMark
+    /// More bubbles marked on a multi-choice item than it allows.
+    case tooMany(marked: Int, allowed: Int)
+    /// Several bubbles marked on a one-answer item: perhaps a correction.
+    case severalMarked(Int)
+
+    public var description: String {
+        switch self {
+        case .lightMark: "light or partial mark"
+        case .tooMany(let marked, let allowed): "\(marked) answers marked, at most \(allowed) allowed"
+        case .severalMarked(let marked): "\(marked) answers marked (a correction?)"
+        }
+    }
+
+    public var vietnamese: String {
+        switch self {
+        case .lightMark: "dấu mờ hoặc tô chưa kín ô"
+        case .tooMany(let marked, let allowed): "tô \(marked) ô, quá \(allowed) lựa chọn cho phép"
+        case .severalMarked(let marked): "tô \(marked) ô (có thể đã sửa)"
+        }
+    }
+}
+
 public struct ItemReading: Sendable, Equatable {
     public enum Answer: Sendable, Equatable {
         case blank
@@ -27,7 +54,7 @@ public struct ItemReading: Sendable, Equatable {
     public var page: Int
     public var answer: Answer
     /// Why the reading is doubtful (nil when it is clear).
-    public var doubt: String?
+    public var doubt: Doubt?
     /// The codes a reviewer chooses among (marked or doubtful bubbles).
     public var candidates: [Int]
     /// For a doubtful item: the scan around its bubbles, straightened and upright, for a person.
@@ -181,15 +208,15 @@ public struct PageReader {
             let item = questionnaire.item(id)
             if item?.type == .multi {
                 let answer: ItemReading.Answer = marked.isEmpty ? .blank : .codes(marked)
-                var doubt: String? = doubtful.isEmpty ? nil : "light or partial mark"
-                if doubt == nil, let most = item?.maxPicks, marked.count > most { doubt = "\(marked.count) answers marked, at most \(most) allowed" }
+                var doubt: Doubt? = doubtful.isEmpty ? nil : .lightMark
+                if doubt == nil, let most = item?.maxPicks, marked.count > most { doubt = .tooMany(marked: marked.count, allowed: most) }
                 return ItemReading(item: id, page: page, answer: answer, doubt: doubt, candidates: candidates, crop: nil)
             }
             if marked.count > 1 {
-                return ItemReading(item: id, page: page, answer: .blank, doubt: "\(marked.count) answers marked (a correction?)", candidates: candidates, crop: nil)
+                return ItemReading(item: id, page: page, answer: .blank, doubt: .severalMarked(marked.count), candidates: candidates, crop: nil)
             }
             if !doubtful.isEmpty {
-                return ItemReading(item: id, page: page, answer: marked.first.map { .code($0) } ?? .blank, doubt: "light or partial mark", candidates: candidates, crop: nil)
+                return ItemReading(item: id, page: page, answer: marked.first.map { .code($0) } ?? .blank, doubt: .lightMark, candidates: candidates, crop: nil)
             }
             return ItemReading(item: id, page: page, answer: marked.first.map { .code($0) } ?? .blank, doubt: nil, candidates: candidates, crop: nil)
         }
