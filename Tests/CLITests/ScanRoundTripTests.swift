@@ -207,3 +207,17 @@ func tool(_ name: String, _ arguments: [String]) throws -> String {
     #expect(after.status == 0)
     #expect(try String(contentsOfFile: csv, encoding: .utf8).split(whereSeparator: \.isNewline).count == 3)
 }
+
+/// `sipas scan --review web` in headless Chromium (Tests/CLITests/Scripts/web_review.py): choose,
+/// skip (blank), go back and change, finish with Enter twice → the sheets stored once, each
+/// decision as made. `SIPAS_REVIEW_SCREENSHOTS=DIR` keeps the pages as PNG.
+@Test func doubtfulMarksAreReviewedInTheBrowserAndStoredOnce() throws {
+    let work = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-web-review-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: work) }
+    var arguments = [repository.appendingPathComponent("Tests/CLITests/Scripts/web_review.py").path, try sipasBinary().path, work.path]
+    if let shots = ProcessInfo.processInfo.environment["SIPAS_REVIEW_SCREENSHOTS"] { arguments += ["--screenshots", shots] }
+    let (status, out) = try python(arguments)
+    #expect(status == 0, "\(out)")
+    #expect(out.contains("all web review checks passed"), "\(out)")
+}

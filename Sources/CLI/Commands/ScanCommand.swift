@@ -86,23 +86,35 @@ struct ScanCommand: ParsableCommand {
             return String(format: "%04d-%02d-%02d", c.year ?? 2000, c.month ?? 1, c.day ?? 1)
         }()
         let store = self.store, importedBy = self.importedBy
-        @Sendable func save(_ decisions: [String: [String: ItemReading.Answer]]) throws -> String {
+        /// Stores the sheets; what was stored, in English (the terminal) and Vietnamese (the review page).
+        @Sendable func save(_ decisions: [String: [String: ItemReading.Answer]]) throws -> (english: String, vietnamese: String) {
             let stored = try ImportScans(outcome: outcome, decisions: decisions, collectedOn: day, importedBy: importedBy).run(into: try store.open(create: true))
             let forms = stored.reduce(0) { $0 + $1.forms }
-            return "Stored \(forms) form\(forms == 1 ? "" : "s") (dated \(day)) in \(store.resolvedPath): " + stored.map { "\($0.file) \($0.forms)" }.joined(separator: ", ") + "."
+            let files = stored.map { "\($0.file) \($0.forms)" }.joined(separator: ", ")
+            return (
+                "Stored \(forms) form\(forms == 1 ? "" : "s") (dated \(day)) in \(store.resolvedPath): \(files).",
+                "Đã lưu \(forms) phiếu (ngày \(day)) vào kho \(store.resolvedPath): \(files)."
+            )
         }
         let doubtful = outcome.sheets.reduce(0) { $0 + $1.doubtful.count }
         if review == .web, outcome.refused.isEmpty, doubtful > 0 {
             let book = ReviewBook(items: try ReviewQueue.items(outcome))
             let token = WebReview.newToken()
+            let english = SavedLine()
             let web = WebReview(book: book, port: port, token: token) { decisions in
-                do { return .success(try save(decisions)) } catch { return .failure(UserFacingError("\(error)")) }
+                do {
+                    let saved = try save(decisions)
+                    english.text = saved.english
+                    return .success(saved.vietnamese)
+                } catch {
+                    return .failure(UserFacingError("\(error)"))
+                }
             }
             let state = try web.serveBlocking { port in
                 emit("Xem lại \(doubtful) dấu chưa rõ trong trình duyệt / review \(doubtful) doubtful mark\(doubtful == 1 ? "" : "s") in a browser:\n  http://\(WebReview.host):\(port)/?token=\(token)")
             }
             switch state {
-            case .stored(let message): emit(message)
+            case .stored(let message): emit(english.text ?? message)
             case .refused(let message): throw UserError(message)
             case .open: throw UserError("the review was stopped before the sheets were stored; nothing was stored")
             }
@@ -112,7 +124,7 @@ struct ScanCommand: ParsableCommand {
         if review == .terminal, outcome.refused.isEmpty {
             decisions = try TerminalReview(outcome: outcome).run()
         }
-        emit(try save(decisions))
+        emit(try save(decisions).english)
     }
 
     func summary(_ outcome: ScanForms.Outcome) -> String {
@@ -132,6 +144,16 @@ struct ScanCommand: ParsableCommand {
             lines.append("  refused: \(page.file)\(page.page > 0 ? " page \(page.page)" : ""): \(page.reason)")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// What the web review's import said, for the terminal.
+final class SavedLine: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: String?
+    var text: String? {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
     }
 }
 

@@ -128,7 +128,7 @@ function renderSummary() {
   box.innerHTML = "";
   if (state === "stored" || state === "refused") {
     $("summary-title").textContent = "Đã kết thúc xem lại";
-    $("finish").disabled = true;
+    $("finish").classList.add("hidden");
     return;
   }
   if (open.length === 0) {
@@ -184,7 +184,7 @@ async function finish() {
   if (r.status === 200) {
     state = "stored";
     $("result").className = "ok";
-    $("result").textContent = "Đã lưu. " + r.data.stored + " Có thể đóng trang này.";
+    $("result").textContent = r.data.stored + " Có thể đóng trang này.";
   } else {
     state = "refused";
     $("result").className = "bad";

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SIPASOMR
+import ServiceLifecycle
 
 /// The review of doubtful marks in a browser (`sipas scan --review web`): one self-contained
 /// page on loopback, guarded by a token, and a small JSON API over a `ReviewBook`.
@@ -44,20 +45,23 @@ public struct WebReview: Sendable {
     public func serveBlocking(onRunning: @escaping @Sendable (Int) -> Void) throws -> ReviewBook.State {
         let done = DispatchSemaphore(value: 0)
         let failure = Box<(any Error)?>(nil)
-        let server = Box<Task<Void, Never>?>(nil)
+        let group = Box<ServiceGroup?>(nil)
+        var logger = Logger(label: "sipas-review")
+        logger.logLevel = .warning
         let app = application(onRunning: onRunning) {
-            // Let the finish answer reach the page, then stop.
+            // Let the finish answer reach the page, then stop gracefully.
             Task {
                 try? await Task.sleep(for: .milliseconds(400))
-                server.value?.cancel()
+                await group.value?.triggerGracefulShutdown()
             }
         }
-        server.value = Task {
-            do { try await app.runService() } catch { failure.value = error }
+        group.value = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        Task {
+            do { try await group.value?.run() } catch { failure.value = error }
             done.signal()
         }
         done.wait()
-        if let error = failure.value, !(error is CancellationError) { throw error }
+        if let error = failure.value { throw error }
         return book.snapshot.state
     }
 
