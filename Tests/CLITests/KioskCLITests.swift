@@ -67,8 +67,13 @@ import Testing
     }
 
     static func startPane(_ name: String, store: String, width: Int = 80, height: Int = 24, _ options: [String]) throws -> Pane {
+        try startPane(name, width: width, height: height, command: [try binary(), "kiosk", "--store", store, "--unit", "XA01"] + options)
+    }
+
+    /// A tmux session running `command` (then `EXIT=status`, and the pane kept a minute).
+    static func startPane(_ name: String, width: Int = 80, height: Int = 24, command arguments: [String]) throws -> Pane {
         _ = try? run(["tmux", "kill-session", "-t", name], detached: true)
-        let command = ([try binary(), "kiosk", "--store", store, "--unit", "XA01"] + options).map { "'\($0)'" }.joined(separator: " ")
+        let command = arguments.map { "'\($0)'" }.joined(separator: " ")
         let (status, out) = try run(["tmux", "new-session", "-d", "-s", name, "-x", "\(width)", "-y", "\(height)",
                                      "env LANG=C.UTF-8 TERM=xterm \(command); echo EXIT=$?; sleep 60"], detached: true)
         #expect(status == 0, "\(out)")

@@ -221,3 +221,91 @@ func tool(_ name: String, _ arguments: [String]) throws -> String {
     #expect(status == 0, "\(out)")
     #expect(out.contains("all web review checks passed"), "\(out)")
 }
+
+extension KioskCLITests {
+    /// `sipas scan --review terminal` in tmux: the question, its choices with the marked ones
+    /// shown, the crop named as a PNG; a wrong code asked again; the review stopped (Ctrl-D)
+    /// stores nothing; a whole review stores each decision as typed.
+    @Test func doubtfulMarksAreReviewedAtTheTerminal() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-term-review-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pdf = folder.appendingPathComponent("phieu.pdf").path, store = folder.appendingPathComponent("xa.sqlite").path
+        #expect(try sipas("form", "print", "--questionnaire", "sipas-2023", "--unit", "XA01", "--year", "2026", "--count", "2", "--out", pdf).status == 0)
+        let layoutPath = folder.appendingPathComponent("layout.json")
+        try Data(try sipas("form", "layout", "--questionnaire", "sipas-2023", "--json").stdout.utf8).write(to: layoutPath)
+        let corpus = folder.appendingPathComponent("corpus")
+        let made = try python([
+            repository.appendingPathComponent("scripts/omr/make_corpus.py").path, "--pdf", pdf, "--layout", layoutPath.path, "--serials",
+            "XA01-2026-0001,XA01-2026-0002", "--multi", "q2", "--seed", "11", "--dpi", "200", "--formats", "png,pdf", "--out", corpus.path,
+        ])
+        try #require(made.status == 0, "\(made.output)")
+        let truth = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("truth.json"))) as? [String: Any])
+        let planted = try #require(truth["sheets"] as? [String: [String: Any]])
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasPrefix("scan-") }.sorted().map { corpus.appendingPathComponent($0).path }
+        let total = planted.values.reduce(0) { $0 + (($1["doubtful"] as? [String])?.count ?? 0) }
+        let command = [try Self.binary(), "scan", "--review", "terminal", "--store", store, "--collected-on", "2026-03-02"] + files
+
+        // Stopped half-way: nothing stored.
+        let stopped = try Self.startPane("sipas-review-stop", width: 120, height: 50, command: command)
+        defer { _ = try? Self.run(["tmux", "kill-session", "-t", stopped.name], detached: true) }
+        try stopped.waitFor("[1/\(total)] Phiếu XA01-2026-0001", timeout: 60)
+        try stopped.waitFor("Mã: ")
+        try stopped.keys("9", "Enter")
+        try stopped.waitFor("hoặc 0 nếu để trống")
+        try stopped.keys("C-d")
+        try stopped.waitFor("EXIT=1")
+        #expect(try stopped.words().contains("nothing was stored"))
+        #expect(!FileManager.default.fileExists(atPath: store), "the store is not even created")
+
+        // The whole review: on each mark, the first code shown as marked ("← có dấu"), or 0 when none is.
+        let pane = try Self.startPane("sipas-review-all", width: 120, height: 50, command: command)
+        defer { _ = try? Self.run(["tmux", "kill-session", "-t", pane.name], detached: true) }
+        var typed: [String: String] = [:]
+        for n in 1...total {
+            try pane.waitFor("[\(n)/\(total)] Phiếu", timeout: n == 1 ? 60 : 10)
+            try pane.waitFor("Mã: ")
+            // The block of mark n: from its header to the prompt.
+            let screen = try pane.text()
+            let block = screen.components(separatedBy: "[\(n)/\(total)] Phiếu ").last ?? ""
+            let serial = String(block.prefix(14))
+            let marked = block.split(separator: "\n").filter { $0.contains("← có dấu") }.compactMap { Int($0.split(separator: " ").first ?? "") }
+            let image = block.split(separator: "\n").first { $0.contains("Ảnh quét: ") }.map { String($0.split(separator: " ").last ?? "") }
+            if n == 1 {
+                let path = try #require(image, "the first mark names its cropped scan:\n\(block)")
+                let png = try Data(contentsOf: URL(fileURLWithPath: path))
+                #expect(png.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]), "\(path) is a PNG")
+            }
+            let item = try #require(image.map { URL(fileURLWithPath: $0).deletingPathExtension().lastPathComponent.replacingOccurrences(of: serial + "-", with: "") })
+            let code = n % 2 == 1 ? (marked.first ?? 0) : 0
+            typed["\(serial) \(item)"] = code == 0 ? "" : "\(code)"
+            try pane.keys("\(code)", "Enter")
+        }
+        try pane.waitFor("EXIT=0", timeout: 30)
+        #expect(try pane.words().contains("Stored 2 forms"))
+
+        let csv = folder.appendingPathComponent("xuat.csv").path
+        #expect(try sipas("export", "--store", store, "--out", csv).status == 0)
+        let rows = try String(contentsOfFile: csv, encoding: .utf8).replacingOccurrences(of: "\u{FEFF}", with: "").split(whereSeparator: \.isNewline)
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.count == 3)
+        let header = try #require(rows.first)
+        for row in rows.dropFirst() {
+            let record = Dictionary(uniqueKeysWithValues: zip(header, row))
+            let serial = try #require(record["form_id"])
+            let sheet = try #require(planted[serial])
+            let answers = try #require(sheet["answers"] as? [String: Any]), doubtful = Set(sheet["doubtful"] as? [String] ?? [])
+            for (item, value) in answers {
+                let expected: String
+                if doubtful.contains(item) {
+                    expected = try #require(typed["\(serial) \(item)"], "\(serial) \(item) was not put to the reviewer")
+                } else if let codes = value as? [Int] {
+                    expected = codes.map(String.init).joined(separator: "|")
+                } else {
+                    expected = value is NSNull ? "" : "\(value)"
+                }
+                #expect(record[item] == expected, "\(serial) \(item): stored \(record[item] ?? "nothing"), expected \(expected)")
+            }
+        }
+    }
+}

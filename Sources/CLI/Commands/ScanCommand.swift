@@ -163,47 +163,44 @@ struct TerminalReview {
     let outcome: ScanForms.Outcome
 
     func run() throws -> [String: [String: ItemReading.Answer]] {
-        let total = outcome.sheets.reduce(0) { $0 + $1.doubtful.count }
+        let items = try ReviewQueue.items(outcome)
+        let total = items.count
         guard total > 0 else { return [:] }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-review-\(ProcessInfo.processInfo.processIdentifier)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var decisions: [String: [String: ItemReading.Answer]] = [:]
-        var done = 0
         emit("\(total) dấu cần xem lại. Gõ mã rồi Enter (câu chọn nhiều: các mã cách nhau bằng dấu phẩy; 0 = để trống).\n\(total) doubtful mark\(total == 1 ? "" : "s") to decide: type the code and Enter (several codes with commas for a multi-choice question; 0 = blank).")
-        for sheet in outcome.sheets {
-            let q = outcome.questionnaires["\(sheet.questionnaire) \(sheet.version)"]
-            for reading in sheet.doubtful {
-                done += 1
-                let item = q?.item(reading.item)
-                var lines = ["", "[\(done)/\(total)] Phiếu \(sheet.serial), trang \(reading.page) — \(reading.doubt?.vietnamese ?? "")"]
-                lines.append("  " + (item.map { ($0.number.map { "Câu \($0). " } ?? "") + $0.text } ?? reading.item))
-                for option in (item?.options ?? []) + (item?.missing ?? []) {
-                    lines.append("    \(option.code)  \(option.label)\(reading.candidates.contains(option.code) ? "   ← có dấu" : "")")
-                }
-                if let crop = reading.crop {
-                    let path = folder.appendingPathComponent("\(sheet.serial)-\(reading.item).png").path
-                    try PNGFile.write(crop, to: path)
-                    lines.append("  Ảnh quét: \(path)")
-                }
-                emit(lines.joined(separator: "\n"))
-                decisions[sheet.serial, default: [:]][reading.item] = try ask(item: item)
+        for (done, item) in items.enumerated() {
+            var lines = ["", "[\(done + 1)/\(total)] Phiếu \(item.serial), trang \(item.page) — \(item.reason.vietnamese)"]
+            lines.append("  " + (item.number.map { "Câu \($0). " } ?? "") + item.text + (item.multi ? " (chọn một hay nhiều\(item.maxPicks.map { ", tối đa \($0)" } ?? ""))" : ""))
+            for choice in item.choices {
+                lines.append("    \(choice.code)  \(choice.label)\(item.candidates.contains(choice.code) ? "   ← có dấu" : "")")
             }
+            if !item.png.isEmpty {
+                let path = folder.appendingPathComponent("\(item.serial)-\(item.item).png").path
+                try Data(item.png).write(to: URL(fileURLWithPath: path))
+                lines.append("  Ảnh quét: \(path)")
+            }
+            emit(lines.joined(separator: "\n"))
+            decisions[item.serial, default: [:]][item.item] = try ask(item)
         }
         return decisions
     }
 
-    func ask(item: Item?) throws -> ItemReading.Answer {
-        let valid = Set(item?.validCodes ?? [])
+    func ask(_ item: ReviewItem) throws -> ItemReading.Answer {
+        let valid = item.choices.map(\.code)
         while true {
             FileHandle.standardOutput.write(Data("  Mã: ".utf8))
-            guard let line = readLine() else { throw ValidationError("the review was stopped before every doubtful mark was decided; nothing was stored") }
-            let codes = line.split(whereSeparator: { $0 == "," || $0 == " " }).compactMap { Int($0) }
+            guard let line = readLine() else { throw UserError("the review was stopped before every doubtful mark was decided; nothing was stored") }
+            let words = line.split(whereSeparator: { $0 == "," || $0 == " " })
+            let codes = words.compactMap { Int($0) }
             if codes == [0] { return .blank }
-            if !codes.isEmpty, codes.count == line.split(whereSeparator: { $0 == "," || $0 == " " }).count, codes.allSatisfy(valid.contains) {
-                if item?.type == .multi { return .codes(codes.sorted()) }
-                if codes.count == 1 { return .code(codes[0]) }
+            if !codes.isEmpty, codes.count == words.count {
+                let answer: ItemReading.Answer = item.multi ? .codes(codes.sorted()) : (codes.count == 1 ? .code(codes[0]) : .codes(codes))
+                if item.accepts(answer) { return answer }
             }
-            emit("  Nhập \(item?.type == .multi ? "một hay nhiều mã" : "một mã") trong \(valid.sorted().map(String.init).joined(separator: ", ")), hoặc 0 nếu để trống. (Expected \(item?.type == .multi ? "one or more codes" : "one code"), or 0 for blank.)")
+            let limit = item.maxPicks.map { ", tối đa \($0) mã" } ?? ""
+            emit("  Nhập \(item.multi ? "một hay nhiều mã\(limit)" : "một mã") trong \(valid.map(String.init).joined(separator: ", ")), hoặc 0 nếu để trống. (Expected \(item.multi ? "one or more codes" : "one code") of \(valid.map(String.init).joined(separator: ", ")), or 0 for blank.)")
         }
     }
 }
