@@ -141,7 +141,40 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
                     updated_at TEXT NOT NULL, PRIMARY KEY (kind, code));
                 """)
         }
+        // Scanned pages' answer areas (JPEG), kept with their batch for audit; never changed.
+        m.registerMigration("v6-page-images") { db in
+            try db.execute(sql: """
+                CREATE TABLE page_images (
+                    batch_id INTEGER NOT NULL REFERENCES batches(id),
+                    form_id TEXT NOT NULL,
+                    page INTEGER NOT NULL CHECK (page >= 1),
+                    jpeg BLOB NOT NULL,
+                    PRIMARY KEY (batch_id, form_id, page));
+                CREATE INDEX page_images_form ON page_images (form_id);
+                CREATE TRIGGER page_images_append_only BEFORE UPDATE ON page_images
+                    BEGIN SELECT RAISE(ABORT, 'page images are never changed'); END;
+                CREATE TRIGGER page_images_no_delete BEFORE DELETE ON page_images
+                    BEGIN SELECT RAISE(ABORT, 'page images are never deleted'); END;
+                """)
+        }
         return m
+    }
+
+    // MARK: Page images
+
+    public func pageImages(formID: String?) throws -> [StoredPageImage] {
+        try queue.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT p.batch_id, b.file_name, p.form_id, p.page, p.jpeg FROM page_images p JOIN batches b ON b.id = p.batch_id
+                    WHERE ?1 IS NULL OR p.form_id = ?1 ORDER BY p.form_id, p.page, p.batch_id
+                    """, arguments: [formID])
+            return rows.map { row in
+                let data: Data = row["jpeg"]
+                return StoredPageImage(batchID: row["batch_id"], fileName: row["file_name"], image: PageImage(formID: row["form_id"], page: row["page"], jpeg: [UInt8](data)))
+            }
+        }
     }
 
     // MARK: Labels
@@ -296,6 +329,11 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
                         continue
                     }
                     var result = try writer.finish()
+                    for image in batch.pageImages {
+                        try db.execute(
+                            sql: "INSERT INTO page_images (batch_id, form_id, page, jpeg) VALUES (?, ?, ?, ?)",
+                            arguments: [result.batchID, image.formID, image.page, Data(image.jpeg)])
+                    }
                     if let submission = batch.submission {
                         do {
                             try Self.record(submission, batchID: result.batchID, forms: result.rows, replacing: replaced, fileName: batch.fileName, db: db)

@@ -200,12 +200,50 @@ func tool(_ name: String, _ arguments: [String]) throws -> String {
         }
     }
 
+    // Each page's answer area is kept with its batch: straight and upright at 100 dpi, every
+    // marked bubble dark and every empty one light where the layout puts it (checked by Pillow).
+    let images = folder.appendingPathComponent("anh").path
+    let exportedImages = try sipas("form", "images", "--store", store, "--out", images)
+    #expect(exportedImages.status == 0 && exportedImages.stdout.contains("Wrote 8 page images"), "\(exportedImages.stdout) \(exportedImages.stderr)")
+    let checked = try python([
+        "-c",
+        """
+        import json, os, sys
+        from PIL import Image
+        images, layout, truth = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))["sheets"]
+        k = 100 / 25.4
+        wrong, seen = [], 0
+        for name in sorted(os.listdir(images)):
+            serial, page = name[:-4].split("-trang-")
+            im = Image.open(os.path.join(images, name))
+            assert im.format == "JPEG" and im.mode == "L" and im.size == (732, 976), (name, im.format, im.mode, im.size)
+            answers, doubtful = truth[serial]["answers"], set(truth[serial]["doubtful"])
+            for m in layout["marks"]:
+                if m["page"] != int(page) or m["item"] in doubtful or m["item"] not in answers:
+                    continue
+                a = answers[m["item"]]
+                marked = a == m["code"] or (isinstance(a, list) and m["code"] in a)
+                x, y = (m["x_mm"] - 12) * k, (m["y_mm"] - 36) * k
+                box = [im.getpixel((int(x) + dx, int(y) + dy)) for dx in range(-2, 3) for dy in range(-2, 3)]
+                mean = sum(box) / len(box)
+                seen += 1
+                if (marked and mean > 110) or (not marked and mean < 170):
+                    wrong.append((name, m["item"], m["code"], marked, round(mean)))
+        print(seen, "bubbles", len(wrong), "wrong", wrong[:5])
+        sys.exit(1 if wrong or seen < 400 else 0)
+        """,
+        images, layoutPath.path, corpus.appendingPathComponent("truth.json").path,
+    ])
+    #expect(checked.status == 0, "\(checked.output)")
+
     // The same scans again: refused, nothing added.
     let again = try sipas(arguments: ["scan", "--store", store, "--collected-on", "2026-03-02", "--review", "terminal"] + files, input: String(repeating: "0\n", count: 200))
     #expect(again.status != 0 && again.stderr.contains("nothing was imported"), "\(again.stderr)")
     let after = try sipas("export", "--store", store, "--out", csv)
     #expect(after.status == 0)
     #expect(try String(contentsOfFile: csv, encoding: .utf8).split(whereSeparator: \.isNewline).count == 3)
+    let imagesAfter = try sipas("form", "images", "--store", store, "--out", folder.appendingPathComponent("anh-2").path)
+    #expect(imagesAfter.stdout.contains("Wrote 8 page images"), "a refused import keeps no page image: \(imagesAfter.stdout)")
 }
 
 /// `sipas scan --review web` in headless Chromium (Tests/CLITests/Scripts/web_review.py): choose,

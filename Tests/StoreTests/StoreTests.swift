@@ -154,3 +154,30 @@ extension ResponseStore {
         #expect(early.codes == table.codes.mapValues { column in rows.map { column[$0] } })
     }
 }
+
+/// Scanned pages' images go in with their batch, in its transaction: kept when it commits, gone
+/// with it when it is a dry run or refused, and never changed or deleted afterwards.
+@Test func pageImagesAreStoredWithTheirBatchOnly() throws {
+    let store = try temporaryStore()
+    let table = SyntheticResponses(count: 2, units: 1, seed: 6).generate(counter)
+    func scanned(_ name: String, _ table: ResponseTable, images: [PageImage]) -> StreamedBatch {
+        var b = StreamedBatch(fileName: name, sha256: UUID().uuidString, source: .paper, questionnaire: counter, questionnaireYAML: counterYAML,
+                              importedBy: nil, firstDataRow: 1) { try $0(ImportPiece(table)) }
+        b.pageImages = images
+        return b
+    }
+    let first = [PageImage(formID: table.formID[0], page: 1, jpeg: [0xFF, 0xD8, 1]), PageImage(formID: table.formID[1], page: 1, jpeg: [0xFF, 0xD8, 2])]
+    _ = try store.importStreamed([scanned("a.pdf", table, images: first)], dryRun: true, progress: nil)
+    #expect(try store.pageImages(formID: nil).isEmpty, "a dry run keeps no image")
+    let result = try store.importStreamed([scanned("a.pdf", table, images: first)])
+    let stored = try store.pageImages(formID: nil)
+    #expect(stored.map(\.image) == first && stored.allSatisfy { $0.batchID == result[0].batchID && $0.fileName == "a.pdf" })
+    #expect(try store.pageImages(formID: table.formID[1]).map(\.image) == [first[1]])
+    // A batch refused (its forms stored before): its images are not kept either.
+    let again = [PageImage(formID: table.formID[0], page: 2, jpeg: [0xFF, 0xD8, 3])]
+    #expect(throws: StreamedImportError.self) { try store.importStreamed([scanned("b.pdf", table, images: again)]) }
+    #expect(try store.pageImages(formID: nil).count == 2)
+    let queue = try DatabaseQueue(path: store.location)
+    #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "UPDATE page_images SET jpeg = x'00'") } }
+    #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: "DELETE FROM page_images") } }
+}

@@ -30,6 +30,7 @@ struct MemoryReader: ResponseReading {
     }
     func units() throws -> [UnitRecord] { table.unit.levels.map { UnitRecord(code: $0) } }
     func submissions() throws -> [StoredSubmission] { [] }
+    func pageImages(formID: String?) throws -> [StoredPageImage] { [] }
     func labels() throws -> Labels { Labels(fields: ["ho-tich": "Hộ tịch và chứng thực"]) }
 }
 

@@ -7,7 +7,7 @@ struct FormCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "form",
         abstract: "Print paper forms (phiếu giấy) to be read back by a scanner, and show their geometry.",
-        subcommands: [FormPrintCommand.self, FormLayoutCommand.self])
+        subcommands: [FormPrintCommand.self, FormLayoutCommand.self, FormImagesCommand.self])
 }
 
 struct FormPrintCommand: ParsableCommand {
@@ -84,5 +84,33 @@ struct FormLayoutCommand: ParsableCommand {
             lines.append("  page \(page.number): \(items.count) items, \(page.marks.count) bubbles, \(page.textFields.count) text boxes")
         }
         emit(lines.joined(separator: "\n"))
+    }
+}
+
+struct FormImagesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "images",
+        abstract: "Write the scanned pages kept in the store (answer areas, for audit) as JPEG files.",
+        discussion: """
+            `sipas scan` stores, with each batch, every page's answer area: straightened, at 100 dpi, without \
+            the header band or the margins. This writes them out, one file per form and page: \
+            SERIAL-trang-N.jpg.
+
+            Examples:
+              sipas form images --out kiem-tra/
+              sipas form images --serial XA01-2026-0017 --out kiem-tra/
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Only this form (its serial).")
+    var serial: String?
+
+    @Option(help: "Folder to write the JPEG files into (created if missing).")
+    var out: String
+
+    func run() throws {
+        let written = try ExportPageImages(serial: serial, folder: out).run(from: try store.open())
+        emit("Wrote \(written.count) page image\(written.count == 1 ? "" : "s") to \(out)\(serial.map { " (form \($0))" } ?? "").")
     }
 }

@@ -68,7 +68,7 @@ struct ScanCommand: ParsableCommand {
 
     func run() throws {
         var progress = Progress()
-        let outcome = try ScanForms(files: files, keepsCrops: review != nil).run { progress.update("Reading page \($0)…") }
+        let outcome = try ScanForms(files: files, keepsCrops: review != nil, keepsPageImages: !dryRun).run { progress.update("Reading page \($0)…") }
         progress.finish()
         if json {
             emit(try outcome.json())

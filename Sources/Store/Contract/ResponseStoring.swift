@@ -62,6 +62,10 @@ public protocol ResponseReading: Sendable {
     /// current and replaced, oldest first.
     func submissions() throws -> [StoredSubmission]
 
+    /// Use to audit scanned forms: the answer areas of the pages stored with their batches
+    /// (`sipas scan`), of one form or of all, by form and page.
+    func pageImages(formID: String?) throws -> [StoredPageImage]
+
     /// Use wherever a code reaches a person: the store's own names of field and channel codes
     /// and the names of its units (the shipped catalogue is not included: see ``Labels``).
     func labels() throws -> Labels

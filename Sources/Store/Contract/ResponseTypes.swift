@@ -102,6 +102,8 @@ public struct StreamedBatch {
     /// Set when the file is a commune's report workbook: the store records the submission with
     /// the forms, in the same transaction (see ``Submission``).
     public var submission: Submission?
+    /// Scanned pages' answer areas, stored with the batch for audit (`sipas scan`).
+    public var pageImages: [PageImage] = []
 
     public init(fileName: String, sha256: String?, source: ResponseSource, questionnaire: Questionnaire, questionnaireYAML: String,
                 importedBy: String?, firstDataRow: Int, pieces: @escaping (_ consumer: (ImportPiece) throws -> Void) throws -> Void) {
@@ -113,6 +115,33 @@ public struct StreamedBatch {
         self.importedBy = importedBy
         self.firstDataRow = firstDataRow
         self.pieces = pieces
+    }
+}
+
+/// The answer area of one scanned page (*trang phiếu quét*), kept with its batch for audit: which
+/// form (serial) and page, and the image as a JPEG file's bytes.
+public struct PageImage: Sendable, Equatable {
+    public var formID: String
+    public var page: Int
+    public var jpeg: [UInt8]
+
+    public init(formID: String, page: Int, jpeg: [UInt8]) {
+        self.formID = formID
+        self.page = page
+        self.jpeg = jpeg
+    }
+}
+
+/// A page image as stored: with its batch and the file it was scanned from.
+public struct StoredPageImage: Sendable, Equatable {
+    public var batchID: Int64
+    public var fileName: String
+    public var image: PageImage
+
+    public init(batchID: Int64, fileName: String, image: PageImage) {
+        self.batchID = batchID
+        self.fileName = fileName
+        self.image = image
     }
 }
 

@@ -10,7 +10,8 @@ import SIPASStoring
 /// the serial's unit, its date `collectedOn` (the serial's year must be the date's year, so a
 /// serial cannot be stored twice under two years). Sheets are filed in a batch per scan file
 /// (the file holding their first page), so a file scanned again is refused by its SHA-256 and a
-/// sheet scanned again by its serial.
+/// sheet scanned again by its serial. The pages' answer areas, when the scan kept them, are
+/// stored with the batch, for audit.
 public struct ImportScans {
     public var outcome: ScanForms.Outcome
     /// What a person chose for doubtful items: serial → item → answer.
@@ -75,11 +76,14 @@ public struct ImportScans {
             guard let q = outcome.questionnaires[version], let yaml = outcome.yamls[version] else { continue }
             let table = self.table(sheets, questionnaire: q)
             let sha = try fileSHA256(at: URL(fileURLWithPath: file))
-            batches.append(
-                StreamedBatch(
-                    fileName: URL(fileURLWithPath: file).lastPathComponent, sha256: sha, source: .paper, questionnaire: q, questionnaireYAML: yaml,
-                    importedBy: importedBy, firstDataRow: 1
-                ) { consumer in try consumer(ImportPiece(table)) })
+            var batch = StreamedBatch(
+                fileName: URL(fileURLWithPath: file).lastPathComponent, sha256: sha, source: .paper, questionnaire: q, questionnaireYAML: yaml,
+                importedBy: importedBy, firstDataRow: 1
+            ) { consumer in try consumer(ImportPiece(table)) }
+            batch.pageImages = sheets.flatMap { sheet in
+                sheet.pages.compactMap { page in page.answerImage.map { PageImage(formID: sheet.serial, page: page.reading.identity.page, jpeg: $0) } }
+            }
+            batches.append(batch)
         }
         let results: [ImportResult]
         do {

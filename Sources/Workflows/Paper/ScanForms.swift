@@ -14,11 +14,14 @@ public struct ScanForms {
     public var catalog: QuestionnaireCatalog
     /// Keep a crop of the scan around each doubtful mark, for a person to review.
     public var keepsCrops: Bool
+    /// Keep each page's answer area as JPEG, to store with the batch (for audit).
+    public var keepsPageImages: Bool
 
-    public init(files: [String], catalog: QuestionnaireCatalog = QuestionnaireCatalog(), keepsCrops: Bool = true) {
+    public init(files: [String], catalog: QuestionnaireCatalog = QuestionnaireCatalog(), keepsCrops: Bool = true, keepsPageImages: Bool = false) {
         self.files = files
         self.catalog = catalog
         self.keepsCrops = keepsCrops
+        self.keepsPageImages = keepsPageImages
     }
 
     public struct Outcome: Sendable {
@@ -65,6 +68,7 @@ public struct ScanForms {
                 }
                 var reader = PageReader(questionnaire: q, layout: layout)
                 reader.keepsCrops = keepsCrops
+                reader.keepsAnswerArea = keepsPageImages
                 let made = Form(questionnaire: q, yaml: yaml, layout: layout, reader: reader)
                 forms[key] = made
                 return .success(made)
@@ -100,7 +104,10 @@ public struct ScanForms {
                             refused.append(RefusedPage(file: file, page: number, reason: reason.text))
                         case .success(let form):
                             do {
-                                pages.append(ScannedPage(file: file, pageInFile: number, reading: try form.reader.read(image, identity: identity, qr: symbol)))
+                                var reading = try form.reader.read(image, identity: identity, qr: symbol)
+                                let jpeg = try reading.answerArea.map { try PNGFile.encodeJPEG($0) }
+                                reading.answerArea = nil  // kept as JPEG only
+                                pages.append(ScannedPage(file: file, pageInFile: number, reading: reading, answerImage: jpeg))
                             } catch {
                                 refused.append(RefusedPage(file: file, page: number, reason: "\(error)"))
                             }

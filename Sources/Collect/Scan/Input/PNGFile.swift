@@ -2,7 +2,7 @@ import CLeptonica
 import Foundation
 import SIPASOMR
 
-/// Writes a grey image as PNG (Leptonica), e.g. the crop of a doubtful mark for a reviewer.
+/// Writes a grey image as PNG or JPEG (Leptonica): the crop of a doubtful mark for a reviewer, a page kept for audit.
 public enum PNGFile {
     public static func write(_ image: GreyImage, to path: String) throws {
         try withPix(image, name: path) { pix in
@@ -16,6 +16,17 @@ public enum PNGFile {
             var data: UnsafeMutablePointer<UInt8>?
             var size = 0
             guard pixWriteMem(&data, &size, pix, Int32(IFF_PNG)) == 0, let data else { throw ScanInputError("the crop could not be encoded as PNG") }
+            defer { free(data) }
+            return Array(UnsafeBufferPointer(start: data, count: size))
+        }
+    }
+
+    /// The image as JPEG bytes (baseline, `quality` 1–100), e.g. a page's answer area for audit.
+    public static func encodeJPEG(_ image: GreyImage, quality: Int = 70) throws -> [UInt8] {
+        try withPix(image, name: "the page image") { pix in
+            var data: UnsafeMutablePointer<UInt8>?
+            var size = 0
+            guard pixWriteMemJpeg(&data, &size, pix, Int32(quality), 0) == 0, let data else { throw ScanInputError("the page image could not be encoded as JPEG") }
             defer { free(data) }
             return Array(UnsafeBufferPointer(start: data, count: size))
         }

@@ -69,6 +69,8 @@ public struct PageReading: Sendable, Equatable {
     public var residual: Double
     public var bubbles: [BubbleReading]
     public var items: [ItemReading]
+    /// The page's answer area, straightened (when the reader keeps it: see `PageReader.keepsAnswerArea`).
+    public var answerArea: GreyImage? = nil
 }
 
 /// Thresholds for the bubbles (shares of the inside, 0…1).
@@ -91,6 +93,14 @@ public struct PageReader {
     public var thresholds = MarkThresholds()
     /// Whether doubtful items keep a crop of the scan (for a person to review; not needed to read).
     public var keepsCrops = true
+    /// Whether the reading keeps the page's answer area as an image (to store with the batch, for audit).
+    public var keepsAnswerArea = false
+
+    /// The answer area kept for audit (mm from the page's top left): the printed content, without
+    /// the header band (QR code, serial) or the margins, where nothing is asked or written.
+    public static let answerArea = (left: 12.0, top: 36.0, right: 198.0, bottom: 284.0)
+    /// Its resolution: 100 dpi shows every mark (a bubble is 16 pixels across).
+    public static let answerAreaDPI = 100
 
     public init(questionnaire: Questionnaire, layout: FormLayout) {
         self.questionnaire = questionnaire
@@ -144,7 +154,36 @@ public struct PageReader {
             let marks = page.marks.filter { $0.item == items[k].item }
             items[k].crop = crop(image, transform: transform, top: (marks.map(\.y).min() ?? 0) - 5, bottom: (marks.map(\.y).max() ?? 0) + 5, pageWidth: layout.pageWidth)
         }
-        return PageReading(identity: identity, transform: transform, residual: residual, bubbles: bubbles, items: items)
+        let area = keepsAnswerArea ? answerArea(image, transform: transform) : nil
+        return PageReading(identity: identity, transform: transform, residual: residual, bubbles: bubbles, items: items, answerArea: area)
+    }
+
+    /// The answer area, straight and upright, at `answerAreaDPI`: each pixel the mean of 3 × 3
+    /// samples of the scan through the fitted map (so noise and 1-bit dither average out).
+    func answerArea(_ image: GreyImage, transform: PageTransform) -> GreyImage {
+        let box = Self.answerArea
+        let scale = Double(Self.answerAreaDPI) / 25.4
+        let width = Int(((box.right - box.left) * scale).rounded()), height = Int(((box.bottom - box.top) * scale).rounded())
+        var pixels = [UInt8](repeating: 255, count: width * height)
+        let origin = transform.apply(Point(x: box.left, y: box.top))
+        let du = transform.apply(Point(x: box.left + 1 / scale, y: box.top)), dv = transform.apply(Point(x: box.left, y: box.top + 1 / scale))
+        let ux = du.x - origin.x, uy = du.y - origin.y, vx = dv.x - origin.x, vy = dv.y - origin.y
+        guard [origin.x, origin.y, ux, uy, vx, vy].allSatisfy({ $0.isFinite && abs($0) < 1e7 }) else { return GreyImage(width: width, height: height, pixels: pixels) }
+        let offsets: [Double] = [1.0 / 6, 0.5, 5.0 / 6]
+        for v in 0..<height {
+            for u in 0..<width {
+                var sum = 0
+                for a in offsets {
+                    for b in offsets {
+                        let x = origin.x + (Double(u) + a) * ux + (Double(v) + b) * vx
+                        let y = origin.y + (Double(u) + a) * uy + (Double(v) + b) * vy
+                        sum += Int(image.clamped(Int(x.rounded(.down)), Int(y.rounded(.down))))
+                    }
+                }
+                pixels[v * width + u] = UInt8(sum / 9)
+            }
+        }
+        return GreyImage(width: width, height: height, pixels: pixels)
     }
 
     /// The band of the page from `top` to `bottom` (mm), the whole printed width, sampled through

@@ -6,11 +6,14 @@ public struct ScannedPage: Sendable, Equatable {
     /// 1-based page (or image) number within its file.
     public var pageInFile: Int
     public var reading: PageReading
+    /// The answer area as a JPEG file's bytes, to store with the batch (nil when not kept).
+    public var answerImage: [UInt8]?
 
-    public init(file: String, pageInFile: Int, reading: PageReading) {
+    public init(file: String, pageInFile: Int, reading: PageReading, answerImage: [UInt8]? = nil) {
         self.file = file
         self.pageInFile = pageInFile
         self.reading = reading
+        self.answerImage = answerImage
     }
 }
 
