@@ -49,7 +49,8 @@ func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
     let sheets = try #require(out["sheets"] as? [[String: Any]])
     #expect(Set(sheets.compactMap { $0["serial"] as? String }) == Set(serials))
     let planted = try #require(truth["sheets"] as? [String: [String: Any]])
-    var clear = 0, doubtful = 0
+    var clear = 0, doubtful = 0, erased = 0
+    var plantedKinds: Set<String> = []
     for sheet in sheets {
         let serial = try #require(sheet["serial"] as? String)
         let expected = try #require(planted[serial])
@@ -57,20 +58,27 @@ func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let expectedDoubtful = Set(try #require(expected["doubtful"] as? [String]))
         let answers = try #require(sheet["answers"] as? [String: Any])
         let flagged = Set((sheet["doubtful"] as? [[String: Any]] ?? []).compactMap { $0["item"] as? String })
+        let kinds = expected["kinds"] as? [String: String] ?? [:]
         #expect(sheet["questionnaire"] as? String == "sipas-2023")
         for (item, value) in expectedAnswers {
             if expectedDoubtful.contains(item) {
                 doubtful += 1
                 #expect(flagged.contains(item), "\(serial) \(item): a planted doubtful mark was not flagged (read as \(answers[item] ?? "nothing"))")
                 #expect(answers[item] is NSNull)
+            } else if kinds[item] == "erased" {
+                // A fill rubbed out beside the answer: read right, or sent to review; never read wrong.
+                erased += 1
+                #expect(flagged.contains(item) || "\(answers[item] ?? "absent")" == "\(value)", "\(serial) \(item): read \(answers[item] ?? "absent") beside an erased mark, marked \(value)")
             } else {
                 clear += 1
                 #expect(!flagged.contains(item), "\(serial) \(item): a clear mark was sent to review")
                 #expect("\(answers[item] ?? "absent")" == "\(value)", "\(serial) \(item): read \(answers[item] ?? "absent"), marked \(value)")
             }
         }
+        for kind in Set(kinds.values) { plantedKinds.insert(kind) }
     }
-    #expect(clear > 200 && doubtful > 15, "clear \(clear), doubtful \(doubtful)")
+    #expect(clear > 200 && doubtful > 15 && erased > 0, "clear \(clear), doubtful \(doubtful), erased \(erased)")
+    #expect(plantedKinds.isSuperset(of: ["light", "half", "double", "tick", "cross", "circled", "correction", "erased"]), "\(plantedKinds)")
 }
 
 @Test func whatIsNotAPrintedFormIsRefusedAndNamed() throws {
@@ -154,7 +162,7 @@ func tool(_ name: String, _ arguments: [String]) throws -> String {
     let corpus = folder.appendingPathComponent("corpus")
     let made = try python([
         repository.appendingPathComponent("scripts/omr/make_corpus.py").path, "--pdf", pdf, "--layout", layoutPath.path, "--serials", "XA01-2026-0001,XA01-2026-0002",
-        "--multi", "q2", "--seed", "11", "--dpi", "200", "--formats", "png,pdf", "--out", corpus.path,
+        "--multi", "q2", "--seed", "11", "--dpi", "200", "--formats", "png,pdf", "--erased", "0", "--out", corpus.path,
     ])
     try #require(made.status == 0, "\(made.output)")
     let truth = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("truth.json"))) as? [String: Any])
@@ -275,7 +283,7 @@ extension KioskCLITests {
         let corpus = folder.appendingPathComponent("corpus")
         let made = try python([
             repository.appendingPathComponent("scripts/omr/make_corpus.py").path, "--pdf", pdf, "--layout", layoutPath.path, "--serials",
-            "XA01-2026-0001,XA01-2026-0002", "--multi", "q2", "--seed", "11", "--dpi", "200", "--formats", "png,pdf", "--out", corpus.path,
+            "XA01-2026-0001,XA01-2026-0002", "--multi", "q2", "--seed", "11", "--dpi", "200", "--formats", "png,pdf", "--erased", "0", "--out", corpus.path,
         ])
         try #require(made.status == 0, "\(made.output)")
         let truth = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("truth.json"))) as? [String: Any])

@@ -7,15 +7,22 @@ the page is put through what a scanner and a hurried respondent do: a turn of a 
 scale, shift, blur, noise, JPEG, 1-bit thresholding, upside down, pages shuffled across files.
 
 Every mark is planted on purpose and written to truth.json:
-  fill    a bubble filled in (a clear mark: must be read right)
-  blank   nothing marked (must be read as blank)
-  light   a light pencil fill            } each must be sent to review (doubtful)
-  half    half the bubble filled         }
-  double  two bubbles of a one-answer item filled }
+  fill        a bubble filled in (a clear mark: must be read right)
+  blank       nothing marked (must be read as blank)
+  erased      a fill rubbed out (a grey smudge) and another bubble filled: clear (the form
+              allows it), read right or sent to review, never read wrong
+  light       a light pencil fill                                   } each must be sent
+  half        half the bubble filled                                } to review (doubtful)
+  double      two bubbles of a one-answer item filled               }
+  tick        a tick (✓) over a bubble instead of a fill            }
+  cross       a cross (✗) over an empty bubble                      }
+  circled     the code beside a bubble circled, the bubble left empty }
+  correction  a bubble filled, crossed out, another one filled      }
 
 Usage: make_corpus.py --pdf phieu.pdf --layout layout.json --serials S1,S2,… --out DIR [--seed 7] [--dpi 150,200,300]
        [--multi q2] [--doubtful 0.1] [--blank 0.1] [--rotate 3] [--scale 0.03] [--shift 2] [--margin 6]
-       [--formats png,jpeg,tiff,pdf,bilevel] [--upside-down 0.2] [--per-file 3]
+       [--formats png,jpeg,tiff,pdf,bilevel] [--upside-down 0.2] [--per-file 3] [--erased 0.03]
+       [--kinds light,half,double,tick,cross,circled,correction]
 Independent of sipas: Pillow and numpy draw and distort; nothing of sipas's code is used.
 """
 import argparse
@@ -41,6 +48,8 @@ def main():
     parser.add_argument("--multi", default="", help="comma-separated ids of multi-choice items")
     parser.add_argument("--doubtful", type=float, default=0.1, help="share of items given a doubtful mark")
     parser.add_argument("--blank", type=float, default=0.1, help="share of items left blank")
+    parser.add_argument("--erased", type=float, default=0.03, help="share of items with an erased mark beside the fill")
+    parser.add_argument("--kinds", default="light,half,double,tick,cross,circled,correction", help="the doubtful kinds planted")
     parser.add_argument("--rotate", type=float, default=3.0, help="largest turn, degrees")
     parser.add_argument("--scale", type=float, default=0.03, help="largest relative scale error")
     parser.add_argument("--shift", type=float, default=2.0, help="largest shift, mm")
@@ -65,7 +74,8 @@ def main():
     total_pages = int(subprocess.run(["pdfinfo", args.pdf], capture_output=True, text=True, check=True).stdout.split("Pages:")[1].split()[0])
     serials = args.serials.split(",")
     assert len(serials) * pages_per_sheet == total_pages, "one serial per printed sheet"
-    truth = {"sheets": {}, "files": [], "marks": {"clear": 0, "doubtful": 0}}
+    kinds = args.kinds.split(",")
+    truth = {"sheets": {}, "files": [], "marks": {"clear": 0, "doubtful": 0}, "kinds": {}}
     rendered = []  # (image, sheet serial, page number)
     with tempfile.TemporaryDirectory() as tmp:
         for index in range(total_pages):
@@ -88,15 +98,33 @@ def main():
                     truth["marks"]["clear"] += 1
                     continue
                 if roll < args.blank + args.doubtful:
-                    kind = rng.choice(([] if bilevel else ["light"]) + ["half"] + ([] if item in multi else ["double"]))
+                    # A 1-bit scan loses a light mark; a multi-choice item may have two marks.
+                    allowed = [k for k in kinds if not (k == "light" and bilevel) and not (k in ("double", "correction") and item in multi)]
+                    kind = rng.choice(allowed)
                     if kind == "double":
                         for mark in rng.sample(marks, 2):
                             fill(draw, mark, px, rng, "fill")
+                    elif kind == "correction":
+                        first, second = rng.sample(marks, 2)
+                        fill(draw, first, px, rng, "fill")
+                        fill(draw, first, px, rng, "cross")
+                        fill(draw, second, px, rng, "fill")
                     else:
                         fill(draw, rng.choice(marks), px, rng, kind)
                     record["answers"][item] = None
                     record["doubtful"].append(item)
+                    record.setdefault("kinds", {})[item] = kind
                     truth["marks"]["doubtful"] += 1
+                    truth["kinds"][kind] = truth["kinds"].get(kind, 0) + 1
+                    continue
+                if roll < args.blank + args.doubtful + args.erased and item not in multi:
+                    rubbed, mark = rng.sample(marks, 2)
+                    fill(draw, rubbed, px, rng, "erased")
+                    fill(draw, mark, px, rng, "fill")
+                    record["answers"][item] = mark["code"]
+                    record.setdefault("kinds", {})[item] = "erased"
+                    truth["marks"]["clear"] += 1
+                    truth["kinds"]["erased"] = truth["kinds"].get("erased", 0) + 1
                     continue
                 if item in multi:
                     chosen = sorted(rng.sample(marks, rng.randint(1, min(3, len(marks)))), key=lambda m: m["code"])
@@ -167,6 +195,31 @@ def fill(draw, mark, px, rng, kind):
     elif kind == "half":
         start = rng.choice([0, 90, 180, 270])
         draw.pieslice(box, start, start + 180, fill=rng.randint(0, 60))
+    elif kind == "erased":
+        # What a rubber leaves of a fill: a pale, uneven smudge.
+        draw.ellipse(box, fill=rng.randint(205, 228))
+    elif kind == "tick":
+        width = max(1, round(rng.uniform(0.35, 0.6) * px))
+        s = r * rng.uniform(0.9, 1.3)
+        points = [(cx - 0.8 * s, cy - 0.05 * s), (cx - 0.2 * s, cy + 0.7 * s), (cx + 1.1 * s, cy - 1.1 * s)]
+        draw.line(points, fill=rng.randint(0, 60), width=width, joint="curve")
+    elif kind == "cross":
+        width = max(1, round(rng.uniform(0.35, 0.6) * px))
+        s = r * rng.uniform(0.9, 1.4)
+        ink = rng.randint(0, 60)
+        draw.line([(cx - s, cy - s), (cx + s, cy + s)], fill=ink, width=width)
+        draw.line([(cx - s, cy + s), (cx + s, cy - s)], fill=ink, width=width)
+    elif kind == "circled":
+        # A ring round the code printed right of the bubble (it starts 0.6 mm past the bubble's
+        # edge and is about 1.6 mm wide), or now and then round bubble and code together.
+        width = max(1, round(rng.uniform(0.3, 0.5) * px))
+        if rng.random() < 0.7:
+            ox, radius = mark["r_mm"] + 1.4, rng.uniform(1.7, 2.3)
+        else:
+            ox, radius = 1.6, rng.uniform(3.6, 4.2)
+        ccx = (mark["x_mm"] + ox + rng.uniform(-0.3, 0.3)) * px
+        rx, ry = radius * px * rng.uniform(0.95, 1.15), radius * px * rng.uniform(0.85, 1.0)
+        draw.ellipse([ccx - rx, cy - ry, ccx + rx, cy + ry], outline=rng.randint(0, 60), width=width)
 
 
 def scanner(image, dpi, rng, nrng, args):

@@ -3,7 +3,9 @@
 
 Counts answers (one per item and sheet, as a clerk would type them):
   clear      planted fill or blank: must be read as planted, not sent to review
-  doubtful   planted light, half or double mark: must be sent to review
+  doubtful   planted light, half, double, tick, cross, circled or corrected mark: must be sent to review
+An erased mark beside a fill counts as clear (the form allows rubbing out). Also prints, by
+kind of mark, how many were planted and how many were flagged (kinds).
 Prints JSON: clear, clear_right, clear_to_review, clear_wrong (read wrong, not flagged),
 doubtful, doubtful_flagged, doubtful_unflagged (read as something, not flagged); answers on refused
 sheets (clear_on_refused, doubtful_on_refused) and pages_refused.
@@ -17,10 +19,17 @@ out = json.load(open(sys.argv[2]))
 score = dict(clear=0, clear_right=0, clear_to_review=0, clear_wrong=0, clear_on_refused=0,
              doubtful=0, doubtful_flagged=0, doubtful_on_refused=0, doubtful_unflagged=0, pages_refused=len(out["refused"]))
 read = {sheet["serial"]: sheet for sheet in out["sheets"]}
+kinds = {}
 for serial, planted in truth["sheets"].items():
     sheet = read.get(serial)
     flagged = {d["item"] for d in sheet["doubtful"]} if sheet else set()
     for item, value in planted["answers"].items():
+        kind = planted.get("kinds", {}).get(item)
+        if kind and sheet is not None:
+            k = kinds.setdefault(kind, {"planted": 0, "flagged": 0, "read_right": 0})
+            k["planted"] += 1
+            k["flagged"] += item in flagged
+            k["read_right"] += item not in flagged and sheet["answers"].get(item) == value
         if item in planted["doubtful"]:
             score["doubtful"] += 1
             if sheet is None:
@@ -39,4 +48,5 @@ for serial, planted in truth["sheets"].items():
                 score["clear_right"] += 1
             else:
                 score["clear_wrong"] += 1
+score["kinds"] = kinds
 print(json.dumps(score, sort_keys=True))

@@ -13,6 +13,9 @@ public struct BubbleReading: Sendable, Equatable {
     public var fill: Double
     /// 1 − (mean brightness inside ÷ paper): light pencil shows here before it shows in `fill`.
     public var darkness: Double
+    /// Share of the ring round the bubble's printed code that is dark: a circled code. Nothing is
+    /// printed there, so a clean form reads about 0.
+    public var beside: Double = 0
     public var state: State
 }
 
@@ -26,12 +29,15 @@ public enum Doubt: Sendable, Equatable, CustomStringConvertible {
     case tooMany(marked: Int, allowed: Int)
     /// Several bubbles marked on a one-answer item: perhaps a correction.
     case severalMarked(Int)
+    /// Ink round a bubble's code, not in the bubble: a circled code instead of a fill.
+    case markBeside
 
     public var description: String {
         switch self {
         case .lightMark: "light or partial mark"
         case .tooMany(let marked, let allowed): "\(marked) answers marked, at most \(allowed) allowed"
         case .severalMarked(let marked): "\(marked) answers marked (a correction?)"
+        case .markBeside: "a mark beside a bubble (a circled code?)"
         }
     }
 
@@ -40,6 +46,7 @@ public enum Doubt: Sendable, Equatable, CustomStringConvertible {
         case .lightMark: "dấu mờ hoặc tô chưa kín ô"
         case .tooMany(let marked, let allowed): "tô \(marked) ô, quá \(allowed) lựa chọn cho phép"
         case .severalMarked(let marked): "tô \(marked) ô (có thể đã sửa)"
+        case .markBeside: "có nét khoanh hay đánh dấu cạnh ô, ô không được tô"
         }
     }
 }
@@ -80,6 +87,8 @@ public struct MarkThresholds: Sendable, Equatable {
     /// A bubble at most this full, and at most `lightDarkness` dark, is empty.
     public var empty = 0.12
     public var lightDarkness = 0.14
+    /// An empty bubble whose code's ring is darker than this share has a mark beside it.
+    public var beside = 0.06
 
     public init() {}
 }
@@ -229,7 +238,49 @@ public struct PageReader {
         let darkness = count == 0 ? 0 : max(0, 1 - Double(sum) / Double(count) / Double(paper))
         let state: BubbleReading.State =
             fill >= thresholds.marked ? .marked : (fill <= thresholds.empty && darkness <= thresholds.lightDarkness ? .empty : .doubtful)
-        return BubbleReading(item: mark.item, code: mark.code, fill: fill, darkness: darkness, state: state)
+        let beside = state == .marked ? 0 : besideShare(mark, image: image, transform: transform, limit: limit)
+        return BubbleReading(item: mark.item, code: mark.code, fill: fill, darkness: darkness, beside: beside, state: state)
+    }
+
+    /// Where a circled code's ring lies (mm from the bubble's centre), sampled every 0.2 mm: 1.7
+    /// to 2.6 mm round the printed code (which starts 0.6 mm past the bubble's edge and is about
+    /// 1.5 mm wide), clear of the bubble and its outline, and short of the label after the code.
+    static let ringOffsets: [(Double, Double)] = offsets { dx, dy in
+        let r = FormLayoutEngine.bubbleRadius
+        let fromCode = hypot(dx - (r + 1.4), dy), fromBubble = hypot(dx, dy)
+        return fromCode >= 1.7 && fromCode <= 2.6 && fromBubble >= r + 0.5 && dx <= r + 3.8
+    }
+
+    /// Left of the bubble, where a ring drawn round bubble and code together passes: 0.55 to
+    /// 1.8 mm beyond the bubble's edge, within 1.6 mm of its centre line.
+    static let leftOffsets: [(Double, Double)] = offsets { dx, dy in
+        let r = FormLayoutEngine.bubbleRadius
+        return dx >= -(r + 1.8) && dx <= -(r + 0.55) && abs(dy) <= 1.6
+    }
+
+    static func offsets(_ keep: (Double, Double) -> Bool) -> [(Double, Double)] {
+        var offsets: [(Double, Double)] = []
+        for j in -30...30 {
+            for i in -30...40 {
+                let dx = Double(i) * 0.2, dy = Double(j) * 0.2
+                if keep(dx, dy) { offsets.append((dx, dy)) }
+            }
+        }
+        return offsets
+    }
+
+    /// The darker share of the two places a ring round the code (or round bubble and code) shows.
+    func besideShare(_ mark: FormLayout.Mark, image: GreyImage, transform: PageTransform, limit: UInt8) -> Double {
+        let scale = mark.r / FormLayoutEngine.bubbleRadius
+        func share(_ offsets: [(Double, Double)]) -> Double {
+            var dark = 0
+            for (dx, dy) in offsets {
+                let p = transform.apply(Point(x: mark.x + dx * scale, y: mark.y + dy * scale))
+                if image.clamped(Int(p.x.rounded(.down)), Int(p.y.rounded(.down))) < limit { dark += 1 }
+            }
+            return Double(dark) / Double(max(1, offsets.count))
+        }
+        return max(share(Self.ringOffsets), share(Self.leftOffsets))
     }
 
     func decide(_ bubbles: [BubbleReading], page: Int) -> [ItemReading] {
@@ -243,8 +294,13 @@ public struct PageReader {
             let marks = byItem[id]!
             let marked = marks.filter { $0.state == .marked }.map(\.code)
             let doubtful = marks.filter { $0.state == .doubtful }.map(\.code)
-            let candidates = marks.filter { $0.state != .empty }.map(\.code)
+            let besides = marks.filter { $0.state != .marked && $0.beside > thresholds.beside }.map(\.code)
+            let candidates = marks.filter { $0.state != .empty || besides.contains($0.code) }.map(\.code)
             let item = questionnaire.item(id)
+            let answer: ItemReading.Answer = item?.type == .multi ? (marked.isEmpty ? .blank : .codes(marked)) : (marked.first.map { .code($0) } ?? .blank)
+            if !besides.isEmpty, doubtful.isEmpty, item?.type == .multi || marked.count <= 1 {
+                return ItemReading(item: id, page: page, answer: answer, doubt: .markBeside, candidates: candidates, crop: nil)
+            }
             if item?.type == .multi {
                 let answer: ItemReading.Answer = marked.isEmpty ? .blank : .codes(marked)
                 var doubt: Doubt? = doubtful.isEmpty ? nil : .lightMark
