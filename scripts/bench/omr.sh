@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Benchmark: reading scanned forms (OMR), accuracy and speed.
-#   scripts/bench/omr.sh [SHEETS]      default 50 (200 pages of sipas-2023, ~14,000 answers)
+#   scripts/bench/omr.sh [SHEETS [CORPORA]]   default 50 sheets (200 pages of sipas-2023, 3,550
+#                                             answers) and 1 mixed corpus; 15 corpora ≈ 53,000 answers
 # 1. Accuracy: SHEETS sheets printed (`sipas form print`), rendered and marked by
-#    scripts/omr/make_corpus.py (independent of sipas; seeded): fills, blanks, light pencil, half
-#    fills, double marks; 150/200/300 dpi, turns up to 5°, ±5 % scale, shifts, blur, noise, JPEG
-#    50–90, 1-bit, upside down, shuffled across PDF/TIFF/PNG/JPEG files. `sipas scan --dry-run
-#    --json` on all of it, scored by scripts/omr/score.py.
+#    scripts/omr/make_corpus.py (independent of sipas; seeded): fills, blanks, erased fills, light
+#    pencil, half fills, double marks, ticks, crosses, circled codes, corrections; 150/200/300 dpi,
+#    turns up to 5°, ±5 % scale, shifts, blur, noise, JPEG 50–90, 1-bit, upside down, shuffled
+#    across PDF/TIFF/PNG/JPEG files. CORPORA such corpora of the same printed sheets, each marked
+#    and scanned anew (seeds 2026, 2028, …; pages rendered once), two made at a time; `sipas scan
+#    --dry-run --json` on each, scored by scripts/omr/score.py and summed.
 # 2. Speed: the same sheets at 200 dpi as grey PNG pages, read on one core (taskset -c 0):
 #    pages per second (hyperfine) and peak memory (GNU time).
 set -euo pipefail
@@ -20,11 +23,20 @@ mkdir -p "$dir"
 "$sipas" form print --questionnaire sipas-2023 --unit XA01 --year 2026 --count "$sheets" --out "$dir/phieu.pdf" >/dev/null
 "$sipas" form layout --questionnaire sipas-2023 --json >"$dir/layout.json"
 serials=$(python3 -c "print(','.join('XA01-2026-%04d' % n for n in range(1, $sheets + 1)))")
-if [ ! -s "$dir/mixed/truth.json" ]; then
-  rm -rf "$dir/mixed"
+corpora=${2:-1}
+mkdir -p "$dir/render"
+make_mixed() {
+  local k=$1 out="$dir/mixed-$1"
+  [ -s "$out/truth.json" ] && return 0
+  rm -rf "$out"
   python3 scripts/omr/make_corpus.py --pdf "$dir/phieu.pdf" --layout "$dir/layout.json" --serials "$serials" --multi q2 \
-    --seed 2026 --rotate 5 --scale 0.05 --out "$dir/mixed"
-fi
+    --seed $((2024 + 2 * k)) --rotate 5 --scale 0.05 --render-cache "$dir/render" --out "$out" >/dev/null
+}
+export -f make_mixed
+export dir serials
+# The first corpus alone fills the render cache; the others two at a time.
+make_mixed 1
+seq 2 "$corpora" | xargs -r -P 2 -I{} bash -c 'make_mixed {}'
 if [ ! -s "$dir/png200/truth.json" ]; then
   rm -rf "$dir/png200"
   python3 scripts/omr/make_corpus.py --pdf "$dir/phieu.pdf" --layout "$dir/layout.json" --serials "$serials" --multi q2 \
@@ -32,9 +44,26 @@ if [ ! -s "$dir/png200/truth.json" ]; then
 fi
 pages=$(ls "$dir/png200"/scan-*.png | wc -l)
 
-echo "== accuracy: $sheets sheets, mixed corpus"
-"$sipas" scan --dry-run --json "$dir/mixed"/scan-* >"$dir/mixed.json" || true
-python3 scripts/omr/score.py "$dir/mixed/truth.json" "$dir/mixed.json" | tee "$dir/mixed-score.json"
+echo "== accuracy: $corpora mixed corpus(es) of $sheets sheets"
+for k in $(seq 1 "$corpora"); do
+  "$sipas" scan --dry-run --json "$dir/mixed-$k"/scan-* >"$dir/mixed-$k.json" || true
+  python3 scripts/omr/score.py "$dir/mixed-$k/truth.json" "$dir/mixed-$k.json" >"$dir/mixed-$k-score.json"
+done
+python3 - "$dir" "$corpora" <<'PY'
+import json, sys
+folder, n = sys.argv[1], int(sys.argv[2])
+total, kinds = {}, {}
+for k in range(1, n + 1):
+    score = json.load(open(f"{folder}/mixed-{k}-score.json"))
+    for key, value in score.pop("kinds").items():
+        for field, count in value.items():
+            kinds.setdefault(key, {}).setdefault(field, 0)
+            kinds[key][field] += count
+    for key, value in score.items():
+        total[key] = total.get(key, 0) + value
+total["kinds"] = kinds
+print(json.dumps(total, sort_keys=True))
+PY
 echo "== accuracy: $sheets sheets, 200 dpi PNG"
 "$sipas" scan --dry-run --json "$dir/png200"/scan-* >"$dir/png200.json" || true
 python3 scripts/omr/score.py "$dir/png200/truth.json" "$dir/png200.json"

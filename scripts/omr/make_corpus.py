@@ -22,7 +22,7 @@ Every mark is planted on purpose and written to truth.json:
 Usage: make_corpus.py --pdf phieu.pdf --layout layout.json --serials S1,S2,… --out DIR [--seed 7] [--dpi 150,200,300]
        [--multi q2] [--doubtful 0.1] [--blank 0.1] [--rotate 3] [--scale 0.03] [--shift 2] [--margin 6]
        [--formats png,jpeg,tiff,pdf,bilevel] [--upside-down 0.2] [--per-file 3] [--erased 0.03]
-       [--kinds light,half,double,tick,cross,circled,correction]
+       [--kinds light,half,double,tick,cross,circled,correction] [--render-cache DIR]
 Independent of sipas: Pillow and numpy draw and distort; nothing of sipas's code is used.
 """
 import argparse
@@ -57,6 +57,7 @@ def main():
     parser.add_argument("--formats", default="png,jpeg,tiff,pdf,bilevel")
     parser.add_argument("--upside-down", type=float, default=0.2)
     parser.add_argument("--per-file", type=int, default=3, help="most pages in one file")
+    parser.add_argument("--render-cache", help="folder keeping the rendered pages of --pdf, reused by later runs on the same PDF")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
@@ -70,6 +71,8 @@ def main():
     dpis = [int(d) for d in args.dpi.split(",")]
     formats = args.formats.split(",")
     os.makedirs(args.out, exist_ok=True)
+    if args.render_cache:
+        os.makedirs(args.render_cache, exist_ok=True)
 
     total_pages = int(subprocess.run(["pdfinfo", args.pdf], capture_output=True, text=True, check=True).stdout.split("Pages:")[1].split()[0])
     serials = args.serials.split(",")
@@ -82,8 +85,13 @@ def main():
             dpi = rng.choice(dpis)
             # A 1-bit scan (thresholded) loses a light pencil mark or turns it black: none is planted there.
             bilevel = "bilevel" in formats and rng.random() < 1 / len(formats)
-            base = os.path.join(tmp, "p")
-            subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1), "-singlefile", "-png", args.pdf, base], check=True)
+            # Rendering is most of the time: with --render-cache each page is rendered once per
+            # resolution and reused by every corpus made from the same PDF (other seeds).
+            base = os.path.join(args.render_cache or tmp, f"p{index + 1}-{dpi}")
+            if not (args.render_cache and os.path.exists(base + ".png")):
+                part = f"{base}-part{os.getpid()}"
+                subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1), "-singlefile", "-png", args.pdf, part], check=True)
+                os.replace(part + ".png", base + ".png")
             image = Image.open(base + ".png").convert("L")
             image.load()
             sheet, page = index // pages_per_sheet, index % pages_per_sheet + 1
