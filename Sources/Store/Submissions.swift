@@ -81,10 +81,18 @@ extension ResponseStore {
                 "\(fileName): \(m.unitName) (\(m.unitCode)) already submitted \(described); a resubmission must say that it replaces it (the earlier one is kept in the history); nothing was imported",
                 remedy: .replaceSubmission)
         }
-        // Withdraw the earlier forms: marked as superseded by themselves (no successor form), as a
-        // correction releases a form id; they stay in the store.
+        // Withdraw the earlier forms, and the corrections made to them since (each a response of
+        // its own batch that supersedes one of them): the current version of each is marked as
+        // superseded by itself (no successor form), as a correction releases a form id; every
+        // version stays in the store.
         let batchID = try Int64.fetchOne(db, sql: "SELECT batch_id FROM submissions WHERE id = ?", arguments: [earlier.id])
-        try db.execute(sql: "UPDATE responses SET superseded_by = id WHERE batch_id = ? AND superseded_by IS NULL", arguments: [batchID])
+        try db.execute(
+            sql: """
+                WITH RECURSIVE chain(id) AS (
+                    SELECT id FROM responses WHERE batch_id = ?
+                    UNION SELECT r.id FROM responses r JOIN chain c ON r.supersedes = c.id)
+                UPDATE responses SET superseded_by = id WHERE superseded_by IS NULL AND id IN chain
+                """, arguments: [batchID])
         return earlier
     }
 

@@ -160,6 +160,46 @@ func pythonEdit(_ script: String, _ args: [String]) throws {
     #expect(overlap.contains("which overlaps Quý II/2026"), "\(overlap)")
 }
 
+/// A form of a submitted report corrected in the province store, then the report replaced: the
+/// correction goes with the forms it corrected (withdrawn, kept in the history), so the
+/// resubmission's forms, which carry the same form ids, are stored and counted once.
+@Test func aReplacedSubmissionTakesItsCorrectionsWithIt() throws {
+    let folder = try temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let first = try communeReport("XA01", "Xã Định Hóa", forms: 100, satisfaction: 0.9, seed: 7, in: folder)
+    let province = try ResponseStore(path: folder.appendingPathComponent("tinh.sqlite").path, create: true)
+    _ = try importer([first.path]).run(into: province)
+    let q = try StoredQuestionnaire.resolve("sipas-2023", in: province, catalog: catalog)
+    let stored = try province.responses(questionnaire: q, filter: ResponseFilter()).table
+    let formID = stored.formID[3]
+    let original = try #require(try province.history(unit: "XA01", formID: formID).first)
+    let item = try #require(q.items.first { $0.type == .scale }?.id)
+    var codes = stored.codes.compactMapValues { $0[3] == 0 ? nil : $0[3] }
+    codes[item] = codes[item] == 1 ? 2 : 1
+    var fixed = ResponseTable(questionnaire: q)
+    fixed.append(
+        ResponseTable.Metadata(formID: formID, unit: "XA01", collectedOn: stored.collectedOn[3]), codes: codes,
+        picks: stored.picks.compactMapValues { $0[3] == 0 ? nil : $0[3] })
+    let yaml = try #require(try province.questionnaireYAML(id: q.id, version: q.version))
+    let correction = try province.correct(responseID: original.id, with: fixed, row: 0, questionnaireYAML: yaml, by: "tỉnh")
+    #expect(try province.responses(questionnaire: q, filter: ResponseFilter()).table.count == 100)
+
+    let second = try communeReport("XA01", "Xã Định Hóa", forms: 110, satisfaction: 0.9, seed: 9, in: try temporaryFolder())
+    #expect(second.built.table.formID.contains(formID), "the resubmission reuses the form ids")
+    var replacing = importer([second.path])
+    replacing.replace = true
+    _ = try replacing.run(into: province)
+    let current = try province.responses(questionnaire: q, filter: ResponseFilter()).table
+    #expect(current.count == 110)
+    #expect(Set(current.formID).count == 110, "each form id counted once")
+    // The chain stays in the history: the original (corrected), its correction (withdrawn), the resubmitted form.
+    let history = try province.history(unit: "XA01", formID: formID)
+    #expect(history.count == 3, "\(history)")
+    #expect(history.first { $0.id == original.id }?.supersededBy == correction)
+    #expect(history.first { $0.id == correction }?.supersededBy == correction, "the correction is withdrawn with its submission")
+    #expect(history.filter { $0.supersededBy == nil }.count == 1)
+}
+
 /// A report on another version of the questionnaire than the province's forms is refused with both
 /// versions named.
 @Test func aReportOnAnotherQuestionnaireVersionIsRefusedNamingBoth() throws {
