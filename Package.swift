@@ -168,6 +168,8 @@ let package = Package(
         .testTarget(
             name: "ReportTests", dependencies: ["SIPASReport", "SIPASAnalysis", "SIPASModel", "SIPASSynthetic", "ZIPFoundation"],
             path: "Tests/ReportTests", exclude: ["Golden", "Scripts"]),
+        // Helpers shared by test targets: running the command-line tools the tests check with.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .target(name: "KioskTestSupport", dependencies: ["SIPASKiosk", "SIPASStoring", "SIPASModel"], path: "Tests/KioskTestSupport"),
         .testTarget(
             name: "KioskTests", dependencies: ["KioskTestSupport", "SIPASKiosk", "SIPASStoring", "SIPASStore", "SIPASModel"], path: "Tests/KioskTests"),
@@ -185,11 +187,11 @@ let package = Package(
             name: "PaperTests",
             dependencies: [
                 "SIPASFormLayout", "SIPASFormPDF", "SIPASOMR", "SIPASScanInput", "SIPASScanReview", "SIPASWorkflows", "SIPASModel", "SIPASStatistics",
-                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Hummingbird", package: "hummingbird"),
+                "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/PaperTests"),
         .testTarget(
-            name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASStoring", "SIPASModel"], path: "Tests/CLITests",
+            name: "CLITests", dependencies: ["SIPASCommands", "SIPASStore", "SIPASStoring", "SIPASModel", "TestSupport"], path: "Tests/CLITests",
             exclude: ["Fixtures", "Scripts"]),
     ],
     swiftLanguageModes: [.v6]

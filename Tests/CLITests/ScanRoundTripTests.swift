@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs a Python script of the tests (Pillow and numpy; scripts/install-deps.sh --test).
 func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
@@ -130,23 +131,6 @@ func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
     #expect(reason("empty.pdf").contains("empty"))
     #expect(reason("missing.png").contains("no such file"))
     #expect(refused.count == 7)
-}
-
-/// Runs a command-line tool and returns its standard output.
-func tool(_ name: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [name] + arguments
-    let out = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-tool-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: out) }
-    let handle = try FileHandle(forWritingTo: out)
-    process.standardOutput = handle
-    try process.run()
-    process.waitUntilExit()
-    try handle.close()
-    #expect(process.terminationStatus == 0, "\(name) failed")
-    return String(decoding: try Data(contentsOf: out), as: UTF8.self)
 }
 
 /// Scanned sheets stored after a person decided the doubtful marks (here: all blank), once: the

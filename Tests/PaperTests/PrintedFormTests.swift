@@ -4,27 +4,7 @@ import SIPASFormPDF
 import SIPASModel
 import SIPASWorkflows
 import Testing
-
-/// Runs a tool (poppler's pdftoppm/pdftotext, zbar's zbarimg) and returns its standard output.
-func tool(_ name: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [name] + arguments
-    let out = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-tool-\(UUID().uuidString)")
-    let err = out.appendingPathExtension("err")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    FileManager.default.createFile(atPath: err.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
-    let handle = try FileHandle(forWritingTo: out), errors = try FileHandle(forWritingTo: err)
-    process.standardOutput = handle
-    // zbarimg's ImageMagick talks of D-Bus on a machine without one: kept out of the test log.
-    process.standardError = errors
-    try process.run()
-    process.waitUntilExit()
-    try handle.close(); try errors.close()
-    #expect(process.terminationStatus == 0, "\(name) \(arguments.joined(separator: " ")) failed (scripts/install-deps.sh --test installs it): \(String(decoding: (try? Data(contentsOf: err)) ?? Data(), as: UTF8.self))")
-    return String(decoding: try Data(contentsOf: out), as: UTF8.self)
-}
+import TestSupport
 
 /// A grey image read from a binary PGM (what `pdftoppm -gray` writes).
 struct Grey {
