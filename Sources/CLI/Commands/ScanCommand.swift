@@ -14,8 +14,8 @@ struct ScanCommand: ParsableCommand {
             Reads what office scanners write: multi-page PDF, TIFF, PNG or JPEG; 150–600 dpi; grey, colour or \
             black and white; pages in any order, upside down or a little skewed. Each page is identified by its \
             QR code and straightened by its four corner squares; each bubble is measured against the paper \
-            around it and read as marked, empty or doubtful (a light or partial mark, two marks on a \
-            one-answer question). Pages are put together into sheets by their serial; a sheet with a page \
+            around it and read as marked, empty or doubtful (a light, partial or erased mark, a tick or a cross, two marks on a \
+            one-answer question, a circled code). Pages are put together into sheets by their serial; a sheet with a page \
             missing is refused, with file and page.
 
             The exit status is 1 when a page or file was refused (each is listed, with the reason).
@@ -24,7 +24,8 @@ struct ScanCommand: ParsableCommand {
             must have been read and every doubtful mark decided by a person: --review web serves a page on \
             this computer (its address, with a token, is printed: open it in a browser; digit = choose, \
             0 = blank, Enter = next, then Enter stores the sheets); --review terminal asks at the terminal. \
-            Each sheet is a paper form whose id is its serial; a serial or a file stored before is refused.
+            Each sheet is a paper form whose id is its serial; a serial or a file stored before is refused. \
+            Each page's answer area is kept with its batch, for audit (sipas form images writes them out).
 
             Examples:
               sipas scan --dry-run --json scan-2026-03-01.pdf > doc.json
