@@ -84,7 +84,7 @@ let package = Package(
         .target(
             name: "SIPASScanReview",
             dependencies: [
-                "SIPASOMR", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                "SIPASOMR", "SIPASHTTP", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -104,10 +104,18 @@ let package = Package(
             name: "SIPASKiosk",
             dependencies: ["SIPASModel", "SIPASStoring", .product(name: "Yams", package: "Yams")],
             path: "Sources/Collect/Kiosk"),
+        // What the two local web servers (web kiosk, scan review) share: JSON answers, refusals, the token check.
+        .target(
+            name: "SIPASHTTP",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Sources/Collect/HTTP"),
         .target(
             name: "SIPASKioskWeb",
             dependencies: [
-                "SIPASKiosk", "SIPASStoring", .product(name: "Hummingbird", package: "hummingbird"),
+                "SIPASKiosk", "SIPASStoring", "SIPASHTTP", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

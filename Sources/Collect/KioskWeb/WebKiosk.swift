@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import SIPASHTTP
 import SIPASKiosk
 import SIPASStoring
 
@@ -18,9 +19,9 @@ import SIPASStoring
 /// - `POST /api/dossier-check`: `{"dossier": "…"}` → `{"rated": true|false}`.
 /// - `GET /api/status` (token always): counts today and this quarter, refusals.
 ///
-/// The token is checked by one middleware (`KioskTokenMiddleware`) on the API routes, refusals
-/// become `{"error": "…"}` in another (`KioskErrorMiddleware`), and every body is a `Codable`
-/// type encoded with sorted keys (`KioskAPI.swift`).
+/// The token is checked by one middleware (`TokenMiddleware`) on the API routes, refusals
+/// become `{"error": "…"}` in another (`RefusalMiddleware`), and every body is a `Codable`
+/// type encoded with sorted keys (`KioskAPI.swift`, `JSONReply`).
 public struct WebKiosk: Sendable {
     public let recorder: KioskRecorder
     public let host: String
@@ -52,22 +53,20 @@ public struct WebKiosk: Sendable {
     }
 
     /// A new random token: 18 bytes, URL-safe base64 (24 characters).
-    public static func newToken() -> String {
-        var rng = SystemRandomNumberGenerator()
-        let bytes = (0..<18).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-    }
+    public static func newToken() -> String { Tokens.new() }
+
+    static let tokenRefusal = "a kiosk token is required (Authorization: Bearer TOKEN)"
 
     /// Serves until the process is stopped, blocking the calling (synchronous) thread.
     public func serveBlocking(onRunning: @escaping @Sendable (Int) -> Void) throws {
         let done = DispatchSemaphore(value: 0)
-        let failure = ErrorBox()
+        let failure = LockedBox<(any Error)?>(nil)
         Task {
-            do { try await run(onRunning: onRunning) } catch { failure.set(error) }
+            do { try await run(onRunning: onRunning) } catch { failure.value = error }
             done.signal()
         }
         done.wait()
-        if let error = failure.get() { throw error }
+        if let error = failure.value { throw error }
     }
 
     /// Serves until the process is stopped; `onRunning` gets the bound port.
@@ -81,22 +80,22 @@ public struct WebKiosk: Sendable {
         let kiosk = self
         router.get("/") { _, _ in kiosk.page() }
         // Beyond loopback every API call needs the token; the status always does.
-        let api = router.group("api").add(middleware: KioskErrorMiddleware()).add(middleware: KioskTokenMiddleware(token: token, required: !loopbackOnly))
-        api.get("config") { _, _ in KioskJSON(.ok, kiosk.configBody()) }
+        let api = router.group("api").add(middleware: RefusalMiddleware()).add(middleware: TokenMiddleware(token: token, required: !loopbackOnly, refusal: Self.tokenRefusal))
+        api.get("config") { _, _ in JSONReply(.ok, kiosk.configBody()) }
         api.post("responses") { request, _ in try await kiosk.postResponse(request) }
         api.post("responses/:id/answers") { request, context in
-            guard let id = context.parameters.get("id", as: Int64.self) else { throw KioskHTTPError(.badRequest, "the response id must be a number") }
+            guard let id = context.parameters.get("id", as: Int64.self) else { throw HTTPRefusal(.badRequest, "the response id must be a number") }
             return try await kiosk.postAnswers(request, id: id)
         }
         api.post("dossier-check") { request, _ in
             let body = try await kiosk.decode(request)
-            guard let dossier = body.dossier, Self.validDossier(dossier) else { throw KioskHTTPError(.unprocessableContent, Self.badDossier) }
-            return KioskJSON(.ok, DossierChecked(rated: try kiosk.recorder.dossierRated(dossier)))
+            guard let dossier = body.dossier, Self.validDossier(dossier) else { throw HTTPRefusal(.unprocessableContent, Self.badDossier) }
+            return JSONReply(.ok, DossierChecked(rated: try kiosk.recorder.dossierRated(dossier)))
         }
-        let status = router.group("api/status").add(middleware: KioskErrorMiddleware()).add(middleware: KioskTokenMiddleware(token: token, required: true))
+        let status = router.group("api/status").add(middleware: RefusalMiddleware()).add(middleware: TokenMiddleware(token: token, refusal: Self.tokenRefusal))
         status.get { _, _ in
             let c = try kiosk.recorder.counts()
-            return KioskJSON(.ok, KioskStatusBody(
+            return JSONReply(.ok, KioskStatusBody(
                 kiosk: kiosk.recorder.config.kioskID, today: c.today, period: c.period, dissatisfiedToday: c.dissatisfiedToday,
                 rejectedToday: c.rejectedToday, rejectedByReason: c.rejectedByReason))
         }
@@ -124,21 +123,21 @@ public struct WebKiosk: Sendable {
         do {
             buffer = try await request.body.collect(upTo: Self.maxBody)
         } catch {
-            throw KioskHTTPError(KioskHTTPError.contentTooLarge, "the request body is larger than \(Self.maxBody) bytes")
+            throw HTTPRefusal(HTTPRefusal.contentTooLarge, "the request body is larger than \(Self.maxBody) bytes")
         }
         do {
             return try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
         } catch DecodingError.dataCorrupted {
-            throw KioskHTTPError(.badRequest, "the body is not valid JSON")
+            throw HTTPRefusal(.badRequest, "the body is not valid JSON")
         } catch {
-            throw KioskHTTPError(.unprocessableContent, "the body must be {\"answers\": {\"\(recorder.form.overallItem)\": CODE, …}} with whole-number codes, and \"dossier\" as text")
+            throw HTTPRefusal(.unprocessableContent, "the body must be {\"answers\": {\"\(recorder.form.overallItem)\": CODE, …}} with whole-number codes, and \"dossier\" as text")
         }
     }
 
     func idempotencyKey(_ request: Request) throws -> String {
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], (8...128).contains(key.count),
               key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw KioskHTTPError(.badRequest, "an Idempotency-Key header of 8 to 128 letters, digits, - or _ is required")
+            throw HTTPRefusal(.badRequest, "an Idempotency-Key header of 8 to 128 letters, digits, - or _ is required")
         }
         return key
     }
@@ -146,36 +145,36 @@ public struct WebKiosk: Sendable {
     /// Checks answers against the questions.
     func answers(_ map: [String: Int]?, requireOverall: Bool) throws -> [(String, UInt8)] {
         guard let map, !map.isEmpty else {
-            throw KioskHTTPError(.unprocessableContent, "'answers' must be an object such as {\"\(recorder.form.overallItem)\": 3}")
+            throw HTTPRefusal(.unprocessableContent, "'answers' must be an object such as {\"\(recorder.form.overallItem)\": 3}")
         }
         var out: [(String, UInt8)] = []
         for (item, code) in map.sorted(by: { $0.key < $1.key }) {
             guard let question = recorder.form.questions.first(where: { $0.id == item }) else {
                 let known = recorder.form.questions.map(\.id).joined(separator: ", ")
-                throw KioskHTTPError(.unprocessableContent, "unknown question '\(item)' (known: \(known))")
+                throw HTTPRefusal(.unprocessableContent, "unknown question '\(item)' (known: \(known))")
             }
             guard let choice = question.choices.first(where: { Int($0.code) == code }) else {
                 let codes = question.choices.map { String($0.code) }.joined(separator: ", ")
-                throw KioskHTTPError(.unprocessableContent, "'\(item)' must be one of \(codes), not \(code)")
+                throw HTTPRefusal(.unprocessableContent, "'\(item)' must be one of \(codes), not \(code)")
             }
             out.append((item, choice.code))
         }
         if requireOverall, !out.contains(where: { $0.0 == recorder.form.overallItem }) {
-            throw KioskHTTPError(.unprocessableContent, "the answer to '\(recorder.form.overallItem)' is required")
+            throw HTTPRefusal(.unprocessableContent, "the answer to '\(recorder.form.overallItem)' is required")
         }
         return out
     }
 
-    func postResponse(_ request: Request) async throws -> KioskJSON<RatingStored> {
+    func postResponse(_ request: Request) async throws -> JSONReply<RatingStored> {
         let key = try idempotencyKey(request)
         let body = try await decode(request)
         let parsed = try answers(body.answers, requireOverall: true)
         var hash: String?
         if let code = body.dossier {
-            guard Self.validDossier(code) else { throw KioskHTTPError(.unprocessableContent, Self.badDossier) }
+            guard Self.validDossier(code) else { throw HTTPRefusal(.unprocessableContent, Self.badDossier) }
             hash = try recorder.dossierHash(code)
         } else if recorder.config.requireDossier {
-            throw KioskHTTPError(.unprocessableContent, "this kiosk requires the dossier code: add \"dossier\"")
+            throw HTTPRefusal(.unprocessableContent, "this kiosk requires the dossier code: add \"dossier\"")
         }
         let overall = parsed.first { $0.0 == recorder.form.overallItem }!.1
         let outcome = await recorder.submit(code: overall, dossierHash: hash, idempotencyKey: key)
@@ -184,18 +183,18 @@ public struct WebKiosk: Sendable {
             for (item, code) in parsed where item != recorder.form.overallItem {
                 _ = try recorder.addAnswer(responseID: id, item: item, code: code, idempotencyKey: key)
             }
-            if case .created = outcome { return KioskJSON(.created, RatingStored(id: id, status: "created")) }
-            return KioskJSON(.ok, RatingStored(id: id, status: "replayed"))
+            if case .created = outcome { return JSONReply(.created, RatingStored(id: id, status: "created")) }
+            return JSONReply(.ok, RatingStored(id: id, status: "replayed"))
         case .keyReused:
-            throw KioskHTTPError(.unprocessableContent, "this Idempotency-Key was used for a different rating; use a new key for a new rating")
-        case .dossierAlreadyRated: throw KioskHTTPError(.conflict, "this dossier has already been rated (hồ sơ đã được đánh giá)")
-        case .tooSoon: throw KioskHTTPError(.tooManyRequests, "too soon after the previous rating; wait \(Int(recorder.config.minInterval.rounded(.up))) s")
-        case .closed: throw KioskHTTPError(.forbidden, "the kiosk is closed outside opening hours")
-        case .failed(let message): throw KioskHTTPError(.internalServerError, "the rating could not be stored: \(message)")
+            throw HTTPRefusal(.unprocessableContent, "this Idempotency-Key was used for a different rating; use a new key for a new rating")
+        case .dossierAlreadyRated: throw HTTPRefusal(.conflict, "this dossier has already been rated (hồ sơ đã được đánh giá)")
+        case .tooSoon: throw HTTPRefusal(.tooManyRequests, "too soon after the previous rating; wait \(Int(recorder.config.minInterval.rounded(.up))) s")
+        case .closed: throw HTTPRefusal(.forbidden, "the kiosk is closed outside opening hours")
+        case .failed(let message): throw HTTPRefusal(.internalServerError, "the rating could not be stored: \(message)")
         }
     }
 
-    func postAnswers(_ request: Request, id: Int64) async throws -> KioskJSON<AnswersAdded> {
+    func postAnswers(_ request: Request, id: Int64) async throws -> JSONReply<AnswersAdded> {
         let key = try idempotencyKey(request)
         let body = try await decode(request)
         let parsed = try answers(body.answers, requireOverall: false)
@@ -205,9 +204,9 @@ public struct WebKiosk: Sendable {
                 if try recorder.addAnswer(responseID: id, item: item, code: code, idempotencyKey: key) { added.append(item) }
             }
         } catch let e as KioskStoreError {
-            throw KioskHTTPError(.notFound, e.description)
+            throw HTTPRefusal(.notFound, e.description)
         }
-        return KioskJSON(.ok, AnswersAdded(id: id, added: added))
+        return JSONReply(.ok, AnswersAdded(id: id, added: added))
     }
 
     func configBody() -> KioskConfigBody {
@@ -232,12 +231,4 @@ public struct WebKiosk: Sendable {
             ],
             body: .init(byteBuffer: ByteBuffer(string: KioskPage.html)))
     }
-}
-
-/// The error a served kiosk stopped with, handed from its task to the waiting thread.
-private final class ErrorBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: (any Error)?
-    func set(_ e: any Error) { lock.lock(); error = e; lock.unlock() }
-    func get() -> (any Error)? { lock.lock(); defer { lock.unlock() }; return error }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import SIPASHTTP
 import SIPASOMR
 import ServiceLifecycle
 
@@ -34,18 +35,16 @@ public struct WebReview: Sendable {
     }
 
     /// A new random token: 18 bytes, URL-safe base64.
-    public static func newToken() -> String {
-        var rng = SystemRandomNumberGenerator()
-        let bytes = (0..<18).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-    }
+    public static func newToken() -> String { Tokens.new() }
+
+    static let tokenRefusal = "the review token is missing or wrong: open the address that `sipas scan --review web` printed (with ?token=…)"
 
     /// Serves until the review finishes (or the process is interrupted), blocking the calling
     /// thread; `onRunning` gets the bound port. Returns the book's final state.
     public func serveBlocking(onRunning: @escaping @Sendable (Int) -> Void) throws -> ReviewBook.State {
         let done = DispatchSemaphore(value: 0)
-        let failure = Box<(any Error)?>(nil)
-        let group = Box<ServiceGroup?>(nil)
+        let failure = LockedBox<(any Error)?>(nil)
+        let group = LockedBox<ServiceGroup?>(nil)
         var logger = Logger(label: "sipas-review")
         logger.logLevel = .warning
         let app = application(onRunning: onRunning) {
@@ -69,7 +68,7 @@ public struct WebReview: Sendable {
     public func application(onRunning: @escaping @Sendable (Int) -> Void = { _ in }, onFinished: @escaping @Sendable () -> Void = {}) -> some ApplicationProtocol {
         let router = Router()
         let review = self
-        let guarded = router.group().add(middleware: ReviewErrorMiddleware()).add(middleware: ReviewTokenMiddleware(token: token))
+        let guarded = router.group().add(middleware: RefusalMiddleware()).add(middleware: TokenMiddleware(token: token, query: true, refusal: Self.tokenRefusal))
         guarded.get("/") { _, _ in
             Response(
                 status: .ok,
@@ -79,32 +78,32 @@ public struct WebReview: Sendable {
                 ],
                 body: .init(byteBuffer: ByteBuffer(string: ReviewPage.html)))
         }
-        guarded.get("api/items") { _, _ in ReviewJSON(.ok, review.itemsBody()) }
+        guarded.get("api/items") { _, _ in JSONReply(.ok, review.itemsBody()) }
         guarded.get("api/items/:n/crop.png") { _, context in
             let index = try review.index(context)
             let png = review.book.items[index].png
-            guard !png.isEmpty else { throw ReviewHTTPError(.notFound, "item \(index + 1) has no cropped scan") }
+            guard !png.isEmpty else { throw HTTPRefusal(.notFound, "item \(index + 1) has no cropped scan") }
             return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: png)))
         }
         guarded.put("api/items/:n") { request, context in
             let index = try review.index(context)
             let item = review.book.items[index]
             let answer = try await review.decodeAnswer(request, for: item)
-            guard review.book.decide(index, answer) else { throw ReviewHTTPError(.conflict, "the review has finished; nothing more can be changed") }
+            guard review.book.decide(index, answer) else { throw HTTPRefusal(.conflict, "the review has finished; nothing more can be changed") }
             let answers = review.book.snapshot.answers
-            return ReviewJSON(.ok, Decided(index: index + 1, decided: answers.filter { $0 != nil }.count, total: answers.count))
+            return JSONReply(.ok, Decided(index: index + 1, decided: answers.filter { $0 != nil }.count, total: answers.count))
         }
         guarded.post("api/finish") { _, _ in
             let outcome = review.book.finish(review.store)
             if outcome.ran { onFinished() }
             switch (outcome.ran, outcome.state) {
             case (_, .open):
-                throw ReviewHTTPError(
+                throw HTTPRefusal(
                     .conflict, "\(outcome.undecided) doubtful mark\(outcome.undecided == 1 ? " is" : "s are") not decided yet; nothing was stored")
-            case (true, .stored(let message)): return ReviewJSON(.ok, Finished(stored: message))
-            case (true, .refused(let message)): throw ReviewHTTPError(.unprocessableContent, message)
-            case (false, .stored(let message)): throw ReviewHTTPError(.conflict, "the review has finished and its sheets were stored once: \(message)")
-            case (false, .refused(let message)): throw ReviewHTTPError(.conflict, "the review has finished; the import refused and nothing was stored: \(message)")
+            case (true, .stored(let message)): return JSONReply(.ok, Finished(stored: message))
+            case (true, .refused(let message)): throw HTTPRefusal(.unprocessableContent, message)
+            case (false, .stored(let message)): throw HTTPRefusal(.conflict, "the review has finished and its sheets were stored once: \(message)")
+            case (false, .refused(let message)): throw HTTPRefusal(.conflict, "the review has finished; the import refused and nothing was stored: \(message)")
             }
         }
         var logger = Logger(label: "sipas-review")
@@ -118,7 +117,7 @@ public struct WebReview: Sendable {
 
     func index(_ context: some RequestContext) throws -> Int {
         guard let n = context.parameters.get("n", as: Int.self), (1...book.items.count).contains(n) else {
-            throw ReviewHTTPError(.notFound, "no such item: items are numbered 1 to \(book.items.count)")
+            throw HTTPRefusal(.notFound, "no such item: items are numbered 1 to \(book.items.count)")
         }
         return n - 1
     }
@@ -128,13 +127,13 @@ public struct WebReview: Sendable {
         do {
             buffer = try await request.body.collect(upTo: Self.maxBody)
         } catch {
-            throw ReviewHTTPError(ReviewHTTPError.contentTooLarge, "the request body is larger than \(Self.maxBody) bytes")
+            throw HTTPRefusal(HTTPRefusal.contentTooLarge, "the request body is larger than \(Self.maxBody) bytes")
         }
         let body: AnswerBody
         do {
             body = try JSONDecoder().decode(AnswerBody.self, from: Data(buffer.readableBytesView))
         } catch {
-            throw ReviewHTTPError(.badRequest, "the body must be {\"answer\": CODE}, {\"answer\": [CODES]} or {\"answer\": null} (blank)")
+            throw HTTPRefusal(.badRequest, "the body must be {\"answer\": CODE}, {\"answer\": [CODES]} or {\"answer\": null} (blank)")
         }
         let answer: ItemReading.Answer
         switch body.answer {
@@ -144,7 +143,7 @@ public struct WebReview: Sendable {
         }
         guard item.accepts(answer) else {
             let codes = item.choices.map { String($0.code) }.joined(separator: ", ")
-            throw ReviewHTTPError(
+            throw HTTPRefusal(
                 .unprocessableContent,
                 item.multi
                     ? "item \(item.item) takes one or more of \(codes)\(item.maxPicks.map { " (at most \($0))" } ?? ""), or null for blank"
@@ -284,92 +283,4 @@ struct Decided: Encodable {
 
 struct Finished: Encodable {
     var stored: String
-}
-
-struct ReviewErrorBody: Encodable {
-    var error: String
-}
-
-/// A JSON answer: UTF-8, keys sorted, never cached.
-struct ReviewJSON<Body: Encodable>: ResponseGenerator {
-    var status: HTTPResponse.Status
-    var body: Body
-
-    init(_ status: HTTPResponse.Status, _ body: Body) {
-        self.status = status
-        self.body = body
-    }
-
-    func response(from request: Request, context: some RequestContext) throws -> Response { response() }
-
-    func response() -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(body)) ?? Data("{}".utf8)
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-/// A refusal with its HTTP status; handlers throw it.
-struct ReviewHTTPError: Error {
-    var status: HTTPResponse.Status
-    var message: String
-    init(_ status: HTTPResponse.Status, _ message: String) {
-        self.status = status
-        self.message = message
-    }
-
-    static let contentTooLarge = HTTPResponse.Status(code: 413, reasonPhrase: "Content Too Large")
-}
-
-/// Whatever a handler throws becomes `{"error": "…"}`.
-struct ReviewErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let e as ReviewHTTPError {
-            return ReviewJSON(e.status, ReviewErrorBody(error: e.message)).response()
-        } catch let e as HTTPError where e.status == .notFound {
-            return ReviewJSON(.notFound, ReviewErrorBody(error: "no such page")).response()
-        } catch {
-            return ReviewJSON(.internalServerError, ReviewErrorBody(error: "\(error)")).response()
-        }
-    }
-}
-
-/// The review token on every route, as `?token=` or `Authorization: Bearer`, compared in
-/// constant time; without it, 401.
-struct ReviewTokenMiddleware<Context: RequestContext>: RouterMiddleware {
-    let token: String
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let header = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : $0 }
-        let given = header ?? request.uri.queryParameters.get("token")
-        guard let given, Self.constantTimeEqual(given, token) else {
-            throw ReviewHTTPError(
-                .unauthorized, "the review token is missing or wrong: open the address that `sipas scan --review web` printed (with ?token=…)")
-        }
-        return try await next(request, context)
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var diff: UInt8 = 0
-        for i in x.indices { diff |= x[i] ^ y[i] }
-        return diff == 0
-    }
-}
-
-/// A value handed between the serving task and the waiting thread.
-final class Box<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: Value
-    init(_ value: Value) { stored = value }
-    var value: Value {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock() }
-    }
 }
