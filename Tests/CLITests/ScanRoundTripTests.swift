@@ -133,14 +133,13 @@ func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
     #expect(refused.count == 7)
 }
 
-/// Scanned sheets stored after a person decided the doubtful marks (here: all blank), once: the
-/// stored forms are the planted answers; the same scans again are refused and change nothing.
-@Test func reviewedSheetsAreStoredOnce() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-scan-store-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    let pdf = folder.appendingPathComponent("phieu.pdf").path, store = folder.appendingPathComponent("xa.sqlite").path
-    #expect(try sipas("form", "print", "--questionnaire", "sipas-2023", "--unit", "XA01", "--year", "2026", "--count", "2", "--out", pdf).status == 0)
+/// Two sheets printed (XA01-2026-0001 and -0002), marked and scanned at 200 dpi as PNG and PDF by
+/// make_corpus.py (seed 11, no erased marks: these tests are of the review and the store): the
+/// layout's path, the corpus folder, the planted answers by serial, and the scan files.
+func twoMarkedSheets(in folder: URL) throws -> (layout: URL, corpus: URL, planted: [String: [String: Any]], files: [String]) {
+    let pdf = folder.appendingPathComponent("phieu.pdf").path
+    let printed = try sipas("form", "print", "--questionnaire", "sipas-2023", "--unit", "XA01", "--year", "2026", "--count", "2", "--out", pdf)
+    try #require(printed.status == 0, "\(printed.stderr)")
     let layoutPath = folder.appendingPathComponent("layout.json")
     try Data(try sipas("form", "layout", "--questionnaire", "sipas-2023", "--json").stdout.utf8).write(to: layoutPath)
     let corpus = folder.appendingPathComponent("corpus")
@@ -152,6 +151,17 @@ func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
     let truth = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("truth.json"))) as? [String: Any])
     let planted = try #require(truth["sheets"] as? [String: [String: Any]])
     let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasPrefix("scan-") }.sorted().map { corpus.appendingPathComponent($0).path }
+    return (layoutPath, corpus, planted, files)
+}
+
+/// Scanned sheets stored after a person decided the doubtful marks (here: all blank), once: the
+/// stored forms are the planted answers; the same scans again are refused and change nothing.
+@Test func reviewedSheetsAreStoredOnce() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-scan-store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = folder.appendingPathComponent("xa.sqlite").path
+    let (layoutPath, corpus, planted, files) = try twoMarkedSheets(in: folder)
 
     // Without a review, doubtful marks stop the import.
     let unreviewed = try sipas(arguments: ["scan", "--store", store, "--collected-on", "2026-03-02"] + files)
@@ -260,19 +270,8 @@ extension KioskCLITests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-term-review-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let pdf = folder.appendingPathComponent("phieu.pdf").path, store = folder.appendingPathComponent("xa.sqlite").path
-        #expect(try sipas("form", "print", "--questionnaire", "sipas-2023", "--unit", "XA01", "--year", "2026", "--count", "2", "--out", pdf).status == 0)
-        let layoutPath = folder.appendingPathComponent("layout.json")
-        try Data(try sipas("form", "layout", "--questionnaire", "sipas-2023", "--json").stdout.utf8).write(to: layoutPath)
-        let corpus = folder.appendingPathComponent("corpus")
-        let made = try python([
-            repository.appendingPathComponent("scripts/omr/make_corpus.py").path, "--pdf", pdf, "--layout", layoutPath.path, "--serials",
-            "XA01-2026-0001,XA01-2026-0002", "--multi", "q2", "--seed", "11", "--dpi", "200", "--formats", "png,pdf", "--erased", "0", "--out", corpus.path,
-        ])
-        try #require(made.status == 0, "\(made.output)")
-        let truth = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("truth.json"))) as? [String: Any])
-        let planted = try #require(truth["sheets"] as? [String: [String: Any]])
-        let files = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasPrefix("scan-") }.sorted().map { corpus.appendingPathComponent($0).path }
+        let store = folder.appendingPathComponent("xa.sqlite").path
+        let (_, _, planted, files) = try twoMarkedSheets(in: folder)
         let total = planted.values.reduce(0) { $0 + (($1["doubtful"] as? [String])?.count ?? 0) }
         let command = [try Self.binary(), "scan", "--review", "terminal", "--store", store, "--collected-on", "2026-03-02"] + files
 
