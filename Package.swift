@@ -136,7 +136,7 @@ let package = Package(
             name: "SIPASCommands",
             dependencies: [
                 "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader", "SIPASReport",
-                "SIPASKiosk", "SIPASKioskWeb", "SIPASStoring", "SIPASWorkflows", "SIPASFormLayout", "SIPASOMR", "SIPASScanInput", "SIPASScanReview",
+                "SIPASKiosk", "SIPASKioskWeb", "SIPASStoring", "SIPASWorkflows", "SIPASFormLayout", "SIPASOMR", "SIPASScanInput", "SIPASScanReview", "SIPASHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SIPASHTTP
 import SIPASModel
 import SIPASOMR
 import SIPASScanInput
@@ -101,11 +102,11 @@ struct ScanCommand: ParsableCommand {
         if review == .web, outcome.refused.isEmpty, doubtful > 0 {
             let book = ReviewBook(items: try ReviewQueue.items(outcome))
             let token = WebReview.newToken()
-            let english = SavedLine()
+            let english = LockedBox<String?>(nil)
             let web = WebReview(book: book, port: port, token: token) { decisions in
                 do {
                     let saved = try save(decisions)
-                    english.text = saved.english
+                    english.value = saved.english
                     return .success(saved.vietnamese)
                 } catch {
                     return .failure(UserFacingError("\(error)"))
@@ -115,7 +116,7 @@ struct ScanCommand: ParsableCommand {
                 emit("Xem lại \(doubtful) dấu chưa rõ trong trình duyệt / review \(doubtful) doubtful mark\(doubtful == 1 ? "" : "s") in a browser:\n  http://\(WebReview.host):\(port)/?token=\(token)")
             }
             switch state {
-            case .stored(let message): emit(english.text ?? message)
+            case .stored(let message): emit(english.value ?? message)
             case .refused(let message): throw UserError(message)
             case .open: throw UserError("the review was stopped before the sheets were stored; nothing was stored")
             }
@@ -145,16 +146,6 @@ struct ScanCommand: ParsableCommand {
             lines.append("  refused: \(page.file)\(page.page > 0 ? " page \(page.page)" : ""): \(page.reason)")
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-/// What the web review's import said, for the terminal.
-final class SavedLine: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: String?
-    var text: String? {
-        get { lock.lock(); defer { lock.unlock() }; return stored }
-        set { lock.lock(); stored = newValue; lock.unlock() }
     }
 }
 
@@ -197,7 +188,7 @@ struct TerminalReview {
             let codes = words.compactMap { Int($0) }
             if codes == [0] { return .blank }
             if !codes.isEmpty, codes.count == words.count {
-                let answer: ItemReading.Answer = item.multi ? .codes(codes.sorted()) : (codes.count == 1 ? .code(codes[0]) : .codes(codes))
+                let answer = item.answer(for: codes)
                 if item.accepts(answer) { return answer }
             }
             let limit = item.maxPicks.map { ", tối đa \($0) mã" } ?? ""

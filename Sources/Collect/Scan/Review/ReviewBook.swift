@@ -46,6 +46,14 @@ public struct ReviewItem: Sendable, Equatable {
         self.png = png
     }
 
+    /// The answer a person means by typing or sending `codes`: none is blank; on a multi-choice
+    /// item the codes, in order; otherwise one code (several are kept, for `accepts` to refuse).
+    public func answer(for codes: [Int]) -> ItemReading.Answer {
+        if codes.isEmpty { return .blank }
+        if multi { return .codes(codes.sorted()) }
+        return codes.count == 1 ? .code(codes[0]) : .codes(codes)
+    }
+
     /// Whether `answer` is one a person may give for this item.
     public func accepts(_ answer: ItemReading.Answer) -> Bool {
         let valid = Set(choices.map(\.code))

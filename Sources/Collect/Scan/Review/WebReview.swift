@@ -138,8 +138,8 @@ public struct WebReview: Sendable {
         let answer: ItemReading.Answer
         switch body.answer {
         case .none: answer = .blank
-        case .one(let code): answer = item.multi ? .codes([code]) : .code(code)
-        case .many(let codes): answer = codes.isEmpty ? .blank : (item.multi ? .codes(codes.sorted()) : (codes.count == 1 ? .code(codes[0]) : .codes(codes)))
+        case .one(let code): answer = item.answer(for: [code])
+        case .many(let codes): answer = item.answer(for: codes)
         }
         guard item.accepts(answer) else {
             let codes = item.choices.map { String($0.code) }.joined(separator: ", ")
