@@ -1,5 +1,6 @@
 import Foundation
 import SIPASFormLayout
+import SIPASFormPDF
 import SIPASModel
 import SIPASOMR
 import SIPASStatistics
@@ -40,7 +41,7 @@ func square(_ image: inout GreyImage, _ x: Double, _ y: Double, _ side: Double, 
 /// reader refuses or reads them, and never traps.
 @Test func randomPagesNeverCrashTheReader() throws {
     let (catalogQ, form) = try layout("counter-quick")
-    let reader = PageReader(questionnaire: catalogQ, layout: form)
+    let reader = PageReader(questionnaire: catalogQ, layout: form, printedInk: [])
     let identity = PageIdentity(questionnaire: catalogQ.id, version: catalogQ.version, hashPrefix: String(form.contentHash.prefix(16)), serial: "X", page: 1, pages: 1)
     var random = SeededGenerator(seed: 2026)
     var outcomes = [0, 0]
@@ -66,4 +67,67 @@ func square(_ image: inout GreyImage, _ x: Double, _ y: Double, _ side: Double, 
         }
     }
     #expect(outcomes[0] + outcomes[1] == 60)
+}
+
+@Test func printedInkIsWidenedByItsMargin() {
+    // One inked pixel at (10, 10) of a 40 × 30 grid at 10 px/mm, widened by 0.5 mm = 5 pixels.
+    var ink = [UInt8](repeating: 0, count: 40 * 30)
+    ink[10 * 40 + 10] = 255
+    ink[20 * 40 + 30] = 40  // too faint to count
+    let printed = PrintedInk(width: 40, height: 30, ink: ink, pixelsPerMM: 10, margin: 0.5)
+    #expect(printed.isPrinted(x: 1.05, y: 1.05))
+    #expect(printed.isPrinted(x: 0.55, y: 1.55))  // pixel (5, 15): 5 away on both axes
+    #expect(!printed.isPrinted(x: 0.45, y: 1.05))  // pixel (4, 10): 6 away
+    #expect(!printed.isPrinted(x: 1.05, y: 1.65))  // pixel (10, 16)
+    #expect(!printed.isPrinted(x: 3.05, y: 2.05))
+    #expect(printed.isPrinted(x: -0.1, y: 1) && printed.isPrinted(x: 1, y: 3.0))  // off the grid
+}
+
+/// A page drawn from the blank form's own ink (8 px/mm, upright), with pen rings drawn by hand:
+/// round one item's printed code, and round another's bubble and code together. Those two items
+/// go to review as marks beside a bubble; every other item reads blank, and no bubble of the
+/// clean page shows stray ink.
+@Test func ringsWhereNothingIsPrintedAreMarksBesideABubble() throws {
+    let (q, form) = try layout("sipas-2023")
+    let writer = FormPDFWriter(layout: form, title: q.title)
+    let inks = form.pages.map { page in
+        let (width, height, ink) = writer.ink(page: page.number, pixelsPerMM: 10)
+        return PrintedInk(width: width, height: height, ink: ink, pixelsPerMM: 10)
+    }
+    let reader = PageReader(questionnaire: q, layout: form, printedInk: inks)
+    let ppm = 8.0
+    let (width, height, ink) = writer.ink(page: 2, pixelsPerMM: ppm)
+    var image = GreyImage(width: width, height: height, pixels: ink.map { 255 - $0 })
+    let page = form.pages[1]
+    let qr = QRSymbol(payload: "", corners: [Point(x: page.qr.x * ppm, y: page.qr.y * ppm)])
+    let identity = PageIdentity(questionnaire: q.id, version: q.version, hashPrefix: String(form.contentHash.prefix(16)), serial: "XA01-2026-0001", page: 2, pages: form.pages.count)
+    let clean = try reader.read(image, identity: identity, qr: qr)
+    #expect(clean.bubbles.allSatisfy { $0.strayInk < 0.1 && $0.state == .empty }, "\(clean.bubbles.filter { $0.strayInk >= 0.1 || $0.state != .empty })")
+    #expect(clean.items.allSatisfy { $0.doubt == nil && $0.answer == .blank })
+
+    /// An ellipse of pen 0.4 mm wide, centred at (x, y) mm with half axes rx, ry mm.
+    func ring(_ x: Double, _ y: Double, _ rx: Double, _ ry: Double) {
+        for py in Int((y - ry - 1) * ppm)...Int((y + ry + 1) * ppm) {
+            for px in Int((x - rx - 1) * ppm)...Int((x + rx + 1) * ppm) {
+                let u = (Double(px) + 0.5) / ppm - x, v = (Double(py) + 0.5) / ppm - y
+                let angle = atan2(v / ry, u / rx)
+                let distance = hypot(u - rx * cos(angle), v - ry * sin(angle))
+                if distance <= 0.2 { image.pixels[py * width + px] = 30 }
+            }
+        }
+    }
+    let items = Array(Set(page.marks.filter { $0.code == 3 }.map(\.item))).sorted()
+    let first = try #require(page.marks.first { $0.item == items[0] && $0.code == 2 })
+    let second = try #require(page.marks.first { $0.item == items[items.count / 2] && $0.code == 3 })
+    ring(first.x + first.r + 1.4, first.y, 2.0, 1.8)
+    ring(second.x + 1.6, second.y, 3.9, 3.4)
+    let marked = try reader.read(image, identity: identity, qr: qr)
+    for item in marked.items {
+        if item.item == first.item || item.item == second.item {
+            #expect(item.doubt == .markBeside, "\(item.item)")
+            #expect(item.candidates.contains(item.item == first.item ? 2 : 3), "\(item.item): \(item.candidates)")
+        } else {
+            #expect(item.doubt == nil && item.answer == .blank, "\(item.item): \(String(describing: item.doubt))")
+        }
+    }
 }

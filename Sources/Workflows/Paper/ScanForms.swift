@@ -66,7 +66,13 @@ public struct ScanForms {
                     unknown[key] = reason
                     return .failure(RefusalReason(text: reason))
                 }
-                var reader = PageReader(questionnaire: q, layout: layout)
+                // The blank form as printed, page by page: ink on a scan elsewhere is the respondent's.
+                let writer = FormPDFWriter(layout: layout, title: q.title)
+                let printed = layout.pages.map { page in
+                    let (width, height, ink) = writer.ink(page: page.number, pixelsPerMM: 10)
+                    return PrintedInk(width: width, height: height, ink: ink, pixelsPerMM: 10)
+                }
+                var reader = PageReader(questionnaire: q, layout: layout, printedInk: printed)
                 reader.keepsCrops = keepsCrops
                 reader.keepsAnswerArea = keepsPageImages
                 let made = Form(questionnaire: q, yaml: yaml, layout: layout, reader: reader)

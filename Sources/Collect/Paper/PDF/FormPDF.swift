@@ -214,3 +214,31 @@ public struct FormPDFError: Error, CustomStringConvertible, Sendable {
     public var description: String
     init(_ description: String) { self.description = description }
 }
+
+extension FormPDFWriter {
+    /// Where page `number` of the blank form carries ink, rendered as it prints at `pixelsPerMM`:
+    /// one byte a pixel, row by row from the top left, 0 where nothing is printed and up to 255
+    /// where ink covers the pixel. A scan reader compares a page with it: ink on the scan where
+    /// the form prints nothing is the respondent's (a circled code, a tick beside a bubble).
+    public func ink(page number: Int, pixelsPerMM: Double) -> (width: Int, height: Int, ink: [UInt8]) {
+        let width = Int((layout.pageWidth * pixelsPerMM).rounded(.up)), height = Int((layout.pageHeight * pixelsPerMM).rounded(.up))
+        guard layout.pages.indices.contains(number - 1), width > 0, height > 0,
+            let surface = cairo_image_surface_create(CAIRO_FORMAT_A8, Int32(width), Int32(height))
+        else { return (0, 0, []) }
+        defer { cairo_surface_destroy(surface) }
+        let context = cairo_create(surface)!
+        cairo_scale(context, pixelsPerMM, pixelsPerMM)
+        let text = PangoText(context: context)
+        // The sheet's own text (serial, unit) lies in the header, far from every bubble.
+        try? draw(layout.pages[number - 1], of: PrintedSheet(serial: "XA00-0000-0000", unit: "XA00", year: 2000), on: context, text: text)
+        cairo_destroy(context)
+        cairo_surface_flush(surface)
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        guard let data = cairo_image_surface_get_data(surface) else { return (0, 0, []) }
+        var ink = [UInt8](repeating: 0, count: width * height)
+        for y in 0..<height {
+            for x in 0..<width { ink[y * width + x] = data[y * stride + x] }
+        }
+        return (width, height, ink)
+    }
+}

@@ -13,9 +13,9 @@ public struct BubbleReading: Sendable, Equatable {
     public var fill: Double
     /// 1 − (mean brightness inside ÷ paper): light pencil shows here before it shows in `fill`.
     public var darkness: Double
-    /// Share of the ring round the bubble's printed code that is dark: a circled code. Nothing is
-    /// printed there, so a clean form reads about 0.
-    public var beside: Double = 0
+    /// Ink (mm²) round the bubble and its printed code where the blank form prints nothing: a
+    /// circled code, a tick or cross beside the bubble. A clean form reads about 0.
+    public var strayInk: Double = 0
     public var state: State
 }
 
@@ -87,8 +87,9 @@ public struct MarkThresholds: Sendable, Equatable {
     /// A bubble at most this full, and at most `lightDarkness` dark, is empty.
     public var empty = 0.12
     public var lightDarkness = 0.14
-    /// An empty bubble whose code's ring is darker than this share has a mark beside it.
-    public var beside = 0.06
+    /// An unmarked bubble with more stray ink round it than this (mm²) has a mark beside it: a
+    /// ring of pen 0.3 mm wide round the code leaves 2–5 mm² outside the printed ink.
+    public var strayInk = 0.6
 
     public init() {}
 }
@@ -111,9 +112,39 @@ public struct PageReader {
     /// Its resolution: 100 dpi shows every mark (a bubble is 16 pixels across).
     public static let answerAreaDPI = 100
 
-    public init(questionnaire: Questionnaire, layout: FormLayout) {
+    /// Per page, per bubble (in the page's `marks` order): the points (mm) round the bubble and
+    /// its code where the blank form prints nothing, every 0.2 mm.
+    let straySamples: [[[Point]]]
+
+    /// A reader of `layout`'s pages. `printedInk` is where each page of the blank form carries ink
+    /// (in page order): ink on a scan near a bubble anywhere else is stray (a circled code); a page
+    /// without it is read without looking for stray ink.
+    public init(questionnaire: Questionnaire, layout: FormLayout, printedInk: [PrintedInk]) {
         self.questionnaire = questionnaire
         self.layout = layout
+        straySamples = layout.pages.enumerated().map { index, page in
+            guard printedInk.indices.contains(index) else { return page.marks.map { _ in [] } }
+            return page.marks.map { Self.straySamples(round: $0, ink: printedInk[index]) }
+        }
+    }
+
+    /// Where stray ink is looked for round a bubble: from 2.2 mm left of it to 2.5 mm past its
+    /// printed code, up to 1.3 mm above and below it (half the closest rows' spacing), outside the
+    /// bubble, wherever the blank form prints nothing.
+    static func straySamples(round mark: FormLayout.Mark, ink: PrintedInk) -> [Point] {
+        let r = mark.r, step = 0.2
+        var points: [Point] = []
+        var dy = -(r + 1.3)
+        while dy <= r + 1.3 + 1e-9 {
+            var dx = -(r + 2.2)
+            while dx <= r + 4.6 + 1e-9 {
+                let p = Point(x: mark.x + dx, y: mark.y + dy)
+                if hypot(dx, dy) > r, !ink.isPrinted(x: p.x, y: p.y) { points.append(p) }
+                dx += step
+            }
+            dy += step
+        }
+        return points
     }
 
     public enum Refusal: Error, Equatable, CustomStringConvertible {
@@ -157,7 +188,8 @@ public struct PageReader {
         let residual = zip(from, to).map { p, q in let r = transform.apply(p); return hypot(r.x - q.x, r.y - q.y) }.max()! / transform.scale
         guard residual < 1.5 else { throw Refusal.misfit(residual) }
 
-        let bubbles = page.marks.map { measure($0, image: image, transform: transform) }
+        let samples = straySamples[identity.page - 1]
+        let bubbles = page.marks.indices.map { measure(page.marks[$0], image: image, transform: transform, straySamples: samples[$0]) }
         var items = decide(bubbles, page: identity.page)
         for k in items.indices where keepsCrops && items[k].doubt != nil {
             let marks = page.marks.filter { $0.item == items[k].item }
@@ -212,7 +244,7 @@ public struct PageReader {
         return GreyImage(width: width, height: height, pixels: pixels)
     }
 
-    func measure(_ mark: FormLayout.Mark, image: GreyImage, transform: PageTransform) -> BubbleReading {
+    func measure(_ mark: FormLayout.Mark, image: GreyImage, transform: PageTransform, straySamples: [Point]) -> BubbleReading {
         let centre = transform.apply(Point(x: mark.x, y: mark.y))
         let s = transform.scale
         // The paper around the bubble: the brightest tenth of a square twice its size.
@@ -238,49 +270,18 @@ public struct PageReader {
         let darkness = count == 0 ? 0 : max(0, 1 - Double(sum) / Double(count) / Double(paper))
         let state: BubbleReading.State =
             fill >= thresholds.marked ? .marked : (fill <= thresholds.empty && darkness <= thresholds.lightDarkness ? .empty : .doubtful)
-        let beside = state == .marked ? 0 : besideShare(mark, image: image, transform: transform, limit: limit)
-        return BubbleReading(item: mark.item, code: mark.code, fill: fill, darkness: darkness, beside: beside, state: state)
+        let stray = state == .marked ? 0 : strayInk(straySamples, image: image, transform: transform, limit: limit)
+        return BubbleReading(item: mark.item, code: mark.code, fill: fill, darkness: darkness, strayInk: stray, state: state)
     }
 
-    /// Where a circled code's ring lies (mm from the bubble's centre), sampled every 0.2 mm: 1.7
-    /// to 2.6 mm round the printed code (which starts 0.6 mm past the bubble's edge and is about
-    /// 1.5 mm wide), clear of the bubble and its outline, and short of the label after the code.
-    static let ringOffsets: [(Double, Double)] = offsets { dx, dy in
-        let r = FormLayoutEngine.bubbleRadius
-        let fromCode = hypot(dx - (r + 1.4), dy), fromBubble = hypot(dx, dy)
-        return fromCode >= 1.7 && fromCode <= 2.6 && fromBubble >= r + 0.5 && dx <= r + 3.8
-    }
-
-    /// Left of the bubble, where a ring drawn round bubble and code together passes: 0.55 to
-    /// 1.8 mm beyond the bubble's edge, within 1.6 mm of its centre line.
-    static let leftOffsets: [(Double, Double)] = offsets { dx, dy in
-        let r = FormLayoutEngine.bubbleRadius
-        return dx >= -(r + 1.8) && dx <= -(r + 0.55) && abs(dy) <= 1.6
-    }
-
-    static func offsets(_ keep: (Double, Double) -> Bool) -> [(Double, Double)] {
-        var offsets: [(Double, Double)] = []
-        for j in -30...30 {
-            for i in -30...40 {
-                let dx = Double(i) * 0.2, dy = Double(j) * 0.2
-                if keep(dx, dy) { offsets.append((dx, dy)) }
-            }
+    /// The dark area (mm²) of the scan at `samples` (page mm, each standing for 0.2 × 0.2 mm).
+    func strayInk(_ samples: [Point], image: GreyImage, transform: PageTransform, limit: UInt8) -> Double {
+        var dark = 0
+        for p in samples {
+            let q = transform.apply(p)
+            if image.clamped(Int(q.x.rounded(.down)), Int(q.y.rounded(.down))) < limit { dark += 1 }
         }
-        return offsets
-    }
-
-    /// The darker share of the two places a ring round the code (or round bubble and code) shows.
-    func besideShare(_ mark: FormLayout.Mark, image: GreyImage, transform: PageTransform, limit: UInt8) -> Double {
-        let scale = mark.r / FormLayoutEngine.bubbleRadius
-        func share(_ offsets: [(Double, Double)]) -> Double {
-            var dark = 0
-            for (dx, dy) in offsets {
-                let p = transform.apply(Point(x: mark.x + dx * scale, y: mark.y + dy * scale))
-                if image.clamped(Int(p.x.rounded(.down)), Int(p.y.rounded(.down))) < limit { dark += 1 }
-            }
-            return Double(dark) / Double(max(1, offsets.count))
-        }
-        return max(share(Self.ringOffsets), share(Self.leftOffsets))
+        return Double(dark) * 0.04
     }
 
     func decide(_ bubbles: [BubbleReading], page: Int) -> [ItemReading] {
@@ -294,7 +295,7 @@ public struct PageReader {
             let marks = byItem[id]!
             let marked = marks.filter { $0.state == .marked }.map(\.code)
             let doubtful = marks.filter { $0.state == .doubtful }.map(\.code)
-            let besides = marks.filter { $0.state != .marked && $0.beside > thresholds.beside }.map(\.code)
+            let besides = marks.filter { $0.state != .marked && $0.strayInk > thresholds.strayInk }.map(\.code)
             let candidates = marks.filter { $0.state != .empty || besides.contains($0.code) }.map(\.code)
             let item = questionnaire.item(id)
             let answer: ItemReading.Answer = item?.type == .multi ? (marked.isEmpty ? .blank : .codes(marked)) : (marked.first.map { .code($0) } ?? .blank)
