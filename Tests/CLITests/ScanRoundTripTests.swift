@@ -338,3 +338,66 @@ extension KioskCLITests {
         }
     }
 }
+
+/// Counter slips, four to an A4 page: printed, marked by an independent script, and scanned as an
+/// uncut sheet (turned, scaled), as a slip alone (upside down) and as a slip on a larger scanner
+/// bed (off-centre, turned); a slip torn in half is refused by serial; a long form is not printed
+/// on slips.
+@Test func countersSlipsAreReadCutOrUncut() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sipas-slips-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let pdf = folder.appendingPathComponent("phieu-quay.pdf").path
+    let printed = try sipas("form", "print", "--questionnaire", "counter-quick", "--slips", "--unit", "XA01", "--year", "2026", "--count", "6", "--out", pdf)
+    #expect(printed.status == 0, "\(printed.stderr)")
+    #expect(printed.stdout.contains("6 slips") && printed.stdout.contains("2 pages to cut"), "\(printed.stdout)")
+    let info = try tool("pdfinfo", [pdf])
+    #expect(info.contains("Pages:           2"), "\(info)")
+    #expect(info.contains("595.276 x 841.89 pts (A4)"), "\(info)")
+    let layout = try sipas("form", "layout", "--questionnaire", "counter-quick", "--slips", "--json")
+    let layoutPath = folder.appendingPathComponent("layout.json")
+    try Data(layout.stdout.utf8).write(to: layoutPath)
+    let geometry = try #require(try JSONSerialization.jsonObject(with: Data(layout.stdout.utf8)) as? [String: Any])
+    #expect(geometry["paper"] as? String == "slip" && geometry["pages"] as? Int == 1)
+    #expect((geometry["page"] as? [String: Double]) == ["width_mm": 105, "height_mm": 148.5])
+
+    let serials = (1...6).map { "XA01-2026-000\($0)" }
+    let corpus = folder.appendingPathComponent("corpus")
+    let made = try python([
+        repository.appendingPathComponent("Tests/CLITests/Scripts/mark_slips.py").path, "--pdf", pdf, "--layout", layoutPath.path, "--serials",
+        serials.joined(separator: ","), "--out", corpus.path,
+    ])
+    try #require(made.status == 0, "\(made.output)")
+    let truth = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: corpus.appendingPathComponent("truth.json"))) as? [String: [String: Any]])
+    let files = ["sheet-1.png", "slip-5.png", "slip-6.png"].map { corpus.appendingPathComponent($0).path }
+    let scan = try sipas(arguments: ["scan", "--dry-run", "--json"] + files)
+    #expect(scan.status == 0, "\(scan.stderr)\n\(scan.stdout.prefix(2000))")
+    let out = try #require(try JSONSerialization.jsonObject(with: Data(scan.stdout.utf8)) as? [String: Any])
+    #expect((out["refused"] as? [Any])?.isEmpty == true, "\(out["refused"] ?? "")")
+    let sheets = try #require(out["sheets"] as? [[String: Any]])
+    #expect(sheets.compactMap { $0["serial"] as? String }.sorted() == serials)
+    for sheet in sheets {
+        let serial = try #require(sheet["serial"] as? String)
+        let expected = try #require(truth[serial])
+        let answers = try #require(sheet["answers"] as? [String: Any])
+        #expect((sheet["doubtful"] as? [Any])?.isEmpty == true, "\(serial): \(sheet["doubtful"] ?? "")")
+        for (item, value) in expected {
+            #expect("\(answers[item] ?? "missing")" == "\(value)", "\(serial) \(item): read \(answers[item] ?? "missing"), marked \(value)")
+        }
+    }
+
+    // The uncut sheet torn across the lower slips: the upper two are read, the lower two refused by serial.
+    let torn = corpus.appendingPathComponent("torn.png").path
+    let cut = try python(["-c", "from PIL import Image; im = Image.open('\(files[0])'); im.crop((0, 0, im.width, im.height * 62 // 100)).save('\(torn)')"])
+    try #require(cut.status == 0, "\(cut.output)")
+    let refused = try sipas("scan", "--dry-run", "--json", torn)
+    #expect(refused.status == 1)
+    let tornOut = try #require(try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any])
+    #expect((tornOut["sheets"] as? [[String: Any]])?.compactMap { $0["serial"] as? String }.sorted() == ["XA01-2026-0001", "XA01-2026-0002"])
+    for serial in ["XA01-2026-0003", "XA01-2026-0004"] {
+        #expect(refused.stdout.contains("the corner squares of slip \(serial) were not found"), "\(refused.stdout)")
+    }
+
+    let long = try sipas("form", "print", "--questionnaire", "sipas-2023", "--slips", "--unit", "XA01", "--count", "1", "--out", folder.appendingPathComponent("x.pdf").path)
+    #expect(long.status != 0 && long.stderr.contains("does not fit on a slip"), "\(long.stderr)")
+}

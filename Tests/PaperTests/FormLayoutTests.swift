@@ -66,7 +66,8 @@ func everyAnswerHasOneBubbleInsideThePrintableArea(id: String) throws {
 @Test func layoutJSONHasTheDocumentedKeysAndEveryBubble() throws {
     let (q, form) = try layout("sipas-2023")
     let object = try #require(try JSONSerialization.jsonObject(with: Data(try form.json().utf8)) as? [String: Any])
-    #expect(Set(object.keys) == ["questionnaire", "version", "content_hash", "page", "pages", "fiducials", "qr", "marks", "text_fields"])
+    #expect(Set(object.keys) == ["questionnaire", "version", "content_hash", "paper", "page", "pages", "fiducials", "qr", "marks", "text_fields"])
+    #expect(object["paper"] as? String == "a4")
     #expect(object["questionnaire"] as? String == q.id)
     #expect(object["pages"] as? Int == form.pages.count)
     let page = try #require(object["page"] as? [String: Double])

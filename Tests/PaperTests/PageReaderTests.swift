@@ -16,8 +16,11 @@ func square(_ image: inout GreyImage, _ x: Double, _ y: Double, _ side: Double, 
 @Test func qrPayloadsAreParsedStrictly() {
     let good = PageIdentity(payload: "SIPAS1|sipas-2023|2023.1|0123456789abcdef|XA01-2026-0001|2/4")
     #expect(good == PageIdentity(questionnaire: "sipas-2023", version: "2023.1", hashPrefix: "0123456789abcdef", serial: "XA01-2026-0001", page: 2, pages: 4))
+    #expect(good?.slip == false)
+    let slip = PageIdentity(payload: "SIPAS1|counter-quick|2026.1|0123456789abcdef|XA01-2026-0009|1/1|A6")
+    #expect(slip == PageIdentity(questionnaire: "counter-quick", version: "2026.1", hashPrefix: "0123456789abcdef", serial: "XA01-2026-0009", page: 1, pages: 1, slip: true))
     for bad in ["", "SIPAS1", "SIPAS2|a|b|0123456789abcdef|s|1/1", "SIPAS1|a|b|0123|s|1/1", "SIPAS1|a|b|0123456789abcdef|s|5/4", "SIPAS1|a|b|0123456789abcdef|s|0/4",
-        "SIPAS1|a|b|0123456789abcdef|s|1/x", "SIPAS1||b|0123456789abcdef|s|1/1", "SIPAS1|a|b|0123456789abcdef||1/1", "SIPAS1|a|b|0123456789abcdef|s|1/1|extra"]
+        "SIPAS1|a|b|0123456789abcdef|s|1/x", "SIPAS1||b|0123456789abcdef|s|1/1", "SIPAS1|a|b|0123456789abcdef||1/1", "SIPAS1|a|b|0123456789abcdef|s|1/1|extra", "SIPAS1|a|b|0123456789abcdef|s|1/1|A5", "SIPAS1|a|b|0123456789abcdef|s|1/1|A6|A6"]
     {
         #expect(PageIdentity(payload: bad) == nil, "\(bad)")
     }

@@ -22,8 +22,13 @@ struct FormPrintCommand: ParsableCommand {
             its code beside it, so a form can still be typed in by hand (sipas template). The form asks no \
             name, phone or ID number; dossier items are not printed.
 
+            With --slips, a short form (counter-quick) prints as A6 slips, four to an A4 page with grey dashed \
+            lines to cut along, for a box at the counter. Each slip has its own corner squares, QR code and \
+            serial: scan the slips cut or the A4 sheets uncut.
+
             Example: sipas form print --questionnaire sipas-2023 --unit XA01 --year 2026 --count 200 --out phieu.pdf
             Next batch: sipas form print --questionnaire sipas-2023 --unit XA01 --year 2026 --count 200 --first 201 --out phieu-2.pdf
+            Slips: sipas form print --questionnaire counter-quick --slips --unit XA01 --year 2026 --count 400 --out phieu-quay.pdf
             """)
 
     @Option(help: "Questionnaire id or YAML file.")
@@ -44,12 +49,21 @@ struct FormPrintCommand: ParsableCommand {
     @Option(help: "Output .pdf file.")
     var out: String
 
+    @Flag(help: "Print A6 slips, four to an A4 page (a form that fits on one slip, e.g. counter-quick).")
+    var slips = false
+
     func run() throws {
-        let job = PrintForms(questionnaire: questionnaire, unit: unit, year: year, count: count, first: first, out: out)
+        let job = PrintForms(questionnaire: questionnaire, unit: unit, year: year, count: count, first: first, out: out, paper: slips ? .slip : .a4)
         var progress = Progress()
         let result = try job.run { done, total in progress.update("Printing sheet \(done) of \(total)…", force: done == total) }
         progress.finish()
         let pages = result.layout.pages.count
+        if slips {
+            let sheets = (result.sheets.count + 3) / 4
+            emit(
+                "Wrote \(out): \(result.sheets.count) slip\(result.sheets.count == 1 ? "" : "s") of \(result.questionnaire.id) \(result.questionnaire.version), four to an A4 page (\(sheets) page\(sheets == 1 ? "" : "s") to cut), serials \(result.sheets.first!.serial) to \(result.sheets.last!.serial).")
+            return
+        }
         emit(
             "Wrote \(out): \(result.sheets.count) sheet\(result.sheets.count == 1 ? "" : "s") of \(result.questionnaire.id) \(result.questionnaire.version), \(pages) A4 page\(pages == 1 ? "" : "s") each (\(result.sheets.count * pages) in all), serials \(result.sheets.first!.serial) to \(result.sheets.last!.serial).")
     }
@@ -72,10 +86,17 @@ struct FormLayoutCommand: ParsableCommand {
     @Flag(help: "Print the geometry as JSON.")
     var json = false
 
+    @Flag(help: "The geometry of one A6 slip (as `form print --slips` prints it), in mm from the slip's top left.")
+    var slips = false
+
     func run() throws {
-        let (q, layout) = try FormLayoutQuery.run(questionnaire: questionnaire)
+        let (q, layout) = try FormLayoutQuery.run(questionnaire: questionnaire, paper: slips ? .slip : .a4)
         if json {
             emit(try layout.json())
+            return
+        }
+        if slips {
+            emit("\(q.id) \(q.version): one A6 slip (105 × 148.5 mm, four to an A4 page), \(layout.markCount) bubbles")
             return
         }
         var lines = ["\(q.id) \(q.version): \(layout.pages.count) A4 pages (\(layout.pages.count / 2 + layout.pages.count % 2) sheets printed on both sides), \(layout.markCount) bubbles"]

@@ -5,9 +5,16 @@ import SIPASModel
 
 /// The printed form's geometry for a questionnaire (`sipas form layout`).
 public enum FormLayoutQuery {
-    public static func run(questionnaire reference: String, catalog: QuestionnaireCatalog = QuestionnaireCatalog()) throws -> (Questionnaire, FormLayout) {
+    /// On slips, a form must fit on one: a longer one is refused, naming how many it would need.
+    public static func run(questionnaire reference: String, paper: Paper = .a4, catalog: QuestionnaireCatalog = QuestionnaireCatalog()) throws -> (
+        Questionnaire, FormLayout
+    ) {
         let (q, yaml) = try catalog.loadWithText(reference)
-        return (q, FormLayoutEngine(measurer: PangoText()).layout(q, contentHash: Hex.sha256(yaml)))
+        let layout = FormLayoutEngine(measurer: PangoText()).layout(q, contentHash: Hex.sha256(yaml), paper: paper)
+        if paper == .slip, layout.pages.count > 1 {
+            throw UserError("\(q.id) \(q.version) does not fit on a slip (it needs \(layout.pages.count) slips' room): slips are for short forms such as counter-quick; print it on A4 (without --slips)")
+        }
+        return (q, layout)
     }
 }
 
@@ -21,11 +28,14 @@ public struct PrintForms {
     public var count: Int
     public var first: Int
     public var out: String
+    /// A4 pages, or slips four to an A4 page.
+    public var paper: Paper
 
     /// Most sheets in one PDF (a print run of a whole survey is a few hundred).
     public static let maximumCount = 100_000
 
-    public init(questionnaire: String, unit: String, year: Int, count: Int, first: Int = 1, out: String) {
+    public init(questionnaire: String, unit: String, year: Int, count: Int, first: Int = 1, out: String, paper: Paper = .a4) {
+        self.paper = paper
         self.questionnaire = questionnaire
         self.unit = unit
         self.year = year
@@ -65,7 +75,7 @@ public struct PrintForms {
 
     public func run(catalog: QuestionnaireCatalog = QuestionnaireCatalog(), progress: (Int, Int) -> Void = { _, _ in }) throws -> Result {
         try validate()
-        let (q, layout) = try FormLayoutQuery.run(questionnaire: questionnaire, catalog: catalog)
+        let (q, layout) = try FormLayoutQuery.run(questionnaire: questionnaire, paper: paper, catalog: catalog)
         let sheets = (first..<(first + count)).map { PrintedSheet(serial: Self.serial(unit: unit, year: year, number: $0), unit: unit, year: year) }
         do {
             try FormPDFWriter(layout: layout, title: q.title).write(sheets, to: out) { progress($0, sheets.count) }

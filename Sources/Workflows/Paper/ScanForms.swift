@@ -54,13 +54,13 @@ public struct ScanForms {
         var catalogue: [(Questionnaire, String)]?
 
         func form(for identity: PageIdentity) -> Result<Form, RefusalReason> {
-            let key = "\(identity.questionnaire)|\(identity.version)|\(identity.hashPrefix)"
+            let key = "\(identity.questionnaire)|\(identity.version)|\(identity.hashPrefix)|\(identity.slip ? "A6" : "A4")"
             if let form = forms[key] { return .success(form) }
             if let reason = unknown[key] { return .failure(RefusalReason(text: reason)) }
             let candidates = catalogue ?? catalog.available().compactMap { entry in try? catalog.loadWithText(entry.url.path) }
             catalogue = candidates
             if let (q, yaml) = candidates.first(where: { $0.0.id == identity.questionnaire && $0.0.version == identity.version && Hex.sha256($0.1).hasPrefix(identity.hashPrefix) }) {
-                let layout = FormLayoutEngine(measurer: measurer).layout(q, contentHash: Hex.sha256(yaml))
+                let layout = FormLayoutEngine(measurer: measurer).layout(q, contentHash: Hex.sha256(yaml), paper: identity.slip ? .slip : .a4)
                 guard layout.pages.count == identity.pages else {
                     let reason = "the page says its form has \(identity.pages) pages, but \(q.id) \(q.version) prints on \(layout.pages.count)"
                     unknown[key] = reason
@@ -98,24 +98,29 @@ public struct ScanForms {
                         refused.append(RefusedPage(file: file, page: number, reason: error.description))
                     case .success(let image):
                         let symbols = QRReader.symbols(in: image)
-                        guard let (identity, symbol) = symbols.lazy.compactMap({ s in PageIdentity(payload: s.payload).map { ($0, s) } }).first else {
+                        let identified = symbols.compactMap { s in PageIdentity(payload: s.payload).map { ($0, s) } }
+                        guard !identified.isEmpty else {
                             let reason = symbols.isEmpty
                                 ? "no QR code found: not a page of a printed sipas form, or scanned too faint or too small (150 dpi or more)"
                                 : "its QR code is not a sipas form's (\(symbols[0].payload.prefix(40)))"
                             refused.append(RefusedPage(file: file, page: number, reason: reason))
                             return
                         }
-                        switch form(for: identity) {
-                        case .failure(let reason):
-                            refused.append(RefusedPage(file: file, page: number, reason: reason.text))
-                        case .success(let form):
-                            do {
-                                var reading = try form.reader.read(image, identity: identity, qr: symbol)
-                                let jpeg = try reading.answerArea.map { try PNGFile.encodeJPEG($0) }
-                                reading.answerArea = nil  // kept as JPEG only
-                                pages.append(ScannedPage(file: file, pageInFile: number, reading: reading, answerImage: jpeg))
-                            } catch {
-                                refused.append(RefusedPage(file: file, page: number, reason: "\(error)"))
+                        // A page of a form, or up to four slips (a sheet of them uncut): each read on its own.
+                        let slips = identified.filter { $0.0.slip }
+                        for (identity, symbol) in slips.isEmpty ? [identified[0]] : slips {
+                            switch form(for: identity) {
+                            case .failure(let reason):
+                                refused.append(RefusedPage(file: file, page: number, reason: slips.isEmpty ? reason.text : "slip \(identity.serial): \(reason.text)"))
+                            case .success(let form):
+                                do {
+                                    var reading = try form.reader.read(image, identity: identity, qr: symbol)
+                                    let jpeg = try reading.answerArea.map { try PNGFile.encodeJPEG($0) }
+                                    reading.answerArea = nil  // kept as JPEG only
+                                    pages.append(ScannedPage(file: file, pageInFile: number, reading: reading, answerImage: jpeg))
+                                } catch {
+                                    refused.append(RefusedPage(file: file, page: number, reason: "\(error)"))
+                                }
                             }
                         }
                     }

@@ -14,6 +14,8 @@ public struct FormLayout: Sendable, Equatable {
     public var contentHash: String
     public var pageWidth: Double
     public var pageHeight: Double
+    /// What the form is printed on: A4 pages, or slips four to an A4 sheet.
+    public var paper: Paper = .a4
     public var pages: [Page]
 
     /// One side of a sheet.
@@ -71,9 +73,59 @@ public struct FormLayout: Sendable, Equatable {
 
     /// What a page's QR code says: the form, its version, the questionnaire hash's first 16
     /// characters, the sheet serial and the page (`SIPAS1|sipas-2023|2023.1|ab12…|XA01-2026-0001|1/4`).
+    /// A slip's code ends in `|A6`.
     public func qrPayload(serial: String, page: Int) -> String {
-        "SIPAS1|\(questionnaireID)|\(version)|\(contentHash.prefix(16))|\(serial)|\(page)/\(pages.count)"
+        "SIPAS1|\(questionnaireID)|\(version)|\(contentHash.prefix(16))|\(serial)|\(page)/\(pages.count)" + (paper == .slip ? "|A6" : "")
     }
+}
+
+/// What a form is printed on (*khổ phiếu*).
+public enum Paper: String, Sendable, Equatable, CaseIterable {
+    /// A4 portrait pages, printed on both sides.
+    case a4
+    /// A6 portrait slips (105 × 148.5 mm), four to an A4 sheet with cut lines between them: a short
+    /// form for a box at the counter. Each slip has its own corner squares and QR code, so it is
+    /// read alike cut or uncut.
+    case slip
+
+    /// Where slip `k` (0…3) of an A4 sheet lies: its top-left corner, mm from the sheet's.
+    public static func slipOrigin(_ k: Int) -> (x: Double, y: Double) {
+        (Double(k % 2) * 105, Double(k / 2) * 148.5)
+    }
+}
+
+/// Where things go on one kind of paper (mm): the page, its corner squares, the QR code and the
+/// frame the content is laid in.
+public struct PaperGeometry: Sendable, Equatable {
+    public var width, height: Double
+    public var fiducialSize: Double
+    /// Fiducial centres' distance from the page's edges.
+    public var fiducialInset: Double
+    public var qrSize: Double
+    public var qrCentre: (x: Double, y: Double)
+    public var left, right: Double
+    /// Below the QR code and its serial: where content may start.
+    public var belowQR: Double
+    public var bottom: Double
+    /// The top of the title.
+    public var top: Double
+    /// The widest a grid's answer columns may be in all.
+    public var gridWidth: Double
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.width == b.width && a.height == b.height && a.fiducialSize == b.fiducialSize && a.fiducialInset == b.fiducialInset && a.qrSize == b.qrSize
+            && a.qrCentre == b.qrCentre && a.left == b.left && a.right == b.right && a.belowQR == b.belowQR && a.bottom == b.bottom && a.top == b.top
+            && a.gridWidth == b.gridWidth
+    }
+
+    public static let a4 = PaperGeometry(
+        width: 210, height: 297, fiducialSize: 6, fiducialInset: 10, qrSize: 20, qrCentre: (184, 25), left: 16, right: 194, belowQR: 40, bottom: 276, top: 12,
+        gridWidth: 100)
+    public static let slip = PaperGeometry(
+        width: 105, height: 148.5, fiducialSize: 5, fiducialInset: 7, qrSize: 15, qrCentre: (86, 19), left: 11, right: 97, belowQR: 32, bottom: 133, top: 6,
+        gridWidth: 42)
+
+    public static func of(_ paper: Paper) -> PaperGeometry { paper == .a4 ? .a4 : .slip }
 }
 
 /// A run of text in one style.

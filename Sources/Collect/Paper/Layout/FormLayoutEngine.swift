@@ -35,8 +35,13 @@ public struct FormLayoutEngine {
     public static let instruction =
         "Cách trả lời: tô kín ô tròn (●) bên cạnh câu trả lời bằng bút bi hoặc bút mực màu xanh hay đen. Mỗi câu chỉ tô một ô, trừ câu ghi \"chọn nhiều\". Nếu tô nhầm, gạch chéo (✗) ô đã tô rồi tô ô khác. Phiếu không ghi họ tên, số điện thoại hay số giấy tờ của người trả lời."
 
-    public func layout(_ questionnaire: Questionnaire, contentHash: String) -> FormLayout {
-        var builder = Builder(measurer: measurer)
+    /// The form of `questionnaire` on `paper` (A4 by default).
+    /// The instruction on a slip: the same rules, shorter.
+    public static let slipInstruction =
+        "Tô kín ô tròn (●) bên cạnh câu trả lời, mỗi câu một ô. Nếu tô nhầm, gạch chéo (✗) ô đã tô rồi tô ô khác. Phiếu không ghi họ tên, số điện thoại hay số giấy tờ."
+
+    public func layout(_ questionnaire: Questionnaire, contentHash: String, paper: Paper = .a4) -> FormLayout {
+        var builder = Builder(measurer: measurer, geometry: .of(paper))
         builder.header(title: questionnaire.title)
         for section in questionnaire.sections {
             let items = section.items.filter { $0.type != .dossier }
@@ -71,27 +76,30 @@ private struct Builder {
     var pages: [FormLayout.Page] = []
     var page: FormLayout.Page
     var y: Double
-    let numberWidth = 10.0
+    let numberWidth: Double
     let gap = 1.6
+    let g: PaperGeometry
 
-    init(measurer: any TextMeasuring) {
+    init(measurer: any TextMeasuring, geometry: PaperGeometry) {
         self.measurer = measurer
-        page = Builder.blankPage(1)
-        y = E.belowQR
+        g = geometry
+        numberWidth = geometry == .a4 ? 10 : 6
+        page = Builder.blankPage(1, geometry: geometry)
+        y = geometry.belowQR
     }
 
-    static func blankPage(_ number: Int) -> FormLayout.Page {
-        let s = E.fiducialSize, i = E.fiducialInset
-        let fiducials = [(i, i), (E.pageWidth - i, i), (i, E.pageHeight - i), (E.pageWidth - i, E.pageHeight - i)].map {
+    static func blankPage(_ number: Int, geometry g: PaperGeometry) -> FormLayout.Page {
+        let s = g.fiducialSize, i = g.fiducialInset
+        let fiducials = [(i, i), (g.width - i, i), (i, g.height - i), (g.width - i, g.height - i)].map {
             FormLayout.Square(x: $0.0, y: $0.1, size: s)
         }
         var page = FormLayout.Page(
-            number: number, fiducials: fiducials, qr: FormLayout.Square(x: E.qrCentre.x, y: E.qrCentre.y, size: E.qrSize), marks: [],
+            number: number, fiducials: fiducials, qr: FormLayout.Square(x: g.qrCentre.x, y: g.qrCentre.y, size: g.qrSize), marks: [],
             textFields: [], elements: [])
         // The sheet's serial under its QR code.
-        let serialTop = E.qrCentre.y + E.qrSize / 2 + 1
+        let serialTop = g.qrCentre.y + g.qrSize / 2 + 1
         page.elements.append(
-            .sheetText(TextBlock(x: E.qrCentre.x - 15, y: serialTop, width: 30, style: .small, centred: true, text: "{serial}")))
+            .sheetText(TextBlock(x: g.qrCentre.x - 15, y: serialTop, width: 30, style: .small, centred: true, text: "{serial}")))
         return page
     }
 
@@ -100,36 +108,37 @@ private struct Builder {
     }
 
     mutating func header(title: String) {
-        let width = E.qrCentre.x - E.qrSize / 2 - 5 - E.left  // 5 mm of quiet zone left of the QR code
-        var top = 12.0
-        page.elements.append(.text(TextBlock(x: E.left, y: top, width: width, style: .title, text: title)))
+        let width = g.qrCentre.x - g.qrSize / 2 - 5 - g.left  // 5 mm of quiet zone left of the QR code
+        var top = g.top
+        page.elements.append(.text(TextBlock(x: g.left, y: top, width: width, style: .title, text: title)))
         top += height(title, .title, width: width) + 1.5
         let identity = "Mã đơn vị: {unit}     Năm: {year}     Số phiếu: {serial}"
-        page.elements.append(.sheetText(TextBlock(x: E.left, y: top, width: width, style: .body, text: identity)))
+        page.elements.append(.sheetText(TextBlock(x: g.left, y: top, width: width, style: .body, text: identity)))
         top += height("Mã đơn vị: XA01     Năm: 2026     Số phiếu: XA01-2026-0001", .body, width: width) + 1.5
-        page.elements.append(.text(TextBlock(x: E.left, y: top, width: width, style: .note, text: E.instruction)))
-        top += height(E.instruction, .note, width: width) + 2.5
-        y = max(top, E.belowQR)
+        let instruction = g == .a4 ? E.instruction : E.slipInstruction
+        page.elements.append(.text(TextBlock(x: g.left, y: top, width: width, style: .note, text: instruction)))
+        top += height(instruction, .note, width: width) + 2.5
+        y = max(top, g.belowQR)
     }
 
     mutating func newPage() {
         pages.append(page)
-        page = Builder.blankPage(pages.count + 1)
-        y = E.belowQR
+        page = Builder.blankPage(pages.count + 1, geometry: g)
+        y = g.belowQR
     }
 
     /// Starts a new page unless `needed` mm fit below `y`.
     mutating func ensure(_ needed: Double) {
-        if y + needed > E.bottom, y > E.belowQR { newPage() }
+        if y + needed > g.bottom, y > g.belowQR { newPage() }
     }
 
     mutating func sectionTitle(_ title: String) {
-        let width = E.right - E.left
+        let width = g.right - g.left
         let h = height(title, .section, width: width)
         // A title is never left alone at the foot of a page.
         ensure(h + 3 + 14)
         y += 1.5
-        page.elements.append(.text(TextBlock(x: E.left, y: y, width: width, style: .section, text: title)))
+        page.elements.append(.text(TextBlock(x: g.left, y: y, width: width, style: .section, text: title)))
         y += h + 1.5
     }
 
@@ -155,9 +164,9 @@ private struct Builder {
     mutating func grid(_ items: [Item]) {
         let options = items[0].options + items[0].missing
         let columns = Double(options.count)
-        let columnWidth = min(15, 100 / columns)
-        let textRight = E.right - columns * columnWidth - 1.5
-        let textLeft = E.left + numberWidth
+        let columnWidth = min(15, g.gridWidth / columns)
+        let textRight = g.right - columns * columnWidth - 1.5
+        let textLeft = g.left + numberWidth
         let textWidth = textRight - textLeft
         let headerHeight = options.map { height($0.label, .small, width: columnWidth - 1) }.max() ?? 0
 
@@ -165,7 +174,7 @@ private struct Builder {
         for item in items {
             let textHeight = height(item.text, .body, width: textWidth)
             let rowHeight = max(textHeight + 2, 6.6)
-            if headerPending || y + rowHeight > E.bottom {
+            if headerPending || y + rowHeight > g.bottom {
                 ensure(headerHeight + 1.5 + rowHeight)
                 for (k, option) in options.enumerated() {
                     let x = textRight + 1.5 + Double(k) * columnWidth
@@ -173,13 +182,13 @@ private struct Builder {
                         .text(TextBlock(x: x + 0.5, y: y + headerHeight - height(option.label, .small, width: columnWidth - 1), width: columnWidth - 1, style: .small, centred: true, text: option.label)))
                 }
                 y += headerHeight + 0.8
-                page.elements.append(.rule(x1: E.left, y1: y, x2: E.right, y2: y))
+                page.elements.append(.rule(x1: g.left, y1: y, x2: g.right, y2: y))
                 y += 0.4
                 headerPending = false
             }
             let top = y
             if let number = item.number {
-                page.elements.append(.text(TextBlock(x: E.left, y: top + (rowHeight - textHeight) / 2, width: nil, style: .number, text: number)))
+                page.elements.append(.text(TextBlock(x: g.left, y: top + (rowHeight - textHeight) / 2, width: nil, style: .number, text: number)))
             }
             page.elements.append(.text(TextBlock(x: textLeft, y: top + (rowHeight - textHeight) / 2, width: textWidth, style: .body, text: item.text)))
             let cy = top + rowHeight / 2
@@ -188,15 +197,15 @@ private struct Builder {
                 bubble(item: item.id, code: option.code, x: centre - 1.4, y: cy)
             }
             y += rowHeight
-            page.elements.append(.rule(x1: E.left, y1: y, x2: E.right, y2: y))
+            page.elements.append(.rule(x1: g.left, y1: y, x2: g.right, y2: y))
         }
         y += gap
     }
 
     /// A choice item on its own: the question, then its answers as bubble, code and label.
     mutating func choiceItem(_ item: Item) {
-        let textLeft = E.left + numberWidth
-        let width = E.right - textLeft
+        let textLeft = g.left + numberWidth
+        let width = g.right - textLeft
         let question = Builder.questionText(item)
         let questionHeight = height(question, .body, width: width)
         let r = E.bubbleRadius
@@ -210,7 +219,7 @@ private struct Builder {
             let labelWidth = min(natural.width, maxLabel)
             let labelHeight = natural.width > maxLabel ? height(option.label, .body, width: maxLabel) : natural.height
             let cell = 2 * r + 4.2 + labelWidth
-            if x + cell > E.right, !(lines.last?.isEmpty ?? true) {
+            if x + cell > g.right, !(lines.last?.isEmpty ?? true) {
                 lines.append([])
                 x = textLeft
             }
@@ -221,7 +230,7 @@ private struct Builder {
         let total = questionHeight + 1 + lineHeights.reduce(0, +)
         ensure(total + gap)
         if let number = item.number {
-            page.elements.append(.text(TextBlock(x: E.left, y: y, width: nil, style: .number, text: number)))
+            page.elements.append(.text(TextBlock(x: g.left, y: y, width: nil, style: .number, text: number)))
         }
         page.elements.append(.text(TextBlock(x: textLeft, y: y, width: width, style: .body, text: question)))
         y += questionHeight + 1
@@ -239,13 +248,13 @@ private struct Builder {
 
     /// A free-text item: the question and a box to write in.
     mutating func textItem(_ item: Item) {
-        let textLeft = E.left + numberWidth
-        let width = E.right - textLeft
+        let textLeft = g.left + numberWidth
+        let width = g.right - textLeft
         let questionHeight = height(item.text, .body, width: width)
         let boxHeight = 14.0
         ensure(questionHeight + 1 + boxHeight + gap)
         if let number = item.number {
-            page.elements.append(.text(TextBlock(x: E.left, y: y, width: nil, style: .number, text: number)))
+            page.elements.append(.text(TextBlock(x: g.left, y: y, width: nil, style: .number, text: number)))
         }
         page.elements.append(.text(TextBlock(x: textLeft, y: y, width: width, style: .body, text: item.text)))
         y += questionHeight + 1
@@ -260,10 +269,10 @@ private struct Builder {
         for k in pages.indices {
             let footer = "Số phiếu {serial} · Trang \(k + 1)/\(total)"
             pages[k].elements.append(
-                .sheetText(TextBlock(x: E.left, y: E.bottom + 3, width: E.right - E.left, style: .small, centred: true, text: footer)))
+                .sheetText(TextBlock(x: g.left, y: g.bottom + 3, width: g.right - g.left, style: .small, centred: true, text: footer)))
         }
         return FormLayout(
-            questionnaireID: questionnaire.id, version: questionnaire.version, contentHash: contentHash, pageWidth: E.pageWidth,
-            pageHeight: E.pageHeight, pages: pages)
+            questionnaireID: questionnaire.id, version: questionnaire.version, contentHash: contentHash, pageWidth: g.width,
+            pageHeight: g.height, paper: g == .a4 ? .a4 : .slip, pages: pages)
     }
 }

@@ -7,8 +7,9 @@ extension FormLayout {
     public func json() throws -> String {
         func mm(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
         let document = Document(
-            questionnaire: questionnaireID, version: version, content_hash: contentHash,
+            questionnaire: questionnaireID, version: version, content_hash: contentHash, paper: paper.rawValue,
             page: .init(width_mm: mm(pageWidth), height_mm: mm(pageHeight)), pages: pages.count,
+            slips_on_a4: paper == .slip ? (0..<4).map { let o = Paper.slipOrigin($0); return .init(x_mm: mm(o.x), y_mm: mm(o.y)) } : nil,
             fiducials: pages.flatMap { page in page.fiducials.map { .init(page: page.number, x_mm: mm($0.x), y_mm: mm($0.y), size_mm: mm($0.size)) } },
             qr: pages.map { .init(page: $0.number, x_mm: mm($0.qr.x), y_mm: mm($0.qr.y), size_mm: mm($0.qr.size)) },
             marks: pages.flatMap { page in
@@ -40,9 +41,13 @@ private struct Document: Encodable {
         var page: Int
         var x_mm, y_mm, w_mm, h_mm: Double
     }
+    struct Origin: Encodable { var x_mm, y_mm: Double }
     var questionnaire, version, content_hash: String
+    var paper: String
     var page: Size
     var pages: Int
+    /// For slips: each slip's top-left corner on the A4 sheet it is printed on.
+    var slips_on_a4: [Origin]?
     var fiducials: [Square]
     var qr: [Square]
     var marks: [Mark]

@@ -116,7 +116,8 @@ public struct FormPDFWriter {
     public func write(_ sheets: [PrintedSheet], to path: String, progress: (Int) -> Void = { _ in }) throws {
         let target = URL(fileURLWithPath: path)
         let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
-        let surface = cairo_pdf_surface_create(temporary.path, layout.pageWidth * pointsPerMM, layout.pageHeight * pointsPerMM)!
+        let sheetSize: (width: Double, height: Double) = layout.paper == .slip ? (PaperGeometry.a4.width, PaperGeometry.a4.height) : (layout.pageWidth, layout.pageHeight)
+        let surface = cairo_pdf_surface_create(temporary.path, sheetSize.width * pointsPerMM, sheetSize.height * pointsPerMM)!
         defer { cairo_surface_destroy(surface) }
         guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
             throw FormPDFError("\(path): cannot write the PDF here (\(String(cString: cairo_status_to_string(cairo_surface_status(surface)))))")
@@ -128,12 +129,28 @@ public struct FormPDFWriter {
         cairo_scale(context, pointsPerMM, pointsPerMM)
         let text = PangoText(context: context)
         do {
-            for (n, sheet) in sheets.enumerated() {
-                for page in layout.pages {
-                    try draw(page, of: sheet, on: context, text: text)
+            if layout.paper == .slip {
+                // Four slips to an A4 page, left to right and top to bottom, grey dashed lines to cut along.
+                for start in stride(from: 0, to: sheets.count, by: 4) {
+                    for k in 0..<min(4, sheets.count - start) {
+                        let origin = Paper.slipOrigin(k)
+                        cairo_save(context)
+                        cairo_translate(context, origin.x, origin.y)
+                        for page in layout.pages { try draw(page, of: sheets[start + k], on: context, text: text) }
+                        cairo_restore(context)
+                        progress(start + k + 1)
+                    }
+                    drawCutLines(on: context)
                     cairo_show_page(context)
                 }
-                progress(n + 1)
+            } else {
+                for (n, sheet) in sheets.enumerated() {
+                    for page in layout.pages {
+                        try draw(page, of: sheet, on: context, text: text)
+                        cairo_show_page(context)
+                    }
+                    progress(n + 1)
+                }
             }
             cairo_surface_finish(surface)
             guard cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
@@ -180,6 +197,22 @@ public struct FormPDFWriter {
                 cairo_set_source_rgb(context, 0, 0, 0)
             }
         }
+    }
+
+    /// Where to cut an A4 sheet of slips: a light grey dashed line down the middle and one across.
+    func drawCutLines(on context: OpaquePointer) {
+        let a4 = PaperGeometry.a4
+        cairo_save(context)
+        cairo_set_source_rgb(context, 0.6, 0.6, 0.6)
+        cairo_set_line_width(context, 0.2)
+        var dashes: [Double] = [2, 2]
+        cairo_set_dash(context, &dashes, 2, 0)
+        cairo_move_to(context, a4.width / 2, 0)
+        cairo_line_to(context, a4.width / 2, a4.height)
+        cairo_move_to(context, 0, a4.height / 2)
+        cairo_line_to(context, a4.width, a4.height / 2)
+        cairo_stroke(context)
+        cairo_restore(context)
     }
 
     /// The QR code (libqrencode, error correction M) filling `square`, one rectangle per run of

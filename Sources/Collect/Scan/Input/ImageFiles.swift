@@ -10,7 +10,8 @@ public struct ScanInputError: Error, CustomStringConvertible, Sendable, Equatabl
 
 /// The smallest image taken for an A4 page: 100 dpi (a scan below 150 dpi is refused later, by
 /// its corner squares, if its bubbles cannot be measured).
-let smallestSide = 800
+/// An A6 slip at 150 dpi is 620 × 877 pixels.
+let smallestSide = 600
 /// The largest: A3 at 600 dpi, so a hostile header cannot ask for gigabytes.
 let largestSide = 10_000
 
@@ -51,7 +52,7 @@ enum ImageFiles {
         }
         let width = Int(pixGetWidth(source)), height = Int(pixGetHeight(source))
         guard min(width, height) >= smallestSide else {
-            return .failure(ScanInputError("the image is \(width)×\(height) pixels: too small for an A4 page scanned at 150 dpi or more"))
+            return .failure(ScanInputError("the image is \(width)×\(height) pixels: too small for a form (an A4 page or an A6 slip) scanned at 150 dpi or more"))
         }
         guard max(width, height) <= largestSide else {
             return .failure(ScanInputError("the image is \(width)×\(height) pixels: larger than an A3 page at 600 dpi"))

@@ -2,7 +2,8 @@ import CZBar
 import SIPASOMR
 
 /// Finds QR codes on a page with zbar: first near the four corners (where a form's code is,
-/// whichever way up the page was scanned: top right first), then on the whole page.
+/// whichever way up the page was scanned: top right first), then on the whole page. A sheet of
+/// slips has a code on each slip: when a slip's code is found, the whole image is searched for all.
 public enum QRReader {
     public static func symbols(in image: GreyImage) -> [QRSymbol] {
         // The code is printed 16–34 mm from the top and 16–36 mm from the right edge: a square of
@@ -16,10 +17,17 @@ public enum QRReader {
         for density: Int32 in [2, 1] {
             for (x0, y0) in corners {
                 let found = scan(image, x0: x0, y0: y0, w: cw, h: ch, density: density)
+                if found.contains(where: { $0.payload.hasPrefix("SIPAS1|") && $0.payload.hasSuffix("|A6") }) { return everySymbol(image) }
                 if found.contains(where: { $0.payload.hasPrefix("SIPAS1|") }) { return found }
             }
         }
-        return scan(image, x0: 0, y0: 0, w: image.width, h: image.height, density: 1)
+        return everySymbol(image)
+    }
+
+    /// Every code on the whole image, each once.
+    static func everySymbol(_ image: GreyImage) -> [QRSymbol] {
+        var seen = Set<String>()
+        return scan(image, x0: 0, y0: 0, w: image.width, h: image.height, density: 1).filter { seen.insert($0.payload).inserted }
     }
 
     static func scan(_ image: GreyImage, x0: Int, y0: Int, w: Int, h: Int, density: Int32) -> [QRSymbol] {

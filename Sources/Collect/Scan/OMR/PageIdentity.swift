@@ -8,8 +8,11 @@ public struct PageIdentity: Sendable, Equatable, Hashable {
     public var serial: String
     public var page: Int
     public var pages: Int
+    /// Whether the page is an A6 slip (printed four to an A4 sheet).
+    public var slip: Bool
 
-    public init(questionnaire: String, version: String, hashPrefix: String, serial: String, page: Int, pages: Int) {
+    public init(questionnaire: String, version: String, hashPrefix: String, serial: String, page: Int, pages: Int, slip: Bool = false) {
+        self.slip = slip
         self.questionnaire = questionnaire
         self.version = version
         self.hashPrefix = hashPrefix
@@ -18,15 +21,16 @@ public struct PageIdentity: Sendable, Equatable, Hashable {
         self.pages = pages
     }
 
-    /// Parses `SIPAS1|id|version|hash16|serial|page/pages`; nil for anything else.
+    /// Parses `SIPAS1|id|version|hash16|serial|page/pages`, or a slip's with `|A6` after it; nil
+    /// for anything else.
     public init?(payload: String) {
         let fields = payload.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        guard fields.count == 6, fields[0] == "SIPAS1" else { return nil }
+        guard fields.count == 6 || (fields.count == 7 && fields[6] == "A6"), fields[0] == "SIPAS1" else { return nil }
         let pageFields = fields[5].split(separator: "/")
         guard pageFields.count == 2, let page = Int(pageFields[0]), let pages = Int(pageFields[1]), pages >= 1, pages <= 100, (1...pages).contains(page),
             !fields[1].isEmpty, !fields[2].isEmpty, fields[3].count == 16, !fields[4].isEmpty
         else { return nil }
-        self.init(questionnaire: fields[1], version: fields[2], hashPrefix: fields[3], serial: fields[4], page: page, pages: pages)
+        self.init(questionnaire: fields[1], version: fields[2], hashPrefix: fields[3], serial: fields[4], page: page, pages: pages, slip: fields.count == 7)
     }
 }
 

@@ -109,6 +109,8 @@ public struct PageReader {
     /// The answer area kept for audit (mm from the page's top left): the printed content, without
     /// the header band (QR code, serial) or the margins, where nothing is asked or written.
     public static let answerArea = (left: 12.0, top: 36.0, right: 198.0, bottom: 284.0)
+    /// A slip's: below its header band, inside its corner squares.
+    public static let slipAnswerArea = (left: 4.0, top: 31.0, right: 101.0, bottom: 138.0)
     /// Its resolution: 100 dpi shows every mark (a bubble is 16 pixels across).
     public static let answerAreaDPI = 100
 
@@ -150,8 +152,11 @@ public struct PageReader {
     public enum Refusal: Error, Equatable, CustomStringConvertible {
         case fiducialsMissing([String])
         case misfit(Double)
+        case slipNotFound(String)
         public var description: String {
             switch self {
+            case .slipNotFound(let serial):
+                "the corner squares of slip \(serial) were not found round its QR code: is the whole slip on the scan, not folded or cut into?"
             case .fiducialsMissing(let corners):
                 "the corner squares were not found (\(corners.joined(separator: ", "))): is the whole page on the scan, and is it a printed sipas form?"
             case .misfit(let mm) where !mm.isFinite:
@@ -164,26 +169,36 @@ public struct PageReader {
 
     public func read(_ image: GreyImage, identity: PageIdentity, qr: QRSymbol) throws -> PageReading {
         let page = layout.pages[identity.page - 1]
-        let finder = FiducialFinder(image: image, pageWidth: layout.pageWidth, pageHeight: layout.pageHeight, fiducialSize: page.fiducials[0].size)
-        let (found, missing) = finder.find()
-        guard missing.isEmpty else { throw Refusal.fiducialsMissing(missing) }
-        let imagePoints = found.compactMap { $0 }
-        // The page corner whose fiducial is nearest the QR code is the page's top right
-        // (where the code is printed); the others follow round the page.
-        let qrCentre = qr.centre
-        let nearest = imagePoints.indices.min { hypot(imagePoints[$0].x - qrCentre.x, imagePoints[$0].y - qrCentre.y) < hypot(imagePoints[$1].x - qrCentre.x, imagePoints[$1].y - qrCentre.y) }!
-        // Image corners in clockwise order: top-left 0, top-right 1, bottom-right 3, bottom-left 2.
-        let clockwise = [0, 1, 3, 2]
-        let turn = (clockwise.firstIndex(of: nearest)! - 1 + 4) % 4  // quarter turns clockwise from upright
-        // Page fiducials in clockwise order from the page's top left.
-        let pageClockwise = [page.fiducials[0], page.fiducials[1], page.fiducials[3], page.fiducials[2]].map { Point(x: $0.x, y: $0.y) }
         var from: [Point] = [], to: [Point] = []
-        for k in 0..<4 {
-            from.append(pageClockwise[k])
-            to.append(imagePoints[clockwise[(k + turn) % 4]])
+        let pixelsPerMM: Double
+        if layout.paper == .slip {
+            // A slip: its squares are found round its own QR code, wherever it lies on the image.
+            guard let points = SlipLocator(page: page).locate(image, qr: qr) else { throw Refusal.slipNotFound(identity.serial) }
+            from = page.fiducials.map { Point(x: $0.x, y: $0.y) }
+            to = points
+            pixelsPerMM = hypot(points[1].x - points[0].x, points[1].y - points[0].y) / (page.fiducials[1].x - page.fiducials[0].x)
+        } else {
+            let finder = FiducialFinder(image: image, pageWidth: layout.pageWidth, pageHeight: layout.pageHeight, fiducialSize: page.fiducials[0].size)
+            let (found, missing) = finder.find()
+            guard missing.isEmpty else { throw Refusal.fiducialsMissing(missing) }
+            let imagePoints = found.compactMap { $0 }
+            // The page corner whose fiducial is nearest the QR code is the page's top right
+            // (where the code is printed); the others follow round the page.
+            let qrCentre = qr.centre
+            let nearest = imagePoints.indices.min { hypot(imagePoints[$0].x - qrCentre.x, imagePoints[$0].y - qrCentre.y) < hypot(imagePoints[$1].x - qrCentre.x, imagePoints[$1].y - qrCentre.y) }!
+            // Image corners in clockwise order: top-left 0, top-right 1, bottom-right 3, bottom-left 2.
+            let clockwise = [0, 1, 3, 2]
+            let turn = (clockwise.firstIndex(of: nearest)! - 1 + 4) % 4  // quarter turns clockwise from upright
+            // Page fiducials in clockwise order from the page's top left.
+            let pageClockwise = [page.fiducials[0], page.fiducials[1], page.fiducials[3], page.fiducials[2]].map { Point(x: $0.x, y: $0.y) }
+            for k in 0..<4 {
+                from.append(pageClockwise[k])
+                to.append(imagePoints[clockwise[(k + turn) % 4]])
+            }
+            pixelsPerMM = finder.pixelsPerMM
         }
         guard let transform = PageTransform.fit(from: from, to: to), [transform.a, transform.b, transform.c, transform.d, transform.e, transform.f].allSatisfy(\.isFinite),
-            transform.scale > 0.7 * finder.pixelsPerMM, transform.scale < 1.4 * finder.pixelsPerMM
+            transform.scale > 0.7 * pixelsPerMM, transform.scale < 1.4 * pixelsPerMM
         else { throw Refusal.misfit(.infinity) }
         let residual = zip(from, to).map { p, q in let r = transform.apply(p); return hypot(r.x - q.x, r.y - q.y) }.max()! / transform.scale
         guard residual < 1.5 else { throw Refusal.misfit(residual) }
@@ -202,7 +217,7 @@ public struct PageReader {
     /// The answer area, straight and upright, at `answerAreaDPI`: each pixel the mean of 3 × 3
     /// samples of the scan through the fitted map (so noise and 1-bit dither average out).
     func answerArea(_ image: GreyImage, transform: PageTransform) -> GreyImage {
-        let box = Self.answerArea
+        let box = layout.paper == .slip ? Self.slipAnswerArea : Self.answerArea
         let scale = Double(Self.answerAreaDPI) / 25.4
         let width = Int(((box.right - box.left) * scale).rounded()), height = Int(((box.bottom - box.top) * scale).rounded())
         var pixels = [UInt8](repeating: 255, count: width * height)
@@ -231,7 +246,8 @@ public struct PageReader {
     /// the fitted map at the scan's own resolution: straight and upright however the page lay.
     func crop(_ image: GreyImage, transform: PageTransform, top: Double, bottom: Double, pageWidth: Double) -> GreyImage {
         let scale = min(transform.scale, 12)  // at most 300 dpi: enough to see a mark
-        let left = 12.0, right = pageWidth - 12
+        let margin = layout.paper == .slip ? 4.0 : 12.0
+        let left = margin, right = pageWidth - margin
         let width = max(1, Int((right - left) * scale)), height = max(1, Int((bottom - top) * scale))
         var pixels = [UInt8](repeating: 255, count: width * height)
         for v in 0..<height {
