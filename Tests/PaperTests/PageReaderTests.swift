@@ -4,6 +4,7 @@ import SIPASFormPDF
 import SIPASModel
 import SIPASOMR
 import SIPASStatistics
+import SIPASWorkflows
 import Testing
 
 /// Draws a filled square (centre, side in pixels) on a grey image.
@@ -70,6 +71,38 @@ func square(_ image: inout GreyImage, _ x: Double, _ y: Double, _ side: Double, 
         }
     }
     #expect(outcomes[0] + outcomes[1] == 60)
+}
+
+/// The same for slips, whose squares are looked for round the QR code: random pages with many
+/// squares of a slip's fiducial size, and a QR code of any size said to be anywhere.
+@Test func randomImagesNeverCrashTheSlipReader() throws {
+    let (q, form) = try FormLayoutQuery.run(
+        questionnaire: "counter-quick", paper: .slip, catalog: QuestionnaireCatalog(directories: [QuestionnaireCatalog.sourceTreeDirectory]))
+    let reader = PageReader(questionnaire: q, layout: form, printedInk: [])
+    let identity = PageIdentity(questionnaire: q.id, version: q.version, hashPrefix: String(form.contentHash.prefix(16)), serial: "X", page: 1, pages: 1, slip: true)
+    var random = SeededGenerator(seed: 2027)
+    var read = 0, refused = 0
+    for _ in 0..<60 {
+        let width = Int.random(in: 300...1000, using: &random), height = Int.random(in: 300...1400, using: &random)
+        var image = GreyImage(width: width, height: height, pixels: [UInt8](repeating: UInt8.random(in: 140...255, using: &random), count: width * height))
+        let ppm = Double.random(in: 2...12, using: &random)
+        for _ in 0..<Int.random(in: 0...40, using: &random) {
+            square(&image, Double.random(in: 0...Double(width), using: &random), Double.random(in: 0...Double(height), using: &random), 5 * ppm * Double.random(in: 0.8...1.2, using: &random),
+                   value: UInt8.random(in: 0...80, using: &random))
+        }
+        let cx = Double.random(in: -200...1200, using: &random), cy = Double.random(in: -200...1600, using: &random), half = Double.random(in: 0...120, using: &random)
+        let corners = Bool.random(using: &random)
+            ? [Point(x: cx - half, y: cy - half), Point(x: cx + half, y: cy - half), Point(x: cx + half, y: cy + half), Point(x: cx - half, y: cy + half)]
+            : [Point(x: cx, y: cy)]
+        do {
+            _ = try reader.read(image, identity: identity, qr: QRSymbol(payload: "", corners: corners))
+            read += 1
+            #expect(corners.count == 4, "a QR code without its four corners gives no scale: the slip cannot be found")
+        } catch {
+            refused += 1
+        }
+    }
+    #expect(read + refused == 60)
 }
 
 @Test func printedInkIsWidenedByItsMargin() {
