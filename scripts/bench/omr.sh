@@ -11,6 +11,9 @@
 #    --dry-run --json` on each, scored by scripts/omr/score.py and summed.
 # 2. Speed: the same sheets at 200 dpi as grey PNG pages, read on one core (taskset -c 0):
 #    pages per second (hyperfine) and peak memory (GNU time).
+# 3. Slips: 4 × SHEETS counter-quick slips printed four to an A4 page, marked and scanned as above
+#    (make_corpus.py --cut: half the A4 pages cut into slips scanned alone, half uncut), in
+#    SLIP_CORPORA corpora (default 5; seeds 3032, 3034, …), scored and summed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sheets=${1:-50}
@@ -67,6 +70,38 @@ PY
 echo "== accuracy: $sheets sheets, 200 dpi PNG"
 "$sipas" scan --dry-run --json "$dir/png200"/scan-* >"$dir/png200.json" || true
 python3 scripts/omr/score.py "$dir/png200/truth.json" "$dir/png200.json"
+
+slip_corpora=${SLIP_CORPORA:-5}
+echo "== accuracy: counter-quick slips, $((4 * sheets)) slips on $sheets A4 pages, half the pages cut, $slip_corpora corpora"
+"$sipas" form print --questionnaire counter-quick --slips --unit XA01 --year 2026 --count $((4 * sheets)) --out "$dir/slips.pdf" >/dev/null
+"$sipas" form layout --questionnaire counter-quick --slips --json >"$dir/slips-layout.json"
+slip_serials=$(python3 -c "print(','.join('XA01-2026-%04d' % n for n in range(1, 4 * $sheets + 1)))")
+mkdir -p "$dir/slips-render"
+for k in $(seq 1 "$slip_corpora"); do
+  out="$dir/slips-$k"
+  if [ ! -s "$out/truth.json" ]; then
+    rm -rf "$out"
+    python3 scripts/omr/make_corpus.py --pdf "$dir/slips.pdf" --layout "$dir/slips-layout.json" --serials "$slip_serials" \
+      --seed $((3030 + 2 * k)) --rotate 5 --scale 0.05 --render-cache "$dir/slips-render" --out "$out" >/dev/null
+  fi
+  "$sipas" scan --dry-run --json "$out"/scan-* >"$out.json" || true
+  python3 scripts/omr/score.py "$out/truth.json" "$out.json" >"$out-score.json"
+done
+python3 - "$dir" "$slip_corpora" <<'PY'
+import json, sys
+folder, n = sys.argv[1], int(sys.argv[2])
+total, kinds = {}, {}
+for k in range(1, n + 1):
+    score = json.load(open(f"{folder}/slips-{k}-score.json"))
+    for key, value in score.pop("kinds").items():
+        for field, count in value.items():
+            kinds.setdefault(key, {}).setdefault(field, 0)
+            kinds[key][field] += count
+    for key, value in score.items():
+        total[key] = total.get(key, 0) + value
+total["kinds"] = kinds
+print(json.dumps(total, sort_keys=True))
+PY
 
 echo "== speed: $pages pages at 200 dpi on one core"
 hyperfine --runs 3 --warmup 1 --export-json "$dir/speed.json" \

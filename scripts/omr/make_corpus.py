@@ -22,7 +22,9 @@ Every mark is planted on purpose and written to truth.json:
 Usage: make_corpus.py --pdf phieu.pdf --layout layout.json --serials S1,S2,… --out DIR [--seed 7] [--dpi 150,200,300]
        [--multi q2] [--doubtful 0.1] [--blank 0.1] [--rotate 3] [--scale 0.03] [--shift 2] [--margin 6]
        [--formats png,jpeg,tiff,pdf,bilevel] [--upside-down 0.2] [--per-file 3] [--erased 0.03]
-       [--kinds light,half,double,tick,cross,circled,correction] [--render-cache DIR]
+       [--kinds light,half,double,tick,cross,circled,correction] [--render-cache DIR] [--cut 0.5]
+A layout of slips (`sipas form layout --slips --json`) takes a PDF of slips four to an A4 page: each
+slip is marked as a form of its own; --cut is the share of A4 pages cut into slips scanned alone.
 Independent of sipas: Pillow and numpy draw and distort; nothing of sipas's code is used.
 """
 import argparse
@@ -58,11 +60,15 @@ def main():
     parser.add_argument("--upside-down", type=float, default=0.2)
     parser.add_argument("--per-file", type=int, default=3, help="most pages in one file")
     parser.add_argument("--render-cache", help="folder keeping the rendered pages of --pdf, reused by later runs on the same PDF")
+    parser.add_argument("--cut", type=float, default=0.5, help="slips (a layout of paper \"slip\"): share of A4 sheets cut into four slips scanned one by one; the others are scanned uncut")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
     nrng = np.random.default_rng(args.seed)
     layout = json.load(open(args.layout))
+    # Slips (`sipas form layout --slips`): four one-page forms to an A4 page, at slips_on_a4.
+    slips = layout.get("paper") == "slip"
+    origins = layout.get("slips_on_a4") or [{"x_mm": 0, "y_mm": 0}]
     pages_per_sheet = layout["pages"]
     multi = set(filter(None, args.multi.split(",")))
     marks_by_page = {}
@@ -76,7 +82,10 @@ def main():
 
     total_pages = int(subprocess.run(["pdfinfo", args.pdf], capture_output=True, text=True, check=True).stdout.split("Pages:")[1].split()[0])
     serials = args.serials.split(",")
-    assert len(serials) * pages_per_sheet == total_pages, "one serial per printed sheet"
+    if slips:
+        assert pages_per_sheet == 1 and 4 * (total_pages - 1) < len(serials) <= 4 * total_pages, "one serial per printed slip"
+    else:
+        assert len(serials) * pages_per_sheet == total_pages, "one serial per printed sheet"
     kinds = args.kinds.split(",")
     truth = {"sheets": {}, "files": [], "marks": {"clear": 0, "doubtful": 0}, "kinds": {}}
     rendered = []  # (image, sheet serial, page number)
@@ -94,56 +103,26 @@ def main():
                 os.replace(part + ".png", base + ".png")
             image = Image.open(base + ".png").convert("L")
             image.load()
-            sheet, page = index // pages_per_sheet, index % pages_per_sheet + 1
-            serial = serials[sheet]
-            record = truth["sheets"].setdefault(serial, {"answers": {}, "doubtful": []})
             draw = ImageDraw.Draw(image)
             px = dpi / 25.4
-            for item, marks in marks_by_page.get(page, {}).items():
-                roll = rng.random()
-                if roll < args.blank:
-                    record["answers"][item] = None
-                    truth["marks"]["clear"] += 1
-                    continue
-                if roll < args.blank + args.doubtful:
-                    # A 1-bit scan loses a light mark; a multi-choice item may have two marks.
-                    allowed = [k for k in kinds if not (k == "light" and bilevel) and not (k in ("double", "correction") and item in multi)]
-                    kind = rng.choice(allowed)
-                    if kind == "double":
-                        for mark in rng.sample(marks, 2):
-                            fill(draw, mark, px, rng, "fill")
-                    elif kind == "correction":
-                        first, second = rng.sample(marks, 2)
-                        fill(draw, first, px, rng, "fill")
-                        fill(draw, first, px, rng, "cross")
-                        fill(draw, second, px, rng, "fill")
-                    else:
-                        fill(draw, rng.choice(marks), px, rng, kind)
-                    record["answers"][item] = None
-                    record["doubtful"].append(item)
-                    record.setdefault("kinds", {})[item] = kind
-                    truth["marks"]["doubtful"] += 1
-                    truth["kinds"][kind] = truth["kinds"].get(kind, 0) + 1
-                    continue
-                if roll < args.blank + args.doubtful + args.erased and item not in multi:
-                    rubbed, mark = rng.sample(marks, 2)
-                    fill(draw, rubbed, px, rng, "erased")
-                    fill(draw, mark, px, rng, "fill")
-                    record["answers"][item] = mark["code"]
-                    record.setdefault("kinds", {})[item] = "erased"
-                    truth["marks"]["clear"] += 1
-                    truth["kinds"]["erased"] = truth["kinds"].get("erased", 0) + 1
-                    continue
-                if item in multi:
-                    chosen = sorted(rng.sample(marks, rng.randint(1, min(3, len(marks)))), key=lambda m: m["code"])
-                    for mark in chosen:
-                        fill(draw, mark, px, rng, "fill")
-                    record["answers"][item] = [m["code"] for m in chosen]
-                else:
-                    mark = rng.choice(marks)
-                    fill(draw, mark, px, rng, "fill")
-                    record["answers"][item] = mark["code"]
-                truth["marks"]["clear"] += 1
+            if slips:
+                forms = [(serials[4 * index + k], 1, origins[k]["x_mm"], origins[k]["y_mm"]) for k in range(4) if 4 * index + k < len(serials)]
+            else:
+                forms = [(serials[index // pages_per_sheet], index % pages_per_sheet + 1, 0.0, 0.0)]
+            for serial, page, ox, oy in forms:
+                shifted = {item: [dict(m, x_mm=m["x_mm"] + ox, y_mm=m["y_mm"] + oy) for m in marks] for item, marks in marks_by_page.get(page, {}).items()}
+                mark_form(truth, truth["sheets"].setdefault(serial, {"answers": {}, "doubtful": []}), shifted, draw, px, rng, args, kinds, multi, bilevel)
+            if slips and rng.random() < args.cut:
+                # Cut into its slips, each fed through the scanner alone.
+                width, height = layout["page"]["width_mm"], layout["page"]["height_mm"]
+                for serial, page, ox, oy in forms:
+                    piece = image.crop((round(ox * px), round(oy * px), round((ox + width) * px), round((oy + height) * px)))
+                    scanned = scanner(piece, dpi, rng, nrng, args)
+                    if bilevel:
+                        scanned = scanned.point(lambda v: 255 if v > 150 else 0).convert("1")
+                    rendered.append((scanned, serial, page, dpi))
+                continue
+            serial, page = ",".join(f[0] for f in forms), forms[0][1]
             scanned = scanner(image, dpi, rng, nrng, args)
             if bilevel:
                 scanned = scanned.point(lambda v: 255 if v > 150 else 0).convert("1")
@@ -188,6 +167,55 @@ def main():
             path, page_in_file = (paths[k], 1) if len(paths) == len(group) else (paths[0], k + 1)
             truth["files"].append({"file": os.path.basename(path), "file_page": page_in_file, "sheet": serial, "page": page, "dpi": dpi, "format": fmt, "bilevel": image.mode == "1"})
     json.dump(truth, open(os.path.join(args.out, "truth.json"), "w"), indent=1, sort_keys=True)
+
+
+def mark_form(truth, record, shifted_marks, draw, px, rng, args, kinds, multi, bilevel):
+    """Marks one form's items on a rendered page (bubbles in mm on that page) and records the truth."""
+    for item, marks in shifted_marks.items():
+        roll = rng.random()
+        if roll < args.blank:
+            record["answers"][item] = None
+            truth["marks"]["clear"] += 1
+            continue
+        if roll < args.blank + args.doubtful:
+            # A 1-bit scan loses a light mark; a multi-choice item may have two marks.
+            allowed = [k for k in kinds if not (k == "light" and bilevel) and not (k in ("double", "correction") and item in multi)]
+            kind = rng.choice(allowed)
+            if kind == "double":
+                for mark in rng.sample(marks, 2):
+                    fill(draw, mark, px, rng, "fill")
+            elif kind == "correction":
+                first, second = rng.sample(marks, 2)
+                fill(draw, first, px, rng, "fill")
+                fill(draw, first, px, rng, "cross")
+                fill(draw, second, px, rng, "fill")
+            else:
+                fill(draw, rng.choice(marks), px, rng, kind)
+            record["answers"][item] = None
+            record["doubtful"].append(item)
+            record.setdefault("kinds", {})[item] = kind
+            truth["marks"]["doubtful"] += 1
+            truth["kinds"][kind] = truth["kinds"].get(kind, 0) + 1
+            continue
+        if roll < args.blank + args.doubtful + args.erased and item not in multi:
+            rubbed, mark = rng.sample(marks, 2)
+            fill(draw, rubbed, px, rng, "erased")
+            fill(draw, mark, px, rng, "fill")
+            record["answers"][item] = mark["code"]
+            record.setdefault("kinds", {})[item] = "erased"
+            truth["marks"]["clear"] += 1
+            truth["kinds"]["erased"] = truth["kinds"].get("erased", 0) + 1
+            continue
+        if item in multi:
+            chosen = sorted(rng.sample(marks, rng.randint(1, min(3, len(marks)))), key=lambda m: m["code"])
+            for mark in chosen:
+                fill(draw, mark, px, rng, "fill")
+            record["answers"][item] = [m["code"] for m in chosen]
+        else:
+            mark = rng.choice(marks)
+            fill(draw, mark, px, rng, "fill")
+            record["answers"][item] = mark["code"]
+        truth["marks"]["clear"] += 1
 
 
 def fill(draw, mark, px, rng, kind):

@@ -122,7 +122,7 @@ public struct PaperGeometry: Sendable, Equatable {
         width: 210, height: 297, fiducialSize: 6, fiducialInset: 10, qrSize: 20, qrCentre: (184, 25), left: 16, right: 194, belowQR: 40, bottom: 276, top: 12,
         gridWidth: 100)
     public static let slip = PaperGeometry(
-        width: 105, height: 148.5, fiducialSize: 5, fiducialInset: 7, qrSize: 15, qrCentre: (86, 19), left: 11, right: 97, belowQR: 32, bottom: 133, top: 6,
+        width: 105, height: 148.5, fiducialSize: 5, fiducialInset: 7, qrSize: 20, qrCentre: (83, 21), left: 11, right: 97, belowQR: 36, bottom: 133, top: 6,
         gridWidth: 42)
 
     public static func of(_ paper: Paper) -> PaperGeometry { paper == .a4 ? .a4 : .slip }
