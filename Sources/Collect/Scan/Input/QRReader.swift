@@ -17,7 +17,7 @@ public enum QRReader {
         for density: Int32 in [2, 1] {
             for (x0, y0) in corners {
                 let found = scan(image, x0: x0, y0: y0, w: cw, h: ch, density: density)
-                if found.contains(where: { $0.payload.hasPrefix("SIPAS1|") && $0.payload.hasSuffix("|A6") }) { return everySymbol(image) }
+                if found.contains(where: { $0.payload.hasPrefix("SIPAS1|") && $0.payload.hasSuffix("|A6") }) { return slipSymbols(image, found: found) }
                 if found.contains(where: { $0.payload.hasPrefix("SIPAS1|") }) { return found }
             }
         }
@@ -45,6 +45,16 @@ public enum QRReader {
         }
         let limit = UInt8(max(1, paper / 2))
         return GreyImage(width: image.width, height: image.height, pixels: image.pixels.map { $0 < limit ? 0 : 255 })
+    }
+
+    /// Every code on an image holding slips (`found` in a corner already): the whole image, and
+    /// when that gives fewer than the four slips of a sheet, the whole image thresholded too.
+    /// zbar on the whole image misses now and then a code it reads in a corner, or sharpened.
+    static func slipSymbols(_ image: GreyImage, found: [QRSymbol]) -> [QRSymbol] {
+        var symbols = found + everySymbol(image)
+        if Set(symbols.map(\.payload)).count < 4 { symbols += everySymbol(thresholded(image)) }
+        var seen = Set<String>()
+        return symbols.filter { seen.insert($0.payload).inserted }
     }
 
     /// Every code on the whole image, each once.
