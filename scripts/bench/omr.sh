@@ -52,21 +52,7 @@ for k in $(seq 1 "$corpora"); do
   "$sipas" scan --dry-run --json "$dir/mixed-$k"/scan-* >"$dir/mixed-$k.json" || true
   python3 scripts/omr/score.py "$dir/mixed-$k/truth.json" "$dir/mixed-$k.json" >"$dir/mixed-$k-score.json"
 done
-python3 - "$dir" "$corpora" <<'PY'
-import json, sys
-folder, n = sys.argv[1], int(sys.argv[2])
-total, kinds = {}, {}
-for k in range(1, n + 1):
-    score = json.load(open(f"{folder}/mixed-{k}-score.json"))
-    for key, value in score.pop("kinds").items():
-        for field, count in value.items():
-            kinds.setdefault(key, {}).setdefault(field, 0)
-            kinds[key][field] += count
-    for key, value in score.items():
-        total[key] = total.get(key, 0) + value
-total["kinds"] = kinds
-print(json.dumps(total, sort_keys=True))
-PY
+python3 scripts/omr/score.py --sum $(seq -f "$dir/mixed-%g-score.json" 1 "$corpora")
 echo "== accuracy: $sheets sheets, 200 dpi PNG"
 "$sipas" scan --dry-run --json "$dir/png200"/scan-* >"$dir/png200.json" || true
 python3 scripts/omr/score.py "$dir/png200/truth.json" "$dir/png200.json"
@@ -87,21 +73,7 @@ for k in $(seq 1 "$slip_corpora"); do
   "$sipas" scan --dry-run --json "$out"/scan-* >"$out.json" || true
   python3 scripts/omr/score.py "$out/truth.json" "$out.json" >"$out-score.json"
 done
-python3 - "$dir" "$slip_corpora" <<'PY'
-import json, sys
-folder, n = sys.argv[1], int(sys.argv[2])
-total, kinds = {}, {}
-for k in range(1, n + 1):
-    score = json.load(open(f"{folder}/slips-{k}-score.json"))
-    for key, value in score.pop("kinds").items():
-        for field, count in value.items():
-            kinds.setdefault(key, {}).setdefault(field, 0)
-            kinds[key][field] += count
-    for key, value in score.items():
-        total[key] = total.get(key, 0) + value
-total["kinds"] = kinds
-print(json.dumps(total, sort_keys=True))
-PY
+python3 scripts/omr/score.py --sum $(seq -f "$dir/slips-%g-score.json" 1 "$slip_corpora")
 
 echo "== speed: $pages pages at 200 dpi on one core"
 hyperfine --runs 3 --warmup 1 --export-json "$dir/speed.json" \

@@ -10,9 +10,24 @@ Prints JSON: clear, clear_right, clear_to_review, clear_wrong (read wrong, not f
 doubtful, doubtful_flagged, doubtful_unflagged (read as something, not flagged); answers on refused
 sheets (clear_on_refused, doubtful_on_refused) and pages_refused.
 Usage: score.py truth.json scan.json
+       score.py --sum score1.json score2.json …   (adds up the scores of several corpora)
 """
 import json
 import sys
+
+if sys.argv[1] == "--sum":
+    total, kinds = {}, {}
+    for path in sys.argv[2:]:
+        score = json.load(open(path))
+        for key, value in score.pop("kinds").items():
+            for field, count in value.items():
+                kinds.setdefault(key, {}).setdefault(field, 0)
+                kinds[key][field] += count
+        for key, value in score.items():
+            total[key] = total.get(key, 0) + value
+    total["kinds"] = kinds
+    print(json.dumps(total, sort_keys=True))
+    sys.exit(0)
 
 truth = json.load(open(sys.argv[1]))
 out = json.load(open(sys.argv[2]))
