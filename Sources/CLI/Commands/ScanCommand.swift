@@ -17,7 +17,8 @@ struct ScanCommand: ParsableCommand {
             QR code and straightened by its four corner squares; each bubble is measured against the paper \
             around it and read as marked, empty or doubtful (a light, partial or erased mark, a tick or a cross, two marks on a \
             one-answer question, a circled code). Pages are put together into sheets by their serial; a sheet with a page \
-            missing is refused, with file and page.
+            missing is refused, with file and page. Counter slips (sipas form print --slips) are read cut, one \
+            to an image, or uncut, four to an A4 image: each slip is found round its own QR code.
 
             The exit status is 1 when a page or file was refused (each is listed, with the reason).
 
