@@ -126,11 +126,7 @@ func square(_ image: inout GreyImage, _ x: Double, _ y: Double, _ side: Double, 
 @Test func ringsWhereNothingIsPrintedAreMarksBesideABubble() throws {
     let (q, form) = try layout("sipas-2023")
     let writer = FormPDFWriter(layout: form, title: q.title)
-    let inks = form.pages.map { page in
-        let (width, height, ink) = writer.ink(page: page.number, pixelsPerMM: 10)
-        return PrintedInk(width: width, height: height, ink: ink, pixelsPerMM: 10)
-    }
-    let reader = PageReader(questionnaire: q, layout: form, printedInk: inks)
+    let reader = PageReader(questionnaire: q, layout: form, printedInk: writer.printedInk())
     let ppm = 8.0
     let (width, height, ink) = writer.ink(page: 2, pixelsPerMM: ppm)
     var image = GreyImage(width: width, height: height, pixels: ink.map { 255 - $0 })

@@ -67,12 +67,7 @@ public struct ScanForms {
                     return .failure(RefusalReason(text: reason))
                 }
                 // The blank form as printed, page by page: ink on a scan elsewhere is the respondent's.
-                let writer = FormPDFWriter(layout: layout, title: q.title)
-                let printed = layout.pages.map { page in
-                    let (width, height, ink) = writer.ink(page: page.number, pixelsPerMM: 10)
-                    return PrintedInk(width: width, height: height, ink: ink, pixelsPerMM: 10)
-                }
-                var reader = PageReader(questionnaire: q, layout: layout, printedInk: printed)
+                var reader = PageReader(questionnaire: q, layout: layout, printedInk: FormPDFWriter(layout: layout, title: q.title).printedInk())
                 reader.keepsCrops = keepsCrops
                 reader.keepsAnswerArea = keepsPageImages
                 let made = Form(questionnaire: q, yaml: yaml, layout: layout, reader: reader)
@@ -169,5 +164,16 @@ extension ScanForms.Outcome {
         ]
         let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension FormPDFWriter {
+    /// Where each page of the blank form carries ink (rendered at 10 px/mm, widened by
+    /// `PrintedInk`'s margin), in page order: what a ``PageReader`` compares scans with.
+    public func printedInk() -> [PrintedInk] {
+        layout.pages.map { page in
+            let (width, height, ink) = ink(page: page.number, pixelsPerMM: 10)
+            return PrintedInk(width: width, height: height, ink: ink, pixelsPerMM: 10)
+        }
     }
 }
