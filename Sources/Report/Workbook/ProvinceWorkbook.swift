@@ -167,14 +167,20 @@ public struct ProvinceWorkbook {
         try s.note(row, 16, width: 200, "Hạng 1 là chỉ số cao nhất. Khoảng hạng: hạng của đơn vị nằm trong khoảng này ở \(Int((data.analysis.level * 100).rounded())) % số lần mô phỏng (mô phỏng tham số trên thang logit với sai số chuẩn của từng đơn vị, theo Goldstein và Spiegelhalter); hai đơn vị có khoảng hạng chồng nhau chưa chắc khác nhau thật. So với kỳ trước, hạng được tính lại trong nhóm các đơn vị có ở cả hai kỳ (đơn vị mới nộp hoặc không nộp không làm thay đổi hạng của đơn vị khác). Hạng tốt hơn kỳ trước: Đạt khi hạng tốt hơn ở ít nhất 97,5 % số lần mô phỏng hai kỳ, Chưa đạt khi ở không quá 2,5 %, còn lại Chưa đủ căn cứ. * dưới 30 phiếu: chưa đủ để kết luận.")
         row += 2
         if !rows.isEmpty, rows.count <= Self.chartLimit {
-            let province = data.analysis.indices.first { $0.id == data.rankOn }?.value
-            let lowest = rows.compactMap(\.lower).min() ?? 0
+            let province = data.analysis.indices.first { $0.id == data.rankOn }
+            let lowest = (rows.compactMap(\.lower) + [province?.lower].compactMap { $0 }).min() ?? 0
+            // The units in rank order, the province's own estimate among them where its value falls.
+            var points = rows.map { IntervalChart.Point(label: $0.name + ($0.small ? " *" : ""), lower: $0.lower, value: $0.value, upper: $0.upper) }
+            if let province, let value = province.value {
+                let at = points.firstIndex { $0.value < value } ?? points.count
+                points.insert(IntervalChart.Point(label: "Toàn \(data.level)", lower: province.lower, value: value, upper: province.upper, emphasised: true), at: at)
+            }
             try s.insert(
                 IntervalChart(
-                    title: "\(data.rankTitle): các đơn vị theo thứ hạng\(province.map { " — \(data.level) \(pct($0))" } ?? "")", sheet: ProvinceSheet.ranking.rawValue,
-                    firstRow: first, lastRow: last, categoryColumn: 3, lowerColumn: 6, valueColumn: 5, upperColumn: 7,
-                    axisMinimum: max(0, (lowest * 10).rounded(.down) / 10 - 0.1)),
-                row: row, column: 0, width: max(900, min(2400, rows.count * 24)), height: 420)
+                    title: "\(data.rankTitle): các đơn vị theo thứ hạng\(province?.value.map { " — toàn \(data.level) \(pct($0))" } ?? "")",
+                    sheet: ProvinceSheet.ranking.rawValue, points: points, axisMinimum: max(0, (lowest * 10).rounded(.down) / 10 - 0.1),
+                    intervalName: "Khoảng tin cậy \(Int((data.analysis.level * 100).rounded())) %", valueName: "Chỉ số", dataColumn: 20),
+                row: row, column: 0, width: max(900, min(2400, points.count * 24)), height: 420)
         } else if rows.count > Self.chartLimit {
             try s.write(row, 0, "Biểu đồ chỉ vẽ khi không quá \(Self.chartLimit) đơn vị (ở đây \(rows.count)); bảng trên có đủ mọi đơn vị.", .note)
         }

@@ -326,71 +326,136 @@ public struct XlsxSheetWriter {
     }
 }
 
-/// A chart of estimates with their (asymmetric) intervals: markers on the estimate, a high–low
-/// line from lower to upper bound.
+/// A chart of estimates with their (asymmetric) intervals, drawn as floating columns: each
+/// interval a light bar from its lower to its upper bound, the estimate a dark band across it.
+/// Excel and LibreOffice both draw stacked columns the same way (LibreOffice draws no high–low
+/// lines outside stock charts, and libxlsxwriter 1.1.4 has no error bars of custom values).
+///
+/// The chart's figures go in hidden columns of the sheet, from `dataColumn` on, in the rows
+/// beside the chart: the label, the invisible base up to the lower bound, the interval below the
+/// estimate, the estimate's band, the interval above it.
 public struct IntervalChart: Sendable {
+    /// One column of the chart: an estimate with its bounds (none when not computed).
+    public struct Point: Sendable, Equatable {
+        public var label: String
+        public var lower: Double?
+        public var value: Double
+        public var upper: Double?
+        /// Drawn in another colour (the province among its units).
+        public var emphasised: Bool
+
+        public init(label: String, lower: Double?, value: Double, upper: Double?, emphasised: Bool = false) {
+            self.label = label
+            self.lower = lower
+            self.value = value
+            self.upper = upper
+            self.emphasised = emphasised
+        }
+    }
+
     public var title: String
     public var sheet: String
-    /// 0-based rows of the data, inclusive.
-    public var firstRow: Int
-    public var lastRow: Int
-    public var categoryColumn: Int
-    public var lowerColumn: Int
-    public var valueColumn: Int
-    public var upperColumn: Int
-    public var axisMinimum: Double?
+    public var points: [Point]
+    /// The value axis starts here (it ends at 100 %).
+    public var axisMinimum: Double
+    /// The legend's names of the interval and the estimate.
+    public var intervalName: String
+    public var valueName: String
+    /// 0-based first of the five hidden columns that hold the chart's figures.
+    public var dataColumn: Int
 
-    public init(title: String, sheet: String, firstRow: Int, lastRow: Int, categoryColumn: Int, lowerColumn: Int, valueColumn: Int, upperColumn: Int, axisMinimum: Double?) {
+    public init(
+        title: String, sheet: String, points: [Point], axisMinimum: Double, intervalName: String = "Khoảng tin cậy 95 %",
+        valueName: String = "Ước lượng", dataColumn: Int
+    ) {
         self.title = title
         self.sheet = sheet
-        self.firstRow = firstRow
-        self.lastRow = lastRow
-        self.categoryColumn = categoryColumn
-        self.lowerColumn = lowerColumn
-        self.valueColumn = valueColumn
-        self.upperColumn = upperColumn
+        self.points = points
         self.axisMinimum = axisMinimum
+        self.intervalName = intervalName
+        self.valueName = valueName
+        self.dataColumn = dataColumn
     }
+
+    /// The four stacked heights of a point: base (up to the interval or the band, not drawn),
+    /// interval below the band, the estimate's band (`band` wide, centred on the estimate),
+    /// interval above the band. They add up to the upper bound, or to the band's top when the
+    /// band reaches past it.
+    public static func stack(_ p: Point, band: Double) -> (base: Double, below: Double, mark: Double, above: Double) {
+        let markLow = p.value - band / 2, markHigh = p.value + band / 2
+        let lower = min(p.lower ?? markLow, markLow)
+        let upper = max(p.upper ?? markHigh, markHigh)
+        return (lower, markLow - lower, band, upper - markHigh)
+    }
+
+    /// The estimate's band: 0.8 % of the value axis.
+    public var band: Double { (1 - axisMinimum) * 0.008 }
 }
 
 extension XlsxSheetWriter {
-    /// Inserts an `IntervalChart` with its top-left corner at (row, column).
+    /// Inserts an `IntervalChart` with its top-left corner at (row, column); its figures are
+    /// written in hidden columns on the rows from `row` on.
     public func insert(_ spec: IntervalChart, row: Int, column: Int, width: Int = 720, height: Int = 360) throws(XlsxWriteError) {
-        guard let workbook = owner.workbookPointer, let chart = workbook_add_chart(workbook, UInt8(LXW_CHART_LINE.rawValue)) else {
+        guard !spec.points.isEmpty else { return }
+        guard let workbook = owner.workbookPointer, let chart = workbook_add_chart(workbook, UInt8(LXW_CHART_COLUMN_STACKED.rawValue)) else {
             throw XlsxWriteError(path: owner.path, message: "cannot add a chart")
         }
+        let c0 = spec.dataColumn
+        for (k, p) in spec.points.enumerated() {
+            let s = IntervalChart.stack(p, band: spec.band)
+            try write(row + k, c0, p.label)
+            for (j, v) in [s.base, s.below, s.mark, s.above].enumerated() { try write(row + k, c0 + 1 + j, v) }
+        }
+        try setColumns(c0, c0 + 4, width: 8, hidden: true)
         func range(_ col: Int) -> String {
             let c = XlsxSheetWriter.columnName(col)
-            return "='\(spec.sheet)'!$\(c)$\(spec.firstRow + 1):$\(c)$\(spec.lastRow + 1)"
+            return "='\(spec.sheet)'!$\(c)$\(row + 1):$\(c)$\(row + spec.points.count)"
         }
-        let categories = range(spec.categoryColumn)
-        var none = lxw_chart_line()
-        none.none = 1
-        func add(_ name: String, _ col: Int, marker: lxw_chart_marker_type, size: UInt8, color: UInt32) {
+        let categories = range(c0)
+        let emphasised = spec.points.indices.filter { spec.points[$0].emphasised }
+        func add(_ name: String, _ col: Int, color: UInt32?, emphasis: UInt32?) {
             let series = categories.withCString { c in range(col).withCString { v in chart_add_series(chart, c, v) } }
             name.withCString { chart_series_set_name(series, $0) }
-            chart_series_set_line(series, &none)
-            chart_series_set_marker_type(series, UInt8(marker.rawValue))
-            chart_series_set_marker_size(series, size)
             var fill = lxw_chart_fill()
-            fill.color = lxw_color_t(color)
-            chart_series_set_marker_fill(series, &fill)
             var line = lxw_chart_line()
-            line.color = lxw_color_t(color)
-            chart_series_set_marker_line(series, &line)
+            if let color {
+                fill.color = lxw_color_t(color)
+                line.color = lxw_color_t(color)
+            } else {
+                fill.none = 1
+                line.none = 1
+            }
+            chart_series_set_fill(series, &fill)
+            chart_series_set_line(series, &line)
+            guard let emphasis, !emphasised.isEmpty else { return }
+            // One point format per column; nil leaves a column as the series draws it.
+            var strong = lxw_chart_fill()
+            strong.color = lxw_color_t(emphasis)
+            var strongLine = lxw_chart_line()
+            strongLine.color = lxw_color_t(emphasis)
+            withUnsafeMutablePointer(to: &strong) { f in
+                withUnsafeMutablePointer(to: &strongLine) { l in
+                    var point = lxw_chart_point(line: l, fill: f, pattern: nil)
+                    var plain = lxw_chart_point(line: nil, fill: nil, pattern: nil)
+                    withUnsafeMutablePointer(to: &point) { pp in
+                        withUnsafeMutablePointer(to: &plain) { np in
+                            var list: [UnsafeMutablePointer<lxw_chart_point>?] = spec.points.indices.map { emphasised.contains($0) ? pp : np }
+                            list.append(nil)
+                            _ = chart_series_set_points(series, &list)
+                        }
+                    }
+                }
+            }
         }
-        // Small squares on the bounds: libxlsxwriter 1.1.4 writes its dash markers as "short_dash"/"long_dash",
-        // which are not OOXML marker symbols (strict readers refuse the file).
-        add("Cận dưới", spec.lowerColumn, marker: LXW_CHART_MARKER_SQUARE, size: 4, color: 0x4472C4)
-        add("Ước lượng", spec.valueColumn, marker: LXW_CHART_MARKER_DIAMOND, size: 8, color: 0x1F3864)
-        add("Cận trên", spec.upperColumn, marker: LXW_CHART_MARKER_SQUARE, size: 4, color: 0x4472C4)
-        var hiLow = lxw_chart_line()
-        hiLow.color = lxw_color_t(0x4472C4)
-        hiLow.width = 1.75
-        chart_set_high_low_lines(chart, &hiLow)
-        // libxlsxwriter 1.1.4 cannot combine charts, and a target series would stretch the
-        // high–low lines; the target is named in the title instead.
-        if let minimum = spec.axisMinimum { chart_axis_set_min(chart.pointee.y_axis, minimum) }
+        add("", c0 + 1, color: nil, emphasis: nil)
+        add(spec.intervalName, c0 + 2, color: 0xB4C7E7, emphasis: 0xF8CBAD)
+        add(spec.valueName, c0 + 3, color: 0x1F3864, emphasis: 0xC55A11)
+        add(spec.intervalName, c0 + 4, color: 0xB4C7E7, emphasis: 0xF8CBAD)
+        var hidden: [Int16] = [0, 3, -1]
+        _ = chart_legend_delete_series(chart, &hidden)
+        chart_set_series_gap(chart, 180)
+        chart_show_hidden_data(chart)
+        chart_axis_set_min(chart.pointee.y_axis, spec.axisMinimum)
         chart_axis_set_max(chart.pointee.y_axis, 1)
         spec.title.withCString { chart_title_set_name(chart, $0) }
         chart_axis_set_num_format(chart.pointee.y_axis, "0%")

@@ -112,10 +112,14 @@ struct SummarySheet: ReportSheetContent {
         row += 1
         let lowest = a.indices.compactMap(\.lower).min() ?? 0
         let headline = targetOf[a.overall].map { " — mục tiêu \(Int(($0 * 100).rounded())) %" } ?? ""
+        let points = a.indices.compactMap { ix in
+            ix.value.map { IntervalChart.Point(label: ix.title + (ix.small ? " *" : ""), lower: ix.lower, value: $0, upper: ix.upper, emphasised: ix.id == a.overall) }
+        }
         try s.insert(
             IntervalChart(
-                title: "Chỉ số hài lòng và khoảng tin cậy\(headline)", sheet: ReportSheet.summary.name, firstRow: firstIndexRow, lastRow: lastIndexRow,
-                categoryColumn: 1, lowerColumn: 3, valueColumn: 2, upperColumn: 4, axisMinimum: max(0, (lowest * 10).rounded(.down) / 10 - 0.1)),
+                title: "Chỉ số hài lòng và khoảng tin cậy\(headline)", sheet: ReportSheet.summary.name, points: points,
+                axisMinimum: max(0, (lowest * 10).rounded(.down) / 10 - 0.1), intervalName: "Khoảng tin cậy \(Int((a.level * 100).rounded())) %",
+                valueName: "Chỉ số", dataColumn: 20),
             row: row, column: 0, width: 900, height: 380)
         s.freezePanes(rows: tableHeaderRow + 1, columns: 0)
         s.printSetup(landscape: true, repeatRows: nil, header: header)
