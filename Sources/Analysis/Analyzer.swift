@@ -17,24 +17,54 @@ public enum AnalysisError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// What analysing a questionnaire needs that no form changes: each scored item's numerator and
+/// denominator tables, and each index's plan when every criterion has answers. Build it once to
+/// analyse many samples of one questionnaire (a province's thousands of units, each alone).
+public struct PreparedQuestionnaire: Sendable {
+    let id: String
+    let version: String
+    let scoring: [String: ScoringTable]
+    /// Plans of `scoring.indices`, in order, when every scored item has a valid answer.
+    let fullPlans: [IndexPlan?]
+
+    public init(_ q: Questionnaire) {
+        id = q.id
+        version = q.version
+        var scoring: [String: ScoringTable] = [:]
+        for item in q.scoredItems {
+            let column = Analyzer.satisfactionColumn(item, [], satisfied: q.satisfiedCodes(for: item) ?? [])
+            scoring[item.id] = ScoringTable(numerator: column.numerator, denominator: column.denominator, valid: column.valid)
+        }
+        self.scoring = scoring
+        let scored = Set(q.scoredItems.map(\.id))
+        fullPlans = q.scoring.indices.map { index in IndexPlan.resolve(index.id, in: q) { scored.contains($0) } }
+    }
+
+    func fits(_ q: Questionnaire) -> Bool { q.id == id && q.version == version }
+}
+
 /// Scores a table of responses: criteria, the index tree, shares and bounds.
 public struct Analyzer: Sendable {
     public var options: AnalysisOptions
+    /// The questionnaire's tables, when analysing many samples of it (made for each analysis otherwise).
+    public var prepared: PreparedQuestionnaire?
 
-    public init(options: AnalysisOptions = AnalysisOptions()) {
+    public init(options: AnalysisOptions = AnalysisOptions(), prepared: PreparedQuestionnaire? = nil) {
         self.options = options
+        self.prepared = prepared
     }
 
     /// Analyses the whole table, and each group of `by` (unit, field, channel or a coded item id) as
     /// a domain of the whole design (R: `svyby(…, ~by, design)`).
     public func analyze(_ table: ResponseTable, by: [String] = []) throws(AnalysisError) -> Analysis {
         let design = try wholeDesign(table)
-        let whole = analyzeSample(table, design: design)
+        let prepared = prepared(for: table.questionnaire)
+        let whole = analyzeSample(table, design: design, prepared: prepared)
         var groups: [GroupAnalysis] = []
         for key in by {
             for (value, label, rows) in try partition(table, by: key) {
                 let sub = table.analysisSubset(rows)
-                groups.append(GroupAnalysis(by: key, value: value, label: label, analysis: analyzeSample(sub, design: design.domain(rows))))
+                groups.append(GroupAnalysis(by: key, value: value, label: label, analysis: analyzeSample(sub, design: design.domain(rows), prepared: prepared)))
             }
         }
         return analysis(whole, of: table.questionnaire, groups: groups)
@@ -45,8 +75,13 @@ public struct Analyzer: Sendable {
     /// stay those of the whole sample.
     public func analyze(_ table: ResponseTable, domain rows: [Int]) throws(AnalysisError) -> Analysis {
         let design = try wholeDesign(table)
-        let sample = analyzeSample(table.analysisSubset(rows), design: design.domain(rows))
+        let sample = analyzeSample(table.analysisSubset(rows), design: design.domain(rows), prepared: prepared(for: table.questionnaire))
         return analysis(sample, of: table.questionnaire, groups: [])
+    }
+
+    func prepared(for q: Questionnaire) -> PreparedQuestionnaire {
+        if let prepared, prepared.fits(q) { return prepared }
+        return PreparedQuestionnaire(q)
     }
 
     func wholeDesign(_ table: ResponseTable) throws(AnalysisError) -> SurveyDesign {
@@ -118,7 +153,7 @@ public struct Analyzer: Sendable {
 
     /// Everything for one sample: the whole table under its design, or a domain's rows under the
     /// domain of the whole design.
-    func analyzeSample(_ table: ResponseTable, design: SurveyDesign) -> SampleAnalysis {
+    func analyzeSample(_ table: ResponseTable, design: SurveyDesign, prepared: PreparedQuestionnaire) -> SampleAnalysis {
         let q = table.questionnaire
         var linearizer = Linearizer(design: design)
         let level = options.level
@@ -133,7 +168,7 @@ public struct Analyzer: Sendable {
             for i in stride(from: w, to: scored.count, by: workers) {
                 let item = scored[i]
                 let codes = table.codes[item.id] ?? [UInt8](repeating: 0, count: table.count)
-                let column = Self.satisfactionColumn(item, codes, satisfied: q.satisfiedCodes(for: item)!)
+                let column = ScoredColumn(id: item.id, codes: codes, scoring: prepared.scoring[item.id]!)
                 criterionSlots[i] = (column, options.criteria ? summarize(item, column, q, &linearizers[w], df: df) : Self.answers(item, column))
             }
         }
@@ -150,11 +185,14 @@ public struct Analyzer: Sendable {
         linearizers = [Linearizer](repeating: linearizer, count: workers)
         let answered = Set(criteria.filter { $0.n > 0 }.map(\.id))
         let frozenColumns = columns
+        let everyAnswered = answered.count == scored.count
+        // Without degrees of freedom every index falls back to Clopper–Pearson and never reads it.
+        let tRatio = df >= 1 ? Self.tRatio(rows: design.rowCount, df: df, level: level) : .nan
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             for i in stride(from: w, to: definitions.count, by: workers) {
                 let index = definitions[i]
-                let plan = IndexPlan.resolve(index.id, in: q) { answered.contains($0) }
-                indexSlots[i] = estimateIndex(index, plan: plan, in: q, columns: frozenColumns, &linearizers[w], design: design)
+                let plan = everyAnswered ? prepared.fullPlans[i] : IndexPlan.resolve(index.id, in: q) { answered.contains($0) }
+                indexSlots[i] = estimateIndex(index, plan: plan, in: q, columns: frozenColumns, &linearizers[w], design: design, tRatio: tRatio)
             }
         }
         for other in linearizers { linearizer.absorb(other) }
@@ -245,7 +283,7 @@ public struct Analyzer: Sendable {
 
     func estimateIndex(
         _ index: IndexDefinition, plan: IndexPlan?, in q: Questionnaire, columns: [String: ScoredColumn],
-        _ linearizer: inout Linearizer, design: SurveyDesign
+        _ linearizer: inout Linearizer, design: SurveyDesign, tRatio: Double
     ) -> IndexEstimate {
         var result = IndexEstimate(
             id: index.id, title: index.title, kind: index.kind, value: nil, lower: nil, upper: nil, se: nil, deff: nil,
@@ -266,7 +304,7 @@ public struct Analyzer: Sendable {
         if value > 0, value < 1 {
             result.deff = variance * Double(design.rowCount) / (value * (1 - value))
         }
-        let interval = compositeInterval(est, terms: terms, design: design)
+        let interval = compositeInterval(est, terms: terms, design: design, tRatio: tRatio)
         result.lower = interval.bounds.lower
         result.upper = interval.bounds.upper
         result.method = interval.method
@@ -326,10 +364,18 @@ public struct Analyzer: Sendable {
     /// n_eff = p(1 − p)/Var · (t(rows − 1)/t(df))², the quantiles at α/2, not capped (as R); with
     /// `cap`, n_eff is at most that (the default, `.betaCapped`, caps it at the respondents).
     public static func kornGraubard(_ p: Double, variance: Double, rows: Int, df: Int, level: Double, cap: Double? = nil) -> Interval {
+        kornGraubard(p, variance: variance, tRatio: tRatio(rows: rows, df: df, level: level), level: level, cap: cap)
+    }
+
+    /// R's degrees-of-freedom adjustment of Korn–Graubard, t(rows − 1)/t(df) at α/2: the same for
+    /// every index of a sample, so taken once.
+    static func tRatio(rows: Int, df: Int, level: Double) -> Double {
         let alpha = 1 - level
-        let ratio =
-            StudentTDistribution.quantile(alpha / 2, degreesOfFreedom: Double(rows - 1))
+        return StudentTDistribution.quantile(alpha / 2, degreesOfFreedom: Double(rows - 1))
             / StudentTDistribution.quantile(alpha / 2, degreesOfFreedom: Double(df))
+    }
+
+    static func kornGraubard(_ p: Double, variance: Double, tRatio ratio: Double, level: Double, cap: Double?) -> Interval {
         var nEff = p * (1 - p) / variance
         nEff *= ratio * ratio
         if let cap { nEff = min(nEff, cap) }
@@ -337,7 +383,7 @@ public struct Analyzer: Sendable {
     }
 
     /// Bounds for a composite index under the chosen method, with the exact fallback.
-    func compositeInterval(_ est: LinearEstimate, terms: [RatioTerm], design: SurveyDesign)
+    func compositeInterval(_ est: LinearEstimate, terms: [RatioTerm], design: SurveyDesign, tRatio: Double)
         -> (bounds: Interval, method: String, se: Double?)
     {
         let level = options.level
@@ -361,10 +407,9 @@ public struct Analyzer: Sendable {
         }
         switch options.composite {
         case .beta:
-            return (Self.kornGraubard(value, variance: est.variance, rows: design.rowCount, df: df, level: level), "beta", nil)
+            return (Self.kornGraubard(value, variance: est.variance, tRatio: tRatio, level: level, cap: nil), "beta", nil)
         case .betaCapped:
-            let bounds = Self.kornGraubard(
-                value, variance: est.variance, rows: design.rowCount, df: df, level: level, cap: Double(est.respondents))
+            let bounds = Self.kornGraubard(value, variance: est.variance, tRatio: tRatio, level: level, cap: Double(est.respondents))
             return (bounds, "beta-capped", nil)
         case .logit, .bootstrap:
             return (Self.logitInterval(value, variance: est.variance, df: df, level: level), "logit", nil)

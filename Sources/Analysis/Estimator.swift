@@ -8,6 +8,28 @@ struct ScoredColumn {
     /// numerator[code], denominator[code] for code 0…255.
     let numerator: [Double]
     let denominator: [Double]
+    /// valid[code] is 1 when the code enters the denominator.
+    let valid: [UInt8]
+
+    init(id: String, codes: [UInt8], numerator: [Double], denominator: [Double], valid: [UInt8]? = nil) {
+        self.id = id
+        self.codes = codes
+        self.numerator = numerator
+        self.denominator = denominator
+        self.valid = valid ?? denominator.map { $0 != 0 ? 1 : 0 }
+    }
+
+    init(id: String, codes: [UInt8], scoring: ScoringTable) {
+        self.init(id: id, codes: codes, numerator: scoring.numerator, denominator: scoring.denominator, valid: scoring.valid)
+    }
+}
+
+/// What each code of an item adds to a ratio's numerator and denominator (0…255), and whether it
+/// is a valid answer: the same for every sample, so built once per questionnaire.
+struct ScoringTable: Sendable {
+    let numerator: [Double]
+    let denominator: [Double]
+    let valid: [UInt8]
 }
 
 /// One ratio of an index: coefficient × Σ numerators / Σ denominators over its columns.
@@ -123,6 +145,8 @@ struct Linearizer {
         var z = [Double](repeating: 0, count: n)
         var value = 0.0
         var minimumValid = Int.max
+        // zᵢ's contribution of each code, set only for the codes that occur in a column (its histogram's).
+        var table = [Double](repeating: 0, count: 256)
         for term in terms {
             var ySum = 0.0
             var aSum = 0.0
@@ -138,12 +162,12 @@ struct Linearizer {
             let alpha = term.coefficient / aSum
             let beta = term.coefficient * ratio / aSum
             for column in term.columns {
-                var table = [Double](repeating: 0, count: 256)
-                for code in 0..<256 { table[code] = alpha * column.numerator[code] - beta * column.denominator[code] }
+                let present = histogram(column).codes
+                for code in present { table[Int(code)] = alpha * column.numerator[Int(code)] - beta * column.denominator[Int(code)] }
                 z.withUnsafeMutableBufferPointer { zp in
                     column.codes.withUnsafeBufferPointer { codes in
                         table.withUnsafeBufferPointer { tp in
-                            for i in 0..<n { zp[i] += tp[Int(codes[i])] }
+                            for i in 0..<min(n, codes.count) { zp[i] += tp[Int(codes[i])] }
                         }
                     }
                 }
@@ -159,16 +183,14 @@ struct Linearizer {
         let columns = terms.flatMap(\.columns)
         if columns.count == 1 {
             let c = columns[0]
-            return c.codes.reduce(0) { $0 + (c.denominator[Int($1)] != 0 ? 1 : 0) }
+            return c.valid.withUnsafeBufferPointer { v in c.codes.reduce(0) { $0 &+ Int(v[Int($1)]) } }
         }
-        // Byte flags ORed column by column through a 256-entry table: no branches in the loop.
+        // Byte flags ORed column by column through the 256-entry valid table: no branches in the loop.
         let n = design.rowCount
         var any = [UInt8](repeating: 0, count: n)
         any.withUnsafeMutableBufferPointer { flags in
             for c in columns {
-                var valid = [UInt8](repeating: 0, count: 256)
-                for code in 0..<256 where c.denominator[code] != 0 { valid[code] = 1 }
-                valid.withUnsafeBufferPointer { v in
+                c.valid.withUnsafeBufferPointer { v in
                     c.codes.withUnsafeBufferPointer { codes in
                         for i in 0..<min(n, codes.count) { flags[i] |= v[Int(codes[i])] }
                     }

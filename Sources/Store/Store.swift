@@ -592,28 +592,24 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
             if let to = filter.to { period += " AND collected_on <= ?"; periodArgs.append(to) }
             var source = "responses NOT INDEXED"
             // An upper bound of the rows to come, from the indexes (columns are allocated once).
-            var expected = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM responses WHERE questionnaire_id = ? AND questionnaire_version = ? AND superseded_by IS NULL",
-                arguments: [q.id, q.version]) ?? 0
+            // (Within a period, the forms in it are the bound: one count, not two.)
+            var expected: Int
             if !period.isEmpty {
                 let all = try Int.fetchOne(db, sql: "SELECT count(*) FROM responses") ?? 0
-                let inPeriod = try Int.fetchOne(db, sql: "SELECT count(*) FROM responses WHERE questionnaire_id = ?" + period, arguments: StatementArguments(periodArgs)) ?? 0
-                if inPeriod * 10 < all { source = "responses" }
-                expected = min(expected, inPeriod)
+                expected = try Int.fetchOne(db, sql: "SELECT count(*) FROM responses WHERE questionnaire_id = ?" + period, arguments: StatementArguments(periodArgs)) ?? 0
+                if expected * 10 < all { source = "responses" }
+            } else {
+                expected = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM responses WHERE questionnaire_id = ? AND questionnaire_version = ? AND superseded_by IS NULL",
+                    arguments: [q.id, q.version]) ?? 0
             }
             var sql = "SELECT form_id, unit, collected_on, channel, field, source, codes, picks, texts, id FROM \(source) WHERE questionnaire_id = ? AND questionnaire_version = ? AND superseded_by IS NULL" + period
             var args: [String] = [q.id, q.version] + periodArgs.dropFirst()
             if !filter.units.isEmpty { sql += " AND unit IN (\(filter.units.map { _ in "?" }.joined(separator: ",")))"; args += filter.units.map { $0 } }
             if !filter.sources.isEmpty { sql += " AND source IN (\(filter.sources.map { _ in "?" }.joined(separator: ",")))"; args += filter.sources.map { $0.rawValue } }
             sql += " ORDER BY id"
-            var formIDs: [String] = [], dates: [String?] = []
-            var units = Categorical(), channels = Categorical(), fields = Categorical()
-            var sources: [ResponseSource] = []
-            var pickColumns = [[UInt64]](repeating: [], count: layout.multiItems.count)
-            var textColumns = [[String?]](repeating: [], count: layout.textItems.count)
             // Follow-up answers added to kiosk ratings after they were committed.
             var additions: [Int64: [(item: String, code: UInt8)]] = [:]
-            let codedIndex = Dictionary(uniqueKeysWithValues: layout.codedItems.enumerated().map { ($1, $0) })
             for row in try Row.fetchAll(db, sql: """
                 SELECT a.response_id, a.item, a.code FROM response_additions a JOIN responses r ON r.id = a.response_id
                 WHERE r.questionnaire_id = ? AND r.questionnaire_version = ? AND r.superseded_by IS NULL
@@ -631,99 +627,14 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
             for (i, arg) in args.enumerated() {
                 _ = arg.withCString { sqlite3_bind_text(stmt, Int32(i + 1), $0, -1, transient) }
             }
-            func text(_ column: Int32) -> String? {
-                guard let p = sqlite3_column_text(stmt, column) else { return nil }
-                return String(decoding: UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(stmt, column))), as: UTF8.self)
-            }
-            // Answer records are rows of one byte per coded item; they are gathered a block of rows
-            // at a time and transposed into the columns, so memory holds the columns once.
-            let width = layout.codedItems.count
-            var codeColumns = [[UInt8]](repeating: [UInt8](repeating: 0, count: expected), count: width)
-            let blockRows = 4096
-            var block = [UInt8](repeating: 0, count: max(1, blockRows * width))
-            var blockStart = 0
-            for k in pickColumns.indices { pickColumns[k].reserveCapacity(expected) }
-            for k in textColumns.indices { textColumns[k].reserveCapacity(expected) }
-            formIDs.reserveCapacity(expected)
-            units.reserveCapacity(expected)
-            dates.reserveCapacity(expected)
-            channels.reserveCapacity(expected)
-            fields.reserveCapacity(expected)
-            sources.reserveCapacity(expected)
-            var rows = 0
             // `statement` owns `stmt` (GRDB finalizes it on release): kept alive to the last step.
-            var rc = withExtendedLifetime(statement) { sqlite3_step(stmt) }
-            while rc == SQLITE_ROW {
-                let inBlock = rows - blockStart
-                if inBlock == blockRows {
-                    Self.transpose(block, rows: blockRows, width: width, into: &codeColumns, at: blockStart)
-                    blockStart += blockRows
-                }
-                let offset = (rows - blockStart) * width
-                formIDs.append(text(0) ?? "")
-                units.append(text(1))
-                dates.append(text(2))
-                channels.append(text(3))
-                fields.append(text(4))
-                sources.append(text(5).flatMap(ResponseSource.init(rawValue:)) ?? .import)
-                block.withUnsafeMutableBufferPointer { m in
-                    var n = 0
-                    if let blob = sqlite3_column_blob(stmt, 6) {
-                        n = min(Int(sqlite3_column_bytes(stmt, 6)), width)
-                        UnsafeMutableRawPointer(m.baseAddress! + offset).copyMemory(from: blob, byteCount: n)
-                    }
-                    if n < width { (m.baseAddress! + offset + n).update(repeating: 0, count: width - n) }
-                }
-                if !additions.isEmpty, let added = additions[sqlite3_column_int64(stmt, 9)] {
-                    for a in added { if let k = codedIndex[a.item] { block[offset + k] = a.code } }
-                }
-                let picks = sqlite3_column_blob(stmt, 7)
-                let pickBytes = Int(sqlite3_column_bytes(stmt, 7))
-                for k in pickColumns.indices {
-                    var v: UInt64 = 0
-                    if let picks, pickBytes >= 8 * (k + 1) {
-                        v = UInt64(littleEndian: picks.loadUnaligned(fromByteOffset: 8 * k, as: UInt64.self))
-                    }
-                    pickColumns[k].append(v)
-                }
-                if !layout.textItems.isEmpty {
-                    var texts: [String: String] = [:]
-                    if let json = sqlite3_column_blob(stmt, 8),
-                       let object = try? JSONSerialization.jsonObject(with: Data(bytes: json, count: Int(sqlite3_column_bytes(stmt, 8)))) as? [String: String] {
-                        texts = object
-                    }
-                    for (k, id) in layout.textItems.enumerated() { textColumns[k].append(texts[id]) }
-                }
-                rows += 1
-                rc = sqlite3_step(stmt)
+            let result = withExtendedLifetime(statement) {
+                ResponseReader(layout: layout, additions: additions, expected: expected).read(stmt, questionnaire: q)
             }
-            let failure = rc == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt)))
             withExtendedLifetime(statement) { _ = sqlite3_reset(stmt) }
-            if let failure { throw StoreError("\(path): cannot read the responses: \(failure)") }
-            if rows > blockStart { Self.transpose(block, rows: rows - blockStart, width: width, into: &codeColumns, at: blockStart) }
-            for k in 0..<width where codeColumns[k].count > rows { codeColumns[k].removeLast(codeColumns[k].count - rows) }
-            block = []
-            let table = ResponseTable(
-                questionnaire: q, formID: formIDs, unit: units, collectedOn: dates, channel: channels, field: fields,
-                codes: Dictionary(uniqueKeysWithValues: zip(layout.codedItems, codeColumns)),
-                picks: Dictionary(uniqueKeysWithValues: zip(layout.multiItems, pickColumns)),
-                texts: Dictionary(uniqueKeysWithValues: zip(layout.textItems, textColumns)))
-            return (table, sources)
-        }
-    }
-
-    /// Answer records of a block of `rows` rows (`width` bytes each) into the code columns from row
-    /// `start` (a function, not a closure over the loop's variables: those would be checked for
-    /// exclusive access at run time on every row).
-    static func transpose(_ block: [UInt8], rows: Int, width: Int, into columns: inout [[UInt8]], at start: Int) {
-        if start + rows > columns.first?.count ?? 0 {
-            for k in 0..<width { columns[k] += [UInt8](repeating: 0, count: start + rows - columns[k].count) }
-        }
-        block.withUnsafeBufferPointer { b in
-            for k in 0..<width {
-                columns[k].withUnsafeMutableBufferPointer { c in
-                    for r in 0..<rows { c[start &+ r] = b[r &* width &+ k] }
-                }
+            switch result {
+            case .failure(let failure): throw StoreError("\(path): cannot read the responses: \(failure.message)")
+            case .success(let (table, sources)): return (table, sources)
             }
         }
     }

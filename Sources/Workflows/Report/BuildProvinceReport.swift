@@ -125,6 +125,7 @@ public struct BuildProvinceReport {
         base.criteria = false  // the province workbook shows each unit's indices only
         base.populations = [:]
         let options = base
+        let prepared = PreparedQuestionnaire(table.questionnaire)
         nonisolated(unsafe) var results = [Result<Analysis, any Error>?](repeating: nil, count: units.count)
         let workers = units.count >= 8 ? 2 : 1
         DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -132,7 +133,7 @@ public struct BuildProvinceReport {
                 let u = units[k]
                 var unitOptions = options
                 if let population = u.population { unitOptions.populations = [u.code: population] }
-                results[k] = Result { try Analyzer(options: unitOptions).analyze(grouped.analysisSlice(unitRows[k])) }
+                results[k] = Result { try Analyzer(options: unitOptions, prepared: prepared).analyze(grouped.analysisSlice(unitRows[k])) }
             }
         }
         return try results.map { try $0!.get() }

@@ -1,0 +1,54 @@
+import Foundation
+import SIPASModel
+import SIPASSynthetic
+import Testing
+
+@testable import SIPASStore
+
+/// The direct reader of stored free-text answers gives what JSONSerialization gives, on what the
+/// store writes (random strings with every escape) and on JSON written by hand.
+@Test func storedTextsReadDirectlyAsJSONSerializationReadsThem() throws {
+    // Strings from a fixed seed (a linear congruential generator), so a failure repeats.
+    var state: UInt64 = 2027
+    func next() -> UInt64 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return state >> 33
+    }
+    let alphabet: [String] = ["a", "Ế", "ư", "\"", "\\", "/", "\n", "\r", "\t", "\u{1}", "\u{1F}", "😀", " ", "{", "}", ":", ",", "\u{8}", "\u{C}"]
+    for _ in 0..<500 {
+        var object: [String: String] = [:]
+        for k in 0..<Int(next() % 4) {
+            object["q\(k)_\(next() % 3)"] = (0..<Int(next() % 12)).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }.joined()
+        }
+        let json = Array(ResponseStore.json(object).utf8)
+        let direct = json.withUnsafeBufferPointer { ResponseReader.flatStringObject($0) }
+        #expect(direct == object, "\(String(decoding: json, as: UTF8.self))")
+    }
+    // Escapes the store does not write but JSON allows, and what the direct reader leaves to
+    // JSONSerialization (spaces, numbers, nesting, lone surrogates, truncation).
+    let handWritten = [
+        #"{"a":"\u00e9\u1ebf\/x","b":"\ud83d\ude00\b\f"}"#, #"{}"#, #"{ "a": "b" }"#, #"{"a":1}"#, #"{"a":{"b":"c"}}"#,
+        #"{"a":"\ud83d"}"#, #"{"a":"b""#, #"{"a":"b"} "#, #"{"a":"b","a":"c"}"#, #"{"a":"\x"}"#, "{\"a\":\"\\u00\"}",
+    ]
+    for text in handWritten {
+        let bytes = Array(text.utf8)
+        let expected = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: String] ?? [:]
+        let read = bytes.withUnsafeBufferPointer { ResponseReader.texts($0) }
+        #expect(read == expected, "\(text)")
+    }
+    #expect(Array(#"{"a":"\u00e9\u1ebf\/x","b":"\ud83d\ude00\b\f"}"#.utf8).withUnsafeBufferPointer { ResponseReader.flatStringObject($0) }
+        == ["a": "éế/x", "b": "😀\u{8}\u{C}"])
+    #expect(Array(#"{ "a": "b" }"#.utf8).withUnsafeBufferPointer { ResponseReader.flatStringObject($0) } == nil)
+}
+
+/// A read longer than the batches in flight between the stepping and the decoding thread (4 of
+/// 4,096 rows) waits for emptied ones and keeps every row in order.
+@Test func aReadOfManyBatchesKeepsEveryRowInOrder() throws {
+    let store = try temporaryStore()
+    let table = SyntheticResponses(count: 25_000, units: 7, seed: 12).generate(counter)
+    _ = try store.importBatch(batch(table))
+    let back = try store.responses(questionnaire: counter).table
+    #expect(back.count == 25_000)
+    #expect(back.formID == table.formID && back.codes == table.codes && back.picks == table.picks && back.collectedOn == table.collectedOn)
+    #expect((0..<25_000).allSatisfy { back.unit[$0] == table.unit[$0] && back.channel[$0] == table.channel[$0] && back.field[$0] == table.field[$0] })
+}
