@@ -37,10 +37,11 @@ public struct BuildProvinceReport {
             profile.period = period
             profile.previous = period.previous
         }
-        guard try s.questionnaires().contains(where: { $0.id == profile.questionnaire }) else {
+        let stored = try s.questionnaires()
+        guard stored.contains(where: { $0.id == profile.questionnaire }) else {
             throw UserError("\(s.location): no responses of questionnaire '\(profile.questionnaire)' (\(profilePath)); import the communes' report workbooks first (sipas import nop/*.xlsx)")
         }
-        let (q, _) = try StoredQuestionnaire.resolveWithText(profile.questionnaire, in: s, catalog: catalog)
+        let (q, _) = try StoredQuestionnaire.resolveWithText(profile.questionnaire, in: s, catalog: catalog, stored: stored)
         do {
             try profile.validate(against: q)
         } catch {

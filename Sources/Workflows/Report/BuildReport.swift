@@ -46,7 +46,7 @@ public struct BuildReport {
             let why = known.contains(profile.questionnaire) ? "the store holds no responses of it" : "unknown questionnaire (available: \(known.joined(separator: ", ")))"
             throw UserError("\(profilePath): questionnaire '\(profile.questionnaire)': \(why)")
         }
-        let (q, yaml) = try StoredQuestionnaire.resolveWithText(profile.questionnaire, in: s, catalog: catalog)
+        let (q, yaml) = try StoredQuestionnaire.resolveWithText(profile.questionnaire, in: s, catalog: catalog, stored: stored)
         do {
             try profile.validate(against: q)
         } catch {
