@@ -285,8 +285,11 @@ struct ResponseReader {
                 let escaped = b[i + 1]
                 i += 2
                 if escaped == UInt8(ascii: "u") {
-                    guard i + 4 <= n, let value = UInt32(String(decoding: UnsafeBufferPointer(rebasing: b[i..<i + 4]), as: UTF8.self), radix: 16) else {
-                        return nil
+                    guard i + 4 <= n else { return nil }
+                    var value: UInt32 = 0
+                    for byte in b[i..<i + 4] {
+                        guard let digit = hexDigit(byte) else { return nil }
+                        value = value << 4 | digit
                     }
                     i += 4
                     var scalarValue = value
@@ -314,6 +317,14 @@ struct ResponseReader {
                 }
             }
             return nil
+        }
+        func hexDigit(_ c: UInt8) -> UInt32? {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(c - UInt8(ascii: "A") + 10)
+            default: nil
+            }
         }
         guard n >= 2, b[0] == UInt8(ascii: "{") else { return nil }
         i = 1

@@ -39,6 +39,17 @@ import Testing
     #expect(Array(#"{"a":"\u00e9\u1ebf\/x","b":"\ud83d\ude00\b\f"}"#.utf8).withUnsafeBufferPointer { ResponseReader.flatStringObject($0) }
         == ["a": "éế/x", "b": "😀\u{8}\u{C}"])
     #expect(Array(#"{ "a": "b" }"#.utf8).withUnsafeBufferPointer { ResponseReader.flatStringObject($0) } == nil)
+    #expect(Array(#"{"a":"\u+fff"}"#.utf8).withUnsafeBufferPointer { ResponseReader.flatStringObject($0) } == nil)
+    // Any bytes (a store edited by hand): never a trap, and what JSON reads as strings, read alike.
+    let pieces: [[UInt8]] = [[0x7B], [0x7D], [0x22], [0x3A], [0x2C], [0x5C], Array("u00e9".utf8), Array("ud83d".utf8), [0x61], [0xC3], [0xFF], [0x20]]
+    for _ in 0..<20_000 {
+        var bytes: [UInt8] = [0x7B]
+        for _ in 0..<Int(next() % 14) { bytes += pieces[Int(next() % UInt64(pieces.count))] }
+        let direct = bytes.withUnsafeBufferPointer { ResponseReader.flatStringObject($0) }
+        if let direct, let json = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: String] {
+            #expect(direct == json, "\(bytes)")
+        }
+    }
 }
 
 /// A read longer than the batches in flight between the stepping and the decoding thread (4 of
