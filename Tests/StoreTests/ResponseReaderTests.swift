@@ -1,6 +1,5 @@
 import Foundation
 import SIPASModel
-import SIPASSynthetic
 import Testing
 
 @testable import SIPASStore
@@ -50,16 +49,4 @@ import Testing
             #expect(direct == json, "\(bytes)")
         }
     }
-}
-
-/// A read longer than the batches in flight between the stepping and the decoding thread (4 of
-/// 4,096 rows) waits for emptied ones and keeps every row in order.
-@Test func aReadOfManyBatchesKeepsEveryRowInOrder() throws {
-    let store = try temporaryStore()
-    let table = SyntheticResponses(count: 25_000, units: 7, seed: 12).generate(counter)
-    _ = try store.importBatch(batch(table))
-    let back = try store.responses(questionnaire: counter).table
-    #expect(back.count == 25_000)
-    #expect(back.formID == table.formID && back.codes == table.codes && back.picks == table.picks && back.collectedOn == table.collectedOn)
-    #expect((0..<25_000).allSatisfy { back.unit[$0] == table.unit[$0] && back.channel[$0] == table.channel[$0] && back.field[$0] == table.field[$0] })
 }

@@ -137,21 +137,24 @@ extension ResponseStore {
 }
 
 @Test func aLargeReadCrossesTheTransposeBlocksIntact() throws {
-    // Answers are read 4,096 rows at a time and transposed into columns: 9,000 rows span two full
-    // blocks and a partial one; the period filter takes both the index path and the scan path.
+    // Answers are read 4,096 rows at a time, handed from the thread stepping SQLite to the one
+    // building columns (at most four batches in flight), and transposed into columns: 20,000 rows
+    // are four full batches and a partial one, so the stepping thread waits for an emptied batch;
+    // the period filter takes both the index path and the scan path.
+    let rows = 20_000
     let store = try temporaryStore()
-    let table = SyntheticResponses(count: 9_000, units: 3, seed: 11).generate(counter)
+    let table = SyntheticResponses(count: rows, units: 3, seed: 11).generate(counter)
     _ = try store.importBatch(batch(table))
     let back = try store.responses(questionnaire: counter).table
-    #expect(back.count == 9_000)
-    #expect(back.formID == table.formID && back.codes == table.codes && back.collectedOn == table.collectedOn)
-    #expect((0..<9_000).allSatisfy { back.unit[$0] == table.unit[$0] && back.channel[$0] == table.channel[$0] && back.field[$0] == table.field[$0] })
+    #expect(back.count == rows)
+    #expect(back.formID == table.formID && back.codes == table.codes && back.picks == table.picks && back.collectedOn == table.collectedOn)
+    #expect((0..<rows).allSatisfy { back.unit[$0] == table.unit[$0] && back.channel[$0] == table.channel[$0] && back.field[$0] == table.field[$0] })
     let dates = table.collectedOn.compactMap { $0 }.sorted()
     for cut in [dates[dates.count / 50], dates[dates.count / 2]] {
-        let rows = (0..<9_000).filter { (table.collectedOn[$0] ?? "9") <= cut }
+        let kept = (0..<rows).filter { (table.collectedOn[$0] ?? "9") <= cut }
         let early = try store.responses(questionnaire: counter, filter: ResponseFilter(to: cut)).table
-        #expect(early.formID == rows.map { table.formID[$0] })
-        #expect(early.codes == table.codes.mapValues { column in rows.map { column[$0] } })
+        #expect(early.formID == kept.map { table.formID[$0] })
+        #expect(early.codes == table.codes.mapValues { column in kept.map { column[$0] } })
     }
 }
 
