@@ -21,15 +21,14 @@ public enum AnalysisError: Error, Sendable, CustomStringConvertible {
 /// denominator tables, and each index's plan when every criterion has answers. Build it once to
 /// analyse many samples of one questionnaire (a province's thousands of units, each alone).
 public struct PreparedQuestionnaire: Sendable {
-    let id: String
-    let version: String
+    /// The questionnaire it was made of: used only for a table of this very questionnaire.
+    let questionnaire: Questionnaire
     let scoring: [String: ScoringTable]
     /// Plans of `scoring.indices`, in order, when every scored item has a valid answer.
     let fullPlans: [IndexPlan?]
 
     public init(_ q: Questionnaire) {
-        id = q.id
-        version = q.version
+        questionnaire = q
         var scoring: [String: ScoringTable] = [:]
         for item in q.scoredItems {
             let column = Analyzer.satisfactionColumn(item, [], satisfied: q.satisfiedCodes(for: item) ?? [])
@@ -40,7 +39,9 @@ public struct PreparedQuestionnaire: Sendable {
         fullPlans = q.scoring.indices.map { index in IndexPlan.resolve(index.id, in: q) { scored.contains($0) } }
     }
 
-    func fits(_ q: Questionnaire) -> Bool { q.id == id && q.version == version }
+    /// The same questionnaire in every respect (id and version alone could hide other items or
+    /// satisfied codes, whose tables and plans these are not).
+    func fits(_ q: Questionnaire) -> Bool { q == questionnaire }
 }
 
 /// Scores a table of responses: criteria, the index tree, shares and bounds.

@@ -15,6 +15,15 @@ struct ResponseReader {
     let additions: [Int64: [(item: String, code: UInt8)]]
     /// An upper bound of the rows to come (columns are allocated once).
     let expected: Int
+    /// Each coded item's place in the answer record, for the follow-up answers.
+    let codedIndex: [String: Int]
+
+    init(layout: AnswerLayout, additions: [Int64: [(item: String, code: UInt8)]], expected: Int) {
+        self.layout = layout
+        self.additions = additions
+        self.expected = expected
+        codedIndex = additions.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: layout.codedItems.enumerated().map { ($1, $0) })
+    }
 
     /// The rows of a batch as bytes: per row, 9 cells (start, length; length −1 for NULL or empty)
     /// and the id, in buffers of its own (appending to arrays cell by cell costs more than SQLite).
@@ -23,7 +32,7 @@ struct ResponseReader {
         private(set) var bytes: UnsafeMutablePointer<UInt8>
         private var capacity: Int
         private(set) var used = 0
-        let cells = UnsafeMutablePointer<(start: Int32, length: Int32)>.allocate(capacity: rows * 9)
+        let cells = UnsafeMutablePointer<(start: Int, length: Int)>.allocate(capacity: rows * 9)
         let ids = UnsafeMutablePointer<Int64>.allocate(capacity: rows)
         var count = 0
 
@@ -46,7 +55,7 @@ struct ResponseReader {
         /// Appends one cell of the current row (`count`).
         @inline(__always) func cell(_ column: Int, _ pointer: UnsafeRawPointer?, _ length: Int) {
             guard let pointer, length > 0 else {
-                cells[count &* 9 &+ column] = (Int32(used), -1)
+                cells[count &* 9 &+ column] = (used, -1)
                 return
             }
             if used + length > capacity {
@@ -57,7 +66,7 @@ struct ResponseReader {
                 bytes = grown
             }
             UnsafeMutableRawPointer(bytes + used).copyMemory(from: pointer, byteCount: length)
-            cells[count &* 9 &+ column] = (Int32(used), Int32(length))
+            cells[count &* 9 &+ column] = (used, length)
             used += length
         }
     }
@@ -197,12 +206,11 @@ struct ResponseReader {
     /// One batch's bytes into the columns.
     func decode(_ batch: Batch, into c: inout Columns) {
         let width = layout.codedItems.count
-        let codedIndex = additions.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: layout.codedItems.enumerated().map { ($1, $0) })
         let bytes = batch.bytes, cells = batch.cells
         func cell(_ r: Int, _ k: Int) -> UnsafeBufferPointer<UInt8>? {
             let (start, length) = cells[r &* 9 &+ k]
             guard length >= 0 else { return nil }
-            return UnsafeBufferPointer(start: bytes + Int(start), count: Int(length))
+            return UnsafeBufferPointer(start: bytes + start, count: length)
         }
         func text(_ r: Int, _ k: Int) -> String? { cell(r, k).map { String(decoding: $0, as: UTF8.self) } }
         for r in 0..<batch.count {

@@ -231,3 +231,17 @@ let fourRows: [(String, [String: Int])] = [
     #expect(indices.indices == full.indices)
     #expect(indices.criteria.isEmpty && !full.criteria.isEmpty && indices.negative.isEmpty)
 }
+
+/// Tables made once for a questionnaire are used only for that very questionnaire: one with the
+/// same id and version but other satisfied codes is scored by its own rules.
+@Test func aPreparedQuestionnaireServesOnlyItsOwnQuestionnaire() throws {
+    let other = try Questionnaire(yaml: miniYAML.replacingOccurrences(of: "satisfied: {sat5: [4, 5]}", with: "satisfied: {sat5: [5]}"), file: "mini.yaml")
+    let prepared = PreparedQuestionnaire(mini())
+    let a = try Analyzer(prepared: prepared).analyze(table(fourRows, questionnaire: other))
+    // Only 5 satisfied: q1 = 5, 4, 2 → 1 of 3; q2 = 4, 9, 1, 5 → 1 of 3 (by hand).
+    let byID = Dictionary(uniqueKeysWithValues: a.indices.map { ($0.id, $0) })
+    #expect(close(byID["e1"]?.value, 1.0 / 3))
+    // And with its own questionnaire it gives what an analysis without it gives.
+    let own = try Analyzer(prepared: prepared).analyze(table(fourRows))
+    #expect(own == (try Analyzer().analyze(table(fourRows))))
+}
