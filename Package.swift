@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Pure core: no I/O.
@@ -91,12 +93,15 @@ let package = Package(
             path: "Sources/Collect/Scan/Review"),
         // The store's contract (pure): what kiosks need from any store.
         .target(name: "SIPASStoring", dependencies: ["SIPASModel"], path: "Sources/Store/Contract"),
-        // Store: embedded SQLite.
+        // Store: embedded SQLite (the default), and PostgreSQL for a district or province server. Both
+        // fill the same column reader, so they live in one module.
         .target(
             name: "SIPASStore",
             dependencies: [
                 "SIPASModel", "SIPASStoring", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Store", exclude: ["Contract"]),
         // Kiosk at the counter: the flow (pure), the recorder (group commit), terminal and web drivers.

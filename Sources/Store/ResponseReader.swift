@@ -141,6 +141,56 @@ struct ResponseReader {
     /// Steps `stmt` to its end; returns the table's columns and each row's source, or the SQLite
     /// error message.
     func read(_ stmt: OpaquePointer, questionnaire q: Questionnaire) -> Result<(ResponseTable, [ResponseSource]), ReadFailure> {
+        read(questionnaire: q) { sink in
+            var rc = sqlite3_step(stmt)
+            while rc == SQLITE_ROW {
+                for column in 0..<9 {
+                    // The pointer first, then its length (SQLite's order); NULL and empty alike.
+                    let p = sqlite3_column_blob(stmt, Int32(column))
+                    sink.cell(column, p, p == nil ? 0 : Int(sqlite3_column_bytes(stmt, Int32(column))))
+                }
+                sink.endRow(id: sqlite3_column_int64(stmt, 9))
+                rc = sqlite3_step(stmt)
+            }
+            return rc == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt)))
+        }
+    }
+
+    /// Where a row source (SQLite's stepping, PostgreSQL's row callback) puts each row's 9 cells and
+    /// id; full batches go to the decoding thread. Used from one thread at a time.
+    final class Sink: @unchecked Sendable {
+        let handoff: Handoff
+        var batch: Batch
+
+        init(_ handoff: Handoff) {
+            self.handoff = handoff
+            batch = handoff.emptyBatch()
+        }
+
+        /// Cell `column` (0–8) of the current row: its bytes (nil or empty for NULL).
+        @inline(__always) func cell(_ column: Int, _ pointer: UnsafeRawPointer?, _ length: Int) {
+            batch.cell(column, pointer, length)
+        }
+
+        @inline(__always) func endRow(id: Int64) {
+            batch.ids[batch.count] = id
+            batch.count += 1
+            if batch.count == Batch.rows {
+                handoff.put(batch)
+                batch = handoff.emptyBatch()
+            }
+        }
+
+        func finish() {
+            if batch.count > 0 { handoff.put(batch) }
+            handoff.close()
+        }
+    }
+
+    /// Runs `produce` (which fills the sink with every row, in order, and returns an error message
+    /// or nil) on this thread while a second thread decodes; returns the table's columns and each
+    /// row's source.
+    func read(questionnaire q: Questionnaire, produce: (Sink) -> String?) -> Result<(ResponseTable, [ResponseSource]), ReadFailure> {
         let width = layout.codedItems.count
         nonisolated(unsafe) var c = Columns(
             codeColumns: [[UInt8]](repeating: [UInt8](repeating: 0, count: expected), count: width),
@@ -166,25 +216,9 @@ struct ResponseReader {
             }
         }
         // Stepping and copying, on this thread (the connection's).
-        var batch = handoff.emptyBatch()
-        var rc = sqlite3_step(stmt)
-        while rc == SQLITE_ROW {
-            for column in 0..<9 {
-                // The pointer first, then its length (SQLite's order); NULL and empty alike.
-                let p = sqlite3_column_blob(stmt, Int32(column))
-                batch.cell(column, p, p == nil ? 0 : Int(sqlite3_column_bytes(stmt, Int32(column))))
-            }
-            batch.ids[batch.count] = sqlite3_column_int64(stmt, 9)
-            batch.count += 1
-            if batch.count == Batch.rows {
-                handoff.put(batch)
-                batch = handoff.emptyBatch()
-            }
-            rc = sqlite3_step(stmt)
-        }
-        let failure = rc == SQLITE_DONE ? nil : String(cString: sqlite3_errmsg(sqlite3_db_handle(stmt)))
-        if batch.count > 0 { handoff.put(batch) }
-        handoff.close()
+        let sink = Sink(handoff)
+        let failure = produce(sink)
+        sink.finish()
         decoding.wait()
         if let failure { return .failure(ReadFailure(message: failure)) }
 

@@ -7,7 +7,11 @@ import SIPASWorkflows
 
 /// `--store PATH`, shared by the commands that use the store.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .customLong("store"), help: "The sipas store (SQLite). Default: $SIPAS_STORE, else ./sipas.sqlite.")
+    @Option(
+        name: .customLong("store"),
+        help: ArgumentHelp(
+            "The sipas store: an SQLite file, or a PostgreSQL server as postgres://USER@HOST:PORT/DB. Default: $SIPAS_STORE, else ./sipas.sqlite.",
+            discussion: "PostgreSQL's password comes from PGPASSWORD or ~/.pgpass (never put it in the address); ?sslmode=disable|prefer|require|verify-full."))
     var path: String?
 
     init() {}
@@ -17,9 +21,11 @@ struct StoreOptions: ParsableArguments {
         path ?? ProcessInfo.processInfo.environment["SIPAS_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? ResponseStore.defaultPath
     }
 
-    /// The store the person chose; today always the embedded SQLite file.
+    /// The store the person chose: the embedded SQLite file, or a PostgreSQL server.
     func open(create: Bool = false) throws -> any SurveyStore {
-        try ResponseStore(path: resolvedPath, create: create)
+        let location = resolvedPath
+        if PostgresAddress.isPostgres(location) { return try PostgresStore(url: location, create: create) }
+        return try ResponseStore(path: location, create: create)
     }
 }
 

@@ -1,0 +1,145 @@
+import Foundation
+import PostgresNIO
+import SIPASModel
+import SIPASStoring
+
+/// Kiosk ratings in PostgreSQL, as in SQLite: each rating a row of `responses` (source `kiosk`),
+/// follow-up answers rows of `response_additions`, refusals rows of `kiosk_rejections`.
+extension PostgresStore: KioskRatingStore {
+    public func prepareKiosk(questionnaire q: Questionnaire, yaml: String, unit: String, unitName: String?) throws {
+        try write {
+            try session.execute("SELECT pg_advisory_xact_lock($1)", [Self.importLock])
+            try registerQuestionnaire(q, yaml: yaml)
+            try session.execute(
+                "INSERT INTO units (code, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING", [unit, unitName, ResponseStore.now()])
+        }
+    }
+
+    /// Stores ratings in one transaction (group commit), each in its own savepoint so that one
+    /// refused rating does not undo the others.
+    public func recordRatings(_ ratings: [KioskRating], questionnaire q: Questionnaire, replayOnly: [Bool]?) throws -> [Result<KioskOutcome, KioskStoreError>] {
+        let layout = AnswerLayout(questionnaire: q)
+        return try write {
+            var outcomes: [Result<KioskOutcome, KioskStoreError>] = []
+            outcomes.reserveCapacity(ratings.count)
+            for (n, rating) in ratings.enumerated() {
+                guard let k = layout.codedItems.firstIndex(of: rating.item) else {
+                    outcomes.append(.failure(KioskStoreError("item '\(rating.item)' is not a coded item of \(q.id)")))
+                    continue
+                }
+                if let key = rating.idempotencyKey,
+                   let stored = try session.rows("SELECT id, codes, dossier_hash FROM responses WHERE kiosk_id = $1 AND idempotency_key = $2", [rating.kioskID, key]).first {
+                    let id = stored.int(0) ?? 0
+                    let codes = stored.bytes(1) ?? []
+                    let same = k < codes.count && codes[k] == rating.code && stored.text(2) == rating.dossierHash
+                    outcomes.append(.success(same ? .replayed(id) : .keyReused(id)))
+                    continue
+                }
+                if replayOnly?[n] == true {
+                    outcomes.append(.success(.notStored))
+                    continue
+                }
+                if let hash = rating.dossierHash,
+                   try !session.rows("SELECT 1 FROM responses WHERE dossier_hash = $1 AND superseded_by IS NULL", [hash]).isEmpty {
+                    outcomes.append(.success(.dossierAlreadyRated))
+                    continue
+                }
+                var codes = [UInt8](repeating: 0, count: max(1, layout.codedItems.count))
+                codes[k] = rating.code
+                let (day, minute) = KioskClock.dayAndMinute(rating.at)
+                let formID = "K-" + UUID().uuidString.prefix(13).lowercased()
+                try session.execute("SAVEPOINT rating")
+                do {
+                    let now = ResponseStore.now()
+                    let id = try session.rows(
+                        """
+                        INSERT INTO responses (form_id, unit, questionnaire_id, questionnaire_version, collected_on, collected_at,
+                            channel, field, source, dossier_hash, codes, created_at, kiosk_id, idempotency_key)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'kiosk', $9, $10, $11, $12, $13) RETURNING id
+                        """,
+                        [formID, rating.unit, q.id, q.version, day, minute, rating.channel, rating.field, rating.dossierHash, PostgresBytes(codes), now,
+                         rating.kioskID, rating.idempotencyKey])[0].int(0) ?? 0
+                    for (item, code) in rating.followUps.sorted(by: { $0.key < $1.key }) where item != rating.item && code != 0 {
+                        guard layout.codedItems.contains(item) else { throw KioskStoreError("item '\(item)' is not a coded item of \(q.id)") }
+                        try session.execute(
+                            "INSERT INTO response_additions (response_id, item, code, added_at) VALUES ($1, $2, $3, $4)", [id, item, Int64(code), now])
+                    }
+                    try session.execute("RELEASE SAVEPOINT rating")
+                    outcomes.append(.success(.created(id)))
+                } catch let failure as PostgresFailure where failure.isConstraint {
+                    try session.execute("ROLLBACK TO SAVEPOINT rating")
+                    outcomes.append(.failure(KioskStoreError("cannot store the rating: \(failure.message)")))
+                }
+            }
+            return outcomes
+        }
+    }
+
+    public func addAnswer(responseID: Int64, item: String, code: UInt8, questionnaire q: Questionnaire, idempotencyKey: String?) throws -> Bool {
+        let layout = AnswerLayout(questionnaire: q)
+        guard layout.codedItems.contains(item) else { throw KioskStoreError("item '\(item)' is not a coded item of \(q.id)") }
+        return try write {
+            guard let row = try session.rows(
+                "SELECT codes, idempotency_key, source, questionnaire_id FROM responses WHERE id = $1", [responseID]).first else {
+                throw KioskStoreError("no response \(responseID)")
+            }
+            guard row.text(2) == ResponseSource.kiosk.rawValue, row.text(3) == q.id else {
+                throw KioskStoreError("response \(responseID) is not a kiosk rating of \(q.id)")
+            }
+            if let idempotencyKey, row.text(1) != idempotencyKey {
+                throw KioskStoreError("response \(responseID) was not submitted with this key")
+            }
+            let codes = row.bytes(0) ?? []
+            if let k = layout.codedItems.firstIndex(of: item), k < codes.count, codes[k] != 0 { return false }
+            let inserted = try session.rows(
+                """
+                INSERT INTO response_additions (response_id, item, code, added_at) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (response_id, item) DO NOTHING RETURNING 1
+                """, [responseID, item, Int64(code), ResponseStore.now()])
+            return !inserted.isEmpty
+        }
+    }
+
+    public func dossierRated(_ hash: String) throws -> Bool {
+        try read { try !session.rows("SELECT 1 FROM responses WHERE dossier_hash = $1 AND superseded_by IS NULL", [hash]).isEmpty }
+    }
+
+    public func recordRejection(kioskID: String, reason: String, at: Date) throws {
+        let (day, _) = KioskClock.dayAndMinute(at)
+        try write {
+            try session.execute("INSERT INTO kiosk_rejections (kiosk_id, day, reason, at) VALUES ($1, $2, $3, $4)", [kioskID, day, reason, ResponseStore.now()])
+        }
+    }
+
+    public func kioskCounts(kioskID: String, item: String, questionnaire q: Questionnaire, dissatisfied: Set<UInt8>, periodStart: String, now: Date) throws -> KioskCounts {
+        let layout = AnswerLayout(questionnaire: q)
+        let k = layout.codedItems.firstIndex(of: item) ?? 0
+        let (day, _) = KioskClock.dayAndMinute(now)
+        return try read {
+            let today = Int(try session.rows("SELECT count(*) FROM responses WHERE kiosk_id = $1 AND collected_on = $2", [kioskID, day])[0].int(0) ?? 0)
+            let period = Int(try session.rows(
+                "SELECT count(*) FROM responses WHERE kiosk_id = $1 AND collected_on >= $2 AND collected_on <= $3", [kioskID, periodStart, day])[0].int(0) ?? 0)
+            // The item's code is byte k + 1 of the answer record (get_byte counts from 0).
+            var unhappy = 0
+            if !dissatisfied.isEmpty {
+                unhappy = Int(try session.rows(
+                    """
+                    SELECT count(*) FROM responses WHERE kiosk_id = $1 AND collected_on = $2 AND length(codes) > $3
+                        AND get_byte(codes, $3::int) = ANY($4::int8[])
+                    """, [kioskID, day, Int64(k), PostgresArray(int64: dissatisfied.sorted().map { Int64($0) })])[0].int(0) ?? 0)
+            }
+            var reasons: [String: Int] = [:]
+            for row in try session.rows("SELECT reason, count(*) FROM kiosk_rejections WHERE kiosk_id = $1 AND day = $2 GROUP BY reason", [kioskID, day]) {
+                if let reason = row.text(0) { reasons[reason] = Int(row.int(1) ?? 0) }
+            }
+            return KioskCounts(today: today, period: period, dissatisfiedToday: unhappy, rejectedToday: reasons.values.reduce(0, +), rejectedByReason: reasons)
+        }
+    }
+
+    /// Kiosk ratings stored, for integrity checks (as ``ResponseStore/kioskResponseIDs(kioskID:)``).
+    public func kioskResponseIDs(kioskID: String) throws -> [(id: Int64, key: String?)] {
+        try read {
+            try session.rows("SELECT id, idempotency_key FROM responses WHERE kiosk_id = $1 ORDER BY id", [kioskID]).map { ($0.int(0) ?? 0, $0.text(1)) }
+        }
+    }
+}
