@@ -173,7 +173,8 @@ let package = Package(
             path: "Tests/AnalysisTests"),
         .testTarget(name: "XlsxTests", dependencies: ["SIPASXlsx", "ZIPFoundation"], path: "Tests/XlsxTests"),
         .testTarget(
-            name: "StoreTests", dependencies: ["SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "StoreTests",
+            dependencies: ["SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             path: "Tests/StoreTests"),
         .testTarget(
             name: "TemplateTests", dependencies: ["SIPASTemplate", "SIPASXlsxReader", "SIPASModel", "SIPASSynthetic", "ZIPFoundation"],

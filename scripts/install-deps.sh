@@ -5,7 +5,8 @@
 #                                    and zbar for scanned ones)
 #   scripts/install-deps.sh --test   also what the tests need (R with the survey package, as the peer;
 #                                    tmux, Chromium and selenium to drive the kiosks; openpyxl;
-#                                    LibreOffice to recalculate the workbook)
+#                                    LibreOffice to recalculate the workbook; PostgreSQL, whose throwaway
+#                                    cluster the store tests start: scripts/pg/cluster.sh)
 #   scripts/install-deps.sh --bench  also what the benchmarks need (hyperfine, GNU time, R data.table)
 set -euo pipefail
 packages=(libxlsxwriter-dev pkg-config libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-core
@@ -15,7 +16,7 @@ packages=(libxlsxwriter-dev pkg-config libpango1.0-dev libcairo2-dev libqrencode
 for arg in "$@"; do
   case "$arg" in
     --test) packages+=(r-base-core r-cran-survey r-cran-yaml r-cran-jsonlite locales tmux chromium chromium-driver fonts-noto-core
-                       libreoffice-calc-nogui poppler-utils fonts-dejavu fonts-crosextra-carlito zbar-tools) ;;
+                       libreoffice-calc-nogui poppler-utils fonts-dejavu fonts-crosextra-carlito zbar-tools postgresql) ;;
     --bench) packages+=(r-base-core r-cran-survey r-cran-data.table hyperfine time wrk sqlite3) ;;
     *) echo "unknown option $arg (expected --test or --bench)" >&2; exit 2 ;;
   esac
