@@ -186,7 +186,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .target(name: "KioskTestSupport", dependencies: ["SIPASKiosk", "SIPASStoring", "SIPASModel"], path: "Tests/KioskTestSupport"),
         .testTarget(
-            name: "KioskTests", dependencies: ["KioskTestSupport", "SIPASKiosk", "SIPASStoring", "SIPASStore", "SIPASModel"], path: "Tests/KioskTests"),
+            name: "KioskTests", dependencies: ["KioskTestSupport", "SIPASKiosk", "SIPASStoring", "SIPASStore", "SIPASModel", "TestSupport"], path: "Tests/KioskTests"),
         .testTarget(
             name: "KioskWebTests",
             dependencies: [

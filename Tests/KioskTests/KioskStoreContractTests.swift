@@ -82,8 +82,8 @@ func checkKioskStoreContract(_ store: any KioskRatingStore) throws {
     #expect(other == KioskCounts(today: 0, period: 0, dissatisfiedToday: 0, rejectedToday: 1, rejectedByReason: ["closed": 1]))
 }
 
-@Test func theSQLiteStoreKeepsTheKioskContract() throws {
-    let store = try temporaryStore()
+@Test(arguments: StoreKind.allCases) func theSQLiteAndPostgreSQLStoresKeepTheKioskContract(kind: StoreKind) throws {
+    let (store, _) = try temporaryStore(kind)
     try checkKioskStoreContract(store)
     // And what it stored reads back as counter forms: a, d, b and the old one, with their follow-ups.
     let (form, _) = try counterForm()

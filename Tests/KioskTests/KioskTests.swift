@@ -4,11 +4,31 @@ import SIPASKiosk
 import SIPASModel
 import SIPASStore
 import SIPASStoring
+import TestSupport
 import Testing
 
 func temporaryStore() throws -> ResponseStore {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-\(UUID().uuidString).sqlite").path
     return try ResponseStore(path: path, create: true)
+}
+
+/// The stores the kiosk's store tests run on: the embedded SQLite file and a PostgreSQL server.
+enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite, postgres
+    var description: String { rawValue }
+}
+
+/// A new, empty store of `kind` (PostgreSQL: a database of its own on the test server), and a way
+/// to list the kiosk's stored ratings.
+func temporaryStore(_ kind: StoreKind) throws -> (store: any SurveyStore, ratings: (String) throws -> [(id: Int64, key: String?)]) {
+    switch kind {
+    case .sqlite:
+        let store = try temporaryStore()
+        return (store, { try store.kioskResponseIDs(kioskID: $0) })
+    case .postgres:
+        let store = try PostgresStore(url: try PostgresTestServer.freshDatabase(), create: true)
+        return (store, { try store.kioskResponseIDs(kioskID: $0) })
+    }
 }
 
 let t0 = Date(timeIntervalSince1970: 1_790_000_000)
@@ -185,9 +205,9 @@ func badKioskFilesAreRefusedWithLineAndReason(yaml: String, message: String) {
 
 // MARK: The recorder and the store
 
-@Test func concurrentSubmissionsWithRetriesAreStoredExactlyOnce() async throws {
+@Test(arguments: StoreKind.allCases) func concurrentSubmissionsWithRetriesAreStoredExactlyOnce(kind: StoreKind) async throws {
     let (form, yaml) = try counterForm()
-    let store = try temporaryStore()
+    let (store, storedRatings) = try temporaryStore(kind)
     var config = KioskConfig(unit: "XA01")
     config.minInterval = 0
     let recorder = try KioskRecorder(store: store, config: config, form: form, questionnaireYAML: yaml)
@@ -220,7 +240,7 @@ func badKioskFilesAreRefusedWithLineAndReason(yaml: String, message: String) {
         }
     }
     #expect(created == 400 && replayed == 80)
-    let stored = try store.kioskResponseIDs(kioskID: "kiosk-1")
+    let stored = try storedRatings("kiosk-1")
     #expect(stored.count == 400)
     #expect(Set(stored.compactMap(\.key)) == Set(idByKey.keys))
     // The stored codes are those sent: (worker + i) % 3 + 1 → each code 400/3 times, give or take.
@@ -232,9 +252,9 @@ func badKioskFilesAreRefusedWithLineAndReason(yaml: String, message: String) {
     #expect(Dictionary(grouping: codes, by: { $0 }).mapValues(\.count) == expected)
 }
 
-@Test func followUpsJoinTheirRatingAndAreReadBackWithIt() throws {
+@Test(arguments: StoreKind.allCases) func followUpsJoinTheirRatingAndAreReadBackWithIt(kind: StoreKind) throws {
     let (form, yaml) = try counterForm()
-    let store = try temporaryStore()
+    let (store, _) = try temporaryStore(kind)
     var config = KioskConfig(unit: "XA01")
     config.minInterval = 0
     config.field = "đất đai"
