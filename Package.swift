@@ -195,7 +195,7 @@ let package = Package(
             ],
             path: "Tests/KioskWebTests"),
         .testTarget(
-            name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASAnalysis", "SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport"],
+            name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASAnalysis", "SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport", "TestSupport"],
             path: "Tests/WorkflowsTests"),
         .testTarget(
             name: "PaperTests",

@@ -62,13 +62,13 @@ func pythonEdit(_ script: String, _ args: [String]) throws {
 
 /// Three communes' workbooks into a province store: every form arrives, each unit filed under its
 /// parent with its name, each submission recorded with the manifest's period and data hash.
-@Test func communeWorkbooksConsolidateIntoAProvinceStore() throws {
+@Test(arguments: StoreKind.allCases) func communeWorkbooksConsolidateIntoAProvinceStore(kind: StoreKind) throws {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let communes = try [("XA01", "Xã Định Hóa", 0.93), ("XA02", "Xã Phú Đình", 0.85), ("XA03", "Xã Bảo Cường", 0.78)].enumerated().map {
         try communeReport($1.0, $1.1, satisfaction: $1.2, seed: UInt64(100 + $0), in: folder)
     }
-    let province = try ResponseStore(path: folder.appendingPathComponent("tinh.sqlite").path, create: true)
+    let province = try provinceStore(kind, in: folder)
     let outcome = try importer(communes.map(\.path)).run(into: province)
     #expect(outcome.files.map(\.forms) == [120, 120, 120])
     #expect(outcome.files.map { $0.submitted?.unit } == ["XA01", "XA02", "XA03"])
@@ -124,11 +124,11 @@ func pythonEdit(_ script: String, _ args: [String]) throws {
 
 /// A second report of the same unit and period is refused; with `replace` it supersedes the first,
 /// whose forms stay in the store, withdrawn; a period overlapping a stored one is refused.
-@Test func aResubmissionIsRefusedUnlessItSaysItReplacesTheFirst() throws {
+@Test(arguments: StoreKind.allCases) func aResubmissionIsRefusedUnlessItSaysItReplacesTheFirst(kind: StoreKind) throws {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let first = try communeReport("XA01", "Xã Định Hóa", forms: 100, satisfaction: 0.9, seed: 7, in: folder)
-    let province = try ResponseStore(path: folder.appendingPathComponent("tinh.sqlite").path, create: true)
+    let province = try provinceStore(kind, in: folder)
     _ = try importer([first.path]).run(into: province)
     let second = try communeReport("XA01", "Xã Định Hóa", forms: 110, satisfaction: 0.9, seed: 9, in: try temporaryFolder())
     let refused = message { _ = try importer([second.path]).run(into: province) }
@@ -163,11 +163,11 @@ func pythonEdit(_ script: String, _ args: [String]) throws {
 /// A form of a submitted report corrected in the province store, then the report replaced: the
 /// correction goes with the forms it corrected (withdrawn, kept in the history), so the
 /// resubmission's forms, which carry the same form ids, are stored and counted once.
-@Test func aReplacedSubmissionTakesItsCorrectionsWithIt() throws {
+@Test(arguments: StoreKind.allCases) func aReplacedSubmissionTakesItsCorrectionsWithIt(kind: StoreKind) throws {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let first = try communeReport("XA01", "Xã Định Hóa", forms: 100, satisfaction: 0.9, seed: 7, in: folder)
-    let province = try ResponseStore(path: folder.appendingPathComponent("tinh.sqlite").path, create: true)
+    let province = try provinceStore(kind, in: folder)
     _ = try importer([first.path]).run(into: province)
     let q = try StoredQuestionnaire.resolve("sipas-2023", in: province, catalog: catalog)
     let stored = try province.responses(questionnaire: q, filter: ResponseFilter()).table

@@ -3,6 +3,7 @@ import SIPASModel
 import SIPASStore
 import SIPASStoring
 import SIPASWorkflows
+import TestSupport
 
 /// A fresh folder under the system's temporary directory.
 func temporaryFolder() throws -> URL {
@@ -42,5 +43,19 @@ func message(_ body: () throws -> Void) -> String {
         return ""
     } catch {
         return "\(error)"
+    }
+}
+
+/// The stores the province's tests run on: the embedded SQLite file and a PostgreSQL server.
+enum StoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case sqlite, postgres
+    var description: String { rawValue }
+}
+
+/// A new, empty province store of `kind` (PostgreSQL: a database of its own on the test server).
+func provinceStore(_ kind: StoreKind, in folder: URL) throws -> any SurveyStore {
+    switch kind {
+    case .sqlite: return try ResponseStore(path: folder.appendingPathComponent("tinh.sqlite").path, create: true)
+    case .postgres: return try PostgresStore(url: try PostgresTestServer.freshDatabase(), create: true)
     }
 }
