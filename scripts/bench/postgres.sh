@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Benchmark: the PostgreSQL store, same data, same run, on a throwaway cluster (scripts/pg/cluster.sh:
+# loopback, fsync off for every command alike).
+#   scripts/bench/postgres.sh [FORMS] [RUNS]      defaults: 1000000 3
+# 1. Import: `sipas import --store postgres://…` of FORMS SIPAS 2023 forms (one CSV, every check,
+#    one transaction) into an empty store, beside the floor: psql's `\copy` of the same CSV into a
+#    table of as many text columns and nothing else (no parsing, no checks, no index).
+# 2. Analysis: `sipas analyze --json` of those forms from PostgreSQL beside from SQLite (same
+#    forms imported into both; the two outputs are compared byte for byte first).
+# hyperfine medians; each import run starts from an empty database (hyperfine --prepare).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+forms=${1:-1000000}; runs=${2:-3}
+scripts/install-deps.sh --test --bench >/dev/null
+swift build -c release --product sipas >/dev/null
+sipas=$PWD/.build/release/sipas
+dir=${BENCH_DIR:-/tmp/sipas-bench}/postgres-$forms
+mkdir -p "$dir"
+data=$dir/forms.csv
+[ -s "$data" ] || "$sipas" generate --questionnaire sipas-2023 --count "$forms" --units 100 --seed 2026 --out "$data" 2>/dev/null
+cluster=$(mktemp -d)
+trap 'scripts/pg/cluster.sh stop "$cluster"' EXIT
+url=$(scripts/pg/cluster.sh start "$cluster")
+admin=${url%/*}/postgres
+base=${url%/*}
+
+# 1. Import beside COPY into a wide text table.
+columns=$(head -1 "$data" | sed 's/^\xEF\xBB\xBF//' | tr ',' '\n' | awk '{printf "%s\"c_%s\" text", (NR>1 ? ", " : ""), $0}')
+reset() { psql -q "$admin" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null; }
+reset bench_sipas
+reset bench_copy
+"$sipas" init --store "$base/bench_sipas" --unit XA00001 --name "Xã mẫu" >/dev/null
+psql -q "$base/bench_copy" -c "CREATE TABLE wide ($columns)"
+cat >"$dir/prepare-sipas.sh" <<EOF
+psql -q "$admin" -c "DROP DATABASE IF EXISTS bench_sipas" -c "CREATE DATABASE bench_sipas" >/dev/null
+"$sipas" init --store "$base/bench_sipas" --unit XA00001 --name "Xã mẫu" >/dev/null
+EOF
+hyperfine --runs "$runs" --export-json "$dir/import.json" \
+  --prepare "bash $dir/prepare-sipas.sh" -n "sipas import (PostgreSQL)" "$sipas import --store $base/bench_sipas --questionnaire sipas-2023 $data" \
+  --prepare "psql -q $base/bench_copy -c 'TRUNCATE wide'" -n "psql \\copy into a wide text table" \
+  "psql -q $base/bench_copy -c \"\\\\copy wide FROM '$data' WITH (FORMAT csv, HEADER)\""
+test "$(psql -qAt "$base/bench_sipas" -c 'SELECT count(*) FROM responses')" = "$forms"
+test "$(psql -qAt "$base/bench_copy" -c 'SELECT count(*) FROM wide')" = "$forms"
+
+# 2. analyze from PostgreSQL beside from SQLite.
+sqlite=$dir/store.sqlite
+if [ ! -s "$sqlite" ]; then
+  rm -f "$sqlite"*
+  "$sipas" import --store "$sqlite" --questionnaire sipas-2023 "$data" >/dev/null
+fi
+"$sipas" analyze --store "$base/bench_sipas" --questionnaire sipas-2023 --json >"$dir/pg.json"
+"$sipas" analyze --store "$sqlite" --questionnaire sipas-2023 --json >"$dir/sqlite.json"
+cmp "$dir/pg.json" "$dir/sqlite.json" && echo "analyze --json: identical from both stores ($(wc -c <"$dir/pg.json") bytes)"
+hyperfine --warmup 1 --runs "$runs" --export-json "$dir/analyze.json" \
+  -n "analyze from PostgreSQL" "$sipas analyze --store $base/bench_sipas --questionnaire sipas-2023 --json" \
+  -n "analyze from SQLite" "$sipas analyze --store $sqlite --questionnaire sipas-2023 --json"
+python3 - "$dir/import.json" "$dir/analyze.json" <<'EOF'
+import json, sys
+for path in sys.argv[1:]:
+    r = json.load(open(path))["results"]
+    a, b = r[0], r[1]
+    print(f"{a['command']}: {a['median']:.2f} s; {b['command']}: {b['median']:.2f} s; ratio {a['median'] / b['median']:.2f}×")
+EOF
