@@ -32,7 +32,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(name: .shortAndLong, parsing: .upToNextOption, help: "Response files (canonical CSV).")
     var input: [String] = []
 
-    @Option(name: .customLong("store"), help: "Analyse the responses in this sipas store instead of files (see --from, --to, --unit, --source).")
+    @Option(name: .customLong("store"), help: "Analyse the responses in this sipas store instead of files: an SQLite file or postgres://USER@HOST:PORT/DB (see --from, --to, --unit, --source).")
     var storePath: String?
 
     @OptionGroup(title: "Filters on stored responses") var filters: StoreFilterOptions
