@@ -59,9 +59,7 @@ extension ResponseStore {
                     SELECT 1 FROM responses r WHERE r.questionnaire_id = q.id AND r.questionnaire_version = q.version AND r.superseded_by IS NULL)
                 ORDER BY q.created_at LIMIT 1
                 """, arguments: [m.questionnaireID, m.version]) {
-            let version: String = other["version"], hash: String = other["content_hash"]
-            throw StoreError(
-                "\(fileName): this report was made with questionnaire \(m.questionnaireID) \(m.version) (hash \(m.contentHash.prefix(12))…), but the forms in this store are \(m.questionnaireID) \(version) (hash \(hash.prefix(12))…); a consolidation holds one version: ask \(m.unitName) (\(m.unitCode)) for a report on \(version), or consolidate \(m.version) in a store of its own; nothing was imported")
+            throw otherVersion(m, fileName: fileName, version: other["version"], hash: other["content_hash"])
         }
         let overlapping = try Row.fetchAll(
             db,
@@ -70,17 +68,7 @@ extension ResponseStore {
                  ORDER BY s.id
                 """, arguments: [m.unitCode, m.questionnaireID, m.to, m.from]
         ).map(Self.submission)
-        guard let earlier = overlapping.first else { return nil }
-        let described = "\(earlier.periodLabel) (\(earlier.from) – \(earlier.to)) from \(earlier.fileName), imported \(earlier.submittedAt)"
-        guard earlier.from == m.from, earlier.to == m.to, overlapping.count == 1 else {
-            throw StoreError(
-                "\(fileName): \(m.unitName) (\(m.unitCode)) already submitted \(described), which overlaps \(m.periodLabel) (\(m.from) – \(m.to)): the same forms would be counted twice; nothing was imported")
-        }
-        guard submission.replace else {
-            throw StoreError(
-                "\(fileName): \(m.unitName) (\(m.unitCode)) already submitted \(described); a resubmission must say that it replaces it (the earlier one is kept in the history); nothing was imported",
-                remedy: .replaceSubmission)
-        }
+        guard let earlier = try admission(of: submission, fileName: fileName, overlapping: overlapping) else { return nil }
         // Withdraw the earlier forms, and the corrections made to them since (each a response of
         // its own batch that supersedes one of them): the current version of each is marked as
         // superseded by itself (no successor form), as a correction releases a form id; every
@@ -93,6 +81,31 @@ extension ResponseStore {
                     UNION SELECT r.id FROM responses r JOIN chain c ON r.supersedes = c.id)
                 UPDATE responses SET superseded_by = id WHERE superseded_by IS NULL AND id IN chain
                 """, arguments: [batchID])
+        return earlier
+    }
+
+    /// The refusal of a report on another questionnaire version than the store's forms (`version`, `hash`).
+    static func otherVersion(_ m: SubmissionManifest, fileName: String, version: String, hash: String) -> StoreError {
+        StoreError(
+            "\(fileName): this report was made with questionnaire \(m.questionnaireID) \(m.version) (hash \(m.contentHash.prefix(12))…), but the forms in this store are \(m.questionnaireID) \(version) (hash \(hash.prefix(12))…); a consolidation holds one version: ask \(m.unitName) (\(m.unitCode)) for a report on \(version), or consolidate \(m.version) in a store of its own; nothing was imported")
+    }
+
+    /// Given the stored submissions of the unit whose periods overlap this one's (oldest first):
+    /// nil when there are none; the one to replace when it has the same period and the
+    /// submission says it replaces it; otherwise the refusal. Every store decides through this.
+    static func admission(of submission: Submission, fileName: String, overlapping: [StoredSubmission]) throws -> StoredSubmission? {
+        let m = submission.manifest
+        guard let earlier = overlapping.first else { return nil }
+        let described = "\(earlier.periodLabel) (\(earlier.from) – \(earlier.to)) from \(earlier.fileName), imported \(earlier.submittedAt)"
+        guard earlier.from == m.from, earlier.to == m.to, overlapping.count == 1 else {
+            throw StoreError(
+                "\(fileName): \(m.unitName) (\(m.unitCode)) already submitted \(described), which overlaps \(m.periodLabel) (\(m.from) – \(m.to)): the same forms would be counted twice; nothing was imported")
+        }
+        guard submission.replace else {
+            throw StoreError(
+                "\(fileName): \(m.unitName) (\(m.unitCode)) already submitted \(described); a resubmission must say that it replaces it (the earlier one is kept in the history); nothing was imported",
+                remedy: .replaceSubmission)
+        }
         return earlier
     }
 

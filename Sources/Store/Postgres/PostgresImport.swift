@@ -147,9 +147,7 @@ extension PostgresStore {
                 SELECT 1 FROM responses r WHERE r.questionnaire_id = q.id AND r.questionnaire_version = q.version AND r.superseded_by IS NULL)
             ORDER BY q.created_at LIMIT 1
             """, [m.questionnaireID, m.version]).first {
-            let version = other.text(0) ?? "", hash = other.text(1) ?? ""
-            throw StoreError(
-                "\(fileName): this report was made with questionnaire \(m.questionnaireID) \(m.version) (hash \(m.contentHash.prefix(12))…), but the forms in this store are \(m.questionnaireID) \(version) (hash \(hash.prefix(12))…); a consolidation holds one version: ask \(m.unitName) (\(m.unitCode)) for a report on \(version), or consolidate \(m.version) in a store of its own; nothing was imported")
+            throw ResponseStore.otherVersion(m, fileName: fileName, version: other.text(0) ?? "", hash: other.text(1) ?? "")
         }
         let overlapping = try session.rows(
             Self.submissionQuery + """
@@ -157,17 +155,7 @@ extension PostgresStore {
                  ORDER BY s.id
                 """, [m.unitCode, m.questionnaireID, m.to, m.from]
         ).map(Self.submission)
-        guard let earlier = overlapping.first else { return nil }
-        let described = "\(earlier.periodLabel) (\(earlier.from) – \(earlier.to)) from \(earlier.fileName), imported \(earlier.submittedAt)"
-        guard earlier.from == m.from, earlier.to == m.to, overlapping.count == 1 else {
-            throw StoreError(
-                "\(fileName): \(m.unitName) (\(m.unitCode)) already submitted \(described), which overlaps \(m.periodLabel) (\(m.from) – \(m.to)): the same forms would be counted twice; nothing was imported")
-        }
-        guard submission.replace else {
-            throw StoreError(
-                "\(fileName): \(m.unitName) (\(m.unitCode)) already submitted \(described); a resubmission must say that it replaces it (the earlier one is kept in the history); nothing was imported",
-                remedy: .replaceSubmission)
-        }
+        guard let earlier = try ResponseStore.admission(of: submission, fileName: fileName, overlapping: overlapping) else { return nil }
         // Withdraw the earlier forms and the corrections made to them since: each current version
         // is marked as superseded by itself (no successor form); every version stays.
         try session.execute(
