@@ -92,7 +92,8 @@ let package = Package(
             ],
             path: "Sources/Collect/Scan/Review"),
         // The store's contract (pure): what kiosks need from any store.
-        .target(name: "SIPASStoring", dependencies: ["SIPASModel"], path: "Sources/Store/Contract"),
+        .target(
+            name: "SIPASStoring", dependencies: ["SIPASModel", .product(name: "Crypto", package: "swift-crypto")], path: "Sources/Store/Contract"),
         // Store: embedded SQLite (the default), and PostgreSQL for a district or province server. Both
         // fill the same column reader, so they live in one module.
         .target(
@@ -125,6 +126,16 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Sources/Collect/KioskWeb"),
+        // The district or province server (sipas serve): kiosks' outboxes in, the status page out.
+        .target(
+            name: "SIPASServer",
+            dependencies: [
+                "SIPASKiosk", "SIPASStoring", "SIPASHTTP", "SIPASModel", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Sources/Collect/Server"),
         .target(
             name: "SIPASReport",
             dependencies: ["SIPASModel", "SIPASAnalysis", "SIPASStatistics", "SIPASXlsx"],
@@ -135,13 +146,14 @@ let package = Package(
             dependencies: [
                 "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASStoring", "SIPASStore", "SIPASTemplate",
                 "SIPASXlsxReader", "SIPASReport", "SIPASFormLayout", "SIPASFormPDF", "SIPASOMR", "SIPASScanInput", "SIPASScanReview",
+                "SIPASServer", "SIPASKiosk", "SIPASHTTP", .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Sources/Workflows"),
         .target(
             name: "SIPASCommands",
             dependencies: [
                 "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader", "SIPASReport",
-                "SIPASKiosk", "SIPASKioskWeb", "SIPASStoring", "SIPASWorkflows", "SIPASFormLayout", "SIPASOMR", "SIPASScanInput", "SIPASScanReview", "SIPASHTTP",
+                "SIPASKiosk", "SIPASKioskWeb", "SIPASServer", "SIPASStoring", "SIPASWorkflows", "SIPASFormLayout", "SIPASOMR", "SIPASScanInput", "SIPASScanReview", "SIPASHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -194,6 +206,13 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/KioskWebTests"),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "SIPASServer", "SIPASKiosk", "SIPASStore", "SIPASStoring", "SIPASModel", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/ServerTests"),
         .testTarget(
             name: "WorkflowsTests", dependencies: ["SIPASWorkflows", "SIPASAnalysis", "SIPASStore", "SIPASStoring", "SIPASModel", "SIPASSynthetic", "SIPASTemplate", "SIPASCSV", "SIPASReport", "TestSupport"],
             path: "Tests/WorkflowsTests"),

@@ -20,61 +20,7 @@ extension ResponseStore: KioskRatingStore {
     /// Stores ratings in one transaction (group commit), each in its own savepoint so that one
     /// refused rating does not undo the others. Returns one outcome (or error) per rating, in order.
     public func recordRatings(_ ratings: [KioskRating], questionnaire q: Questionnaire, replayOnly: [Bool]? = nil) throws -> [Result<KioskOutcome, KioskStoreError>] {
-        let layout = AnswerLayout(questionnaire: q)
-        return try write { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO responses (form_id, unit, questionnaire_id, questionnaire_version, collected_on, collected_at,
-                    channel, field, source, dossier_hash, codes, created_at, kiosk_id, idempotency_key)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'kiosk', ?, ?, ?, ?, ?)
-                """)
-            var outcomes: [Result<KioskOutcome, KioskStoreError>] = []
-            outcomes.reserveCapacity(ratings.count)
-            for (n, rating) in ratings.enumerated() {
-                guard let k = layout.codedItems.firstIndex(of: rating.item) else {
-                    outcomes.append(.failure(KioskStoreError("item '\(rating.item)' is not a coded item of \(q.id)")))
-                    continue
-                }
-                if let key = rating.idempotencyKey,
-                   let stored = try Row.fetchOne(db, sql: "SELECT id, codes, dossier_hash FROM responses WHERE kiosk_id = ? AND idempotency_key = ?", arguments: [rating.kioskID, key]) {
-                    let id: Int64 = stored["id"]
-                    let codes: Data = stored["codes"]
-                    let hash: String? = stored["dossier_hash"]
-                    let same = k < codes.count && codes[codes.startIndex + k] == rating.code && hash == rating.dossierHash
-                    outcomes.append(.success(same ? .replayed(id) : .keyReused(id)))
-                    continue
-                }
-                if replayOnly?[n] == true {
-                    outcomes.append(.success(.notStored))
-                    continue
-                }
-                if let hash = rating.dossierHash,
-                   try Bool.fetchOne(db, sql: "SELECT 1 FROM responses WHERE dossier_hash = ? AND superseded_by IS NULL", arguments: [hash]) == true {
-                    outcomes.append(.success(.dossierAlreadyRated))
-                    continue
-                }
-                var codes = [UInt8](repeating: 0, count: max(1, layout.codedItems.count))
-                codes[k] = rating.code
-                let (day, minute) = KioskClock.dayAndMinute(rating.at)
-                let formID = "K-" + UUID().uuidString.prefix(13).lowercased()
-                do {
-                    try insert.execute(arguments: [
-                        formID, rating.unit, q.id, q.version, day, minute, rating.channel, rating.field, rating.dossierHash,
-                        Data(codes), Self.now(), rating.kioskID, rating.idempotencyKey,
-                    ])
-                    let id = db.lastInsertedRowID
-                    for (item, code) in rating.followUps.sorted(by: { $0.key < $1.key }) where item != rating.item && code != 0 {
-                        guard layout.codedItems.contains(item) else { throw KioskStoreError("item '\(item)' is not a coded item of \(q.id)") }
-                        try db.execute(
-                            sql: "INSERT INTO response_additions (response_id, item, code, added_at) VALUES (?, ?, ?, ?)",
-                            arguments: [id, item, Int(code), Self.now()])
-                    }
-                    outcomes.append(.success(.created(id)))
-                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-                    outcomes.append(.failure(KioskStoreError("cannot store the rating: \(error.message ?? "constraint")")))
-                }
-            }
-            return outcomes
-        }
+        try write { db in try KioskWriter.record(ratings, questionnaire: q, replayOnly: replayOnly, in: SQLiteKioskTransaction(db: db)) }
     }
 
     /// Adds a follow-up answer to a stored kiosk rating; false when that item was already answered.
@@ -146,5 +92,59 @@ extension ResponseStore: KioskRatingStore {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT id, idempotency_key FROM responses WHERE kiosk_id = ? ORDER BY id", arguments: [kioskID]).map { ($0[0], $0[1]) }
         }
+    }
+}
+
+/// ``KioskTransaction`` in an SQLite write transaction.
+struct SQLiteKioskTransaction: KioskTransaction {
+    let db: Database
+
+    func storedRating(kioskID: String, key: String, additions: Bool) throws -> StoredKioskRating? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT id, unit, field, channel, collected_at, codes, dossier_hash FROM responses WHERE kiosk_id = ? AND idempotency_key = ?",
+            arguments: [kioskID, key]) else { return nil }
+        let id: Int64 = row["id"]
+        var added: [String: UInt8] = [:]
+        if additions {
+            for a in try Row.fetchAll(db, sql: "SELECT item, code FROM response_additions WHERE response_id = ?", arguments: [id]) {
+                added[a[0]] = UInt8(clamping: a[1] as Int)
+            }
+        }
+        let codes: Data = row["codes"]
+        return StoredKioskRating(
+            id: id, unit: row["unit"], field: row["field"], channel: row["channel"], minute: row["collected_at"], codes: [UInt8](codes),
+            dossierHash: row["dossier_hash"], additions: added)
+    }
+
+    func dossierTaken(_ hash: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM responses WHERE dossier_hash = ? AND superseded_by IS NULL", arguments: [hash]) == true
+    }
+
+    func insert(_ row: KioskRow) throws -> Int64 {
+        let r = row.rating
+        var id: Int64 = 0
+        do {
+            try db.inSavepoint {
+                try db.cachedStatement(sql: """
+                    INSERT INTO responses (form_id, unit, questionnaire_id, questionnaire_version, collected_on, collected_at,
+                        channel, field, source, dossier_hash, codes, created_at, kiosk_id, idempotency_key)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'kiosk', ?, ?, ?, ?, ?)
+                    """).execute(arguments: [
+                        row.formID, r.unit, row.questionnaire.id, row.questionnaire.version, row.day, row.minute, r.channel, r.field, r.dossierHash,
+                        Data(row.codes), row.createdAt, r.kioskID, r.idempotencyKey,
+                    ])
+                id = db.lastInsertedRowID
+                for (item, code) in row.followUps { try insertAddition(responseID: id, item: item, code: code, at: row.createdAt) }
+                return .commit
+            }
+            return id
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            throw KioskStoreError("cannot store the rating: \(error.message ?? "constraint")")
+        }
+    }
+
+    func insertAddition(responseID: Int64, item: String, code: UInt8, at: String) throws {
+        try db.execute(
+            sql: "INSERT INTO response_additions (response_id, item, code, added_at) VALUES (?, ?, ?, ?)", arguments: [responseID, item, Int(code), at])
     }
 }

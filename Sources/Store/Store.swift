@@ -157,6 +157,21 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
                     BEGIN SELECT RAISE(ABORT, 'page images are never deleted'); END;
                 """)
         }
+        // Kiosks' tokens for `sipas serve`: the hash only; a token is revoked, never deleted or revived.
+        m.registerMigration("v7-kiosk-tokens") { db in
+            try db.execute(sql: """
+                CREATE TABLE kiosk_tokens (
+                    token_hash TEXT PRIMARY KEY, kiosk TEXT NOT NULL, unit TEXT NOT NULL REFERENCES units(code),
+                    created_at TEXT NOT NULL, revoked_at TEXT);
+                CREATE UNIQUE INDEX kiosk_tokens_active ON kiosk_tokens (kiosk) WHERE revoked_at IS NULL;
+                CREATE TRIGGER kiosk_tokens_revoke_only BEFORE UPDATE OF token_hash, kiosk, unit, created_at ON kiosk_tokens
+                    BEGIN SELECT RAISE(ABORT, 'a kiosk token is only ever revoked'); END;
+                CREATE TRIGGER kiosk_tokens_stay_revoked BEFORE UPDATE OF revoked_at ON kiosk_tokens WHEN OLD.revoked_at IS NOT NULL
+                    BEGIN SELECT RAISE(ABORT, 'a revoked kiosk token stays revoked'); END;
+                CREATE TRIGGER kiosk_tokens_no_delete BEFORE DELETE ON kiosk_tokens
+                    BEGIN SELECT RAISE(ABORT, 'kiosk tokens are never deleted'); END;
+                """)
+        }
         return m
     }
 

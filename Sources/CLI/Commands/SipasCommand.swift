@@ -24,7 +24,7 @@ public struct SipasCommand: ParsableCommand {
         version: version,
         subcommands: [
             QuestionnaireCommand.self, InitCommand.self, TemplateCommand.self, FormCommand.self, ScanCommand.self, ImportCommand.self, AnalyzeCommand.self, ExportCommand.self,
-            KioskCommand.self, ReportCommand.self, LabelsCommand.self, DemoCommand.self, PlanSampleCommand.self, GenerateCommand.self,
+            KioskCommand.self, ServeCommand.self, TokenCommand.self, ReportCommand.self, LabelsCommand.self, DemoCommand.self, PlanSampleCommand.self, GenerateCommand.self,
         ])
 
     public init() {}

@@ -66,13 +66,17 @@ public struct KioskRating: Sendable, Equatable {
     /// A key chosen by the client so that a retried submission is stored once.
     public var idempotencyKey: String?
     public var at: Date
+    /// The local minute of the rating at the kiosk (yyyy-MM-dd HH:mm), when it comes from a kiosk
+    /// elsewhere (a synced outbox): stored as given. Otherwise `at` is taken in this machine's zone.
+    public var localMinute: String?
     /// Follow-up answers already known when the rating is stored (item → code), appended in the same transaction.
     public var followUps: [String: UInt8] = [:]
 
     public init(
         kioskID: String, unit: String, field: String?, channel: String?, item: String, code: UInt8,
-        dossierHash: String? = nil, idempotencyKey: String? = nil, at: Date = Date(), followUps: [String: UInt8] = [:]
+        dossierHash: String? = nil, idempotencyKey: String? = nil, at: Date = Date(), localMinute: String? = nil, followUps: [String: UInt8] = [:]
     ) {
+        self.localMinute = localMinute
         self.followUps = followUps
         self.kioskID = kioskID
         self.unit = unit
@@ -133,5 +137,11 @@ public enum KioskClock {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         let day = String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
         return (day, day + String(format: " %02d:%02d", c.hour ?? 0, c.minute ?? 0))
+    }
+
+    /// The day and minute a rating is stored under: its kiosk's local minute when given, else `at` here.
+    public static func dayAndMinute(of rating: KioskRating) -> (day: String, minute: String) {
+        if let minute = rating.localMinute { return (String(minute.prefix(10)), minute) }
+        return dayAndMinute(rating.at)
     }
 }

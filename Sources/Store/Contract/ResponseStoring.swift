@@ -87,7 +87,7 @@ public protocol ResponseHistory: Sendable {
 
 /// Everything sipas needs from a store: responses in and out, history, and the kiosks' ratings.
 /// Use it where a command works with whatever store the person chose.
-public typealias SurveyStore = ResponseWriting & ResponseReading & ResponseHistory & KioskRatingStore
+public typealias SurveyStore = ResponseWriting & ResponseReading & ResponseHistory & KioskServerStore
 
 extension ResponseWriting {
     /// Imports and commits (``importStreamed(_:dryRun:progress:)`` without a dry run or progress).

@@ -220,7 +220,7 @@ struct PostgresBatchWriter {
         if let sha = batch.sha256, let previous = try session.rows("SELECT file_name, imported_at FROM batches WHERE sha256 = $1", [sha]).first {
             throw StoreError("\(batch.fileName): this file was already imported (same SHA-256 as \(previous.text(0) ?? "?"), imported \(previous.text(1) ?? "?")); nothing was imported again")
         }
-        try store.registerQuestionnaire(batch.questionnaire, yaml: batch.questionnaireYAML)
+        try store.insertQuestionnaire(batch.questionnaire, yaml: batch.questionnaireYAML)
         known = Set(try session.rows("SELECT code FROM units").compactMap { $0.text(0) })
         stamp = ResponseStore.now()
         batchID = try session.rows(

@@ -9,7 +9,7 @@ extension PostgresStore: KioskRatingStore {
     public func prepareKiosk(questionnaire q: Questionnaire, yaml: String, unit: String, unitName: String?) throws {
         try write {
             try session.execute("SELECT pg_advisory_xact_lock($1)", [Self.importLock])
-            try registerQuestionnaire(q, yaml: yaml)
+            try insertQuestionnaire(q, yaml: yaml)
             try session.execute(
                 "INSERT INTO units (code, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (code) DO NOTHING", [unit, unitName, ResponseStore.now()])
         }
@@ -18,61 +18,7 @@ extension PostgresStore: KioskRatingStore {
     /// Stores ratings in one transaction (group commit), each in its own savepoint so that one
     /// refused rating does not undo the others.
     public func recordRatings(_ ratings: [KioskRating], questionnaire q: Questionnaire, replayOnly: [Bool]?) throws -> [Result<KioskOutcome, KioskStoreError>] {
-        let layout = AnswerLayout(questionnaire: q)
-        return try write {
-            var outcomes: [Result<KioskOutcome, KioskStoreError>] = []
-            outcomes.reserveCapacity(ratings.count)
-            for (n, rating) in ratings.enumerated() {
-                guard let k = layout.codedItems.firstIndex(of: rating.item) else {
-                    outcomes.append(.failure(KioskStoreError("item '\(rating.item)' is not a coded item of \(q.id)")))
-                    continue
-                }
-                if let key = rating.idempotencyKey,
-                   let stored = try session.rows("SELECT id, codes, dossier_hash FROM responses WHERE kiosk_id = $1 AND idempotency_key = $2", [rating.kioskID, key]).first {
-                    let id = stored.int(0) ?? 0
-                    let codes = stored.bytes(1) ?? []
-                    let same = k < codes.count && codes[k] == rating.code && stored.text(2) == rating.dossierHash
-                    outcomes.append(.success(same ? .replayed(id) : .keyReused(id)))
-                    continue
-                }
-                if replayOnly?[n] == true {
-                    outcomes.append(.success(.notStored))
-                    continue
-                }
-                if let hash = rating.dossierHash,
-                   try !session.rows("SELECT 1 FROM responses WHERE dossier_hash = $1 AND superseded_by IS NULL", [hash]).isEmpty {
-                    outcomes.append(.success(.dossierAlreadyRated))
-                    continue
-                }
-                var codes = [UInt8](repeating: 0, count: max(1, layout.codedItems.count))
-                codes[k] = rating.code
-                let (day, minute) = KioskClock.dayAndMinute(rating.at)
-                let formID = "K-" + UUID().uuidString.prefix(13).lowercased()
-                try session.execute("SAVEPOINT rating")
-                do {
-                    let now = ResponseStore.now()
-                    let id = try session.rows(
-                        """
-                        INSERT INTO responses (form_id, unit, questionnaire_id, questionnaire_version, collected_on, collected_at,
-                            channel, field, source, dossier_hash, codes, created_at, kiosk_id, idempotency_key)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'kiosk', $9, $10, $11, $12, $13) RETURNING id
-                        """,
-                        [formID, rating.unit, q.id, q.version, day, minute, rating.channel, rating.field, rating.dossierHash, PostgresBytes(codes), now,
-                         rating.kioskID, rating.idempotencyKey])[0].int(0) ?? 0
-                    for (item, code) in rating.followUps.sorted(by: { $0.key < $1.key }) where item != rating.item && code != 0 {
-                        guard layout.codedItems.contains(item) else { throw KioskStoreError("item '\(item)' is not a coded item of \(q.id)") }
-                        try session.execute(
-                            "INSERT INTO response_additions (response_id, item, code, added_at) VALUES ($1, $2, $3, $4)", [id, item, Int64(code), now])
-                    }
-                    try session.execute("RELEASE SAVEPOINT rating")
-                    outcomes.append(.success(.created(id)))
-                } catch let failure as PostgresFailure where failure.isConstraint {
-                    try session.execute("ROLLBACK TO SAVEPOINT rating")
-                    outcomes.append(.failure(KioskStoreError("cannot store the rating: \(failure.message)")))
-                }
-            }
-            return outcomes
-        }
+        try write { try KioskWriter.record(ratings, questionnaire: q, replayOnly: replayOnly, in: PostgresKioskTransaction(session: session)) }
     }
 
     public func addAnswer(responseID: Int64, item: String, code: UInt8, questionnaire q: Questionnaire, idempotencyKey: String?) throws -> Bool {
@@ -141,5 +87,55 @@ extension PostgresStore: KioskRatingStore {
         try read {
             try session.rows("SELECT id, idempotency_key FROM responses WHERE kiosk_id = $1 ORDER BY id", [kioskID]).map { ($0.int(0) ?? 0, $0.text(1)) }
         }
+    }
+}
+
+/// ``KioskTransaction`` in a PostgreSQL transaction.
+struct PostgresKioskTransaction: KioskTransaction {
+    let session: PostgresSession
+
+    func storedRating(kioskID: String, key: String, additions: Bool) throws -> StoredKioskRating? {
+        guard let row = try session.rows(
+            "SELECT id, unit, field, channel, collected_at, codes, dossier_hash FROM responses WHERE kiosk_id = $1 AND idempotency_key = $2",
+            [kioskID, key]).first else { return nil }
+        let id = row.int(0) ?? 0
+        var added: [String: UInt8] = [:]
+        if additions {
+            for a in try session.rows("SELECT item, code FROM response_additions WHERE response_id = $1", [id]) {
+                if let item = a.text(0) { added[item] = UInt8(clamping: a.int(1) ?? 0) }
+            }
+        }
+        return StoredKioskRating(
+            id: id, unit: row.text(1) ?? "", field: row.text(2), channel: row.text(3), minute: row.text(4), codes: row.bytes(5) ?? [],
+            dossierHash: row.text(6), additions: added)
+    }
+
+    func dossierTaken(_ hash: String) throws -> Bool {
+        try !session.rows("SELECT 1 FROM responses WHERE dossier_hash = $1 AND superseded_by IS NULL", [hash]).isEmpty
+    }
+
+    func insert(_ row: KioskRow) throws -> Int64 {
+        let r = row.rating
+        try session.execute("SAVEPOINT rating")
+        do {
+            let id = try session.rows(
+                """
+                INSERT INTO responses (form_id, unit, questionnaire_id, questionnaire_version, collected_on, collected_at,
+                    channel, field, source, dossier_hash, codes, created_at, kiosk_id, idempotency_key)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'kiosk', $9, $10, $11, $12, $13) RETURNING id
+                """,
+                [row.formID, r.unit, row.questionnaire.id, row.questionnaire.version, row.day, row.minute, r.channel, r.field, r.dossierHash,
+                 PostgresBytes(row.codes), row.createdAt, r.kioskID, r.idempotencyKey])[0].int(0) ?? 0
+            for (item, code) in row.followUps { try insertAddition(responseID: id, item: item, code: code, at: row.createdAt) }
+            try session.execute("RELEASE SAVEPOINT rating")
+            return id
+        } catch let failure as PostgresFailure where failure.isConstraint {
+            try session.execute("ROLLBACK TO SAVEPOINT rating")
+            throw KioskStoreError("cannot store the rating: \(failure.message)")
+        }
+    }
+
+    func insertAddition(responseID: Int64, item: String, code: UInt8, at: String) throws {
+        try session.execute("INSERT INTO response_additions (response_id, item, code, added_at) VALUES ($1, $2, $3, $4)", [responseID, item, Int64(code), at])
     }
 }

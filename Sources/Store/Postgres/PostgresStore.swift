@@ -148,6 +148,25 @@ public final class PostgresStore: ResponseWriting, ResponseReading, ResponseHist
             "CREATE TRIGGER page_images_no_delete BEFORE DELETE ON page_images FOR EACH ROW EXECUTE FUNCTION sipas_refuse('page images are never deleted')",
             "CREATE TRIGGER page_images_no_truncate BEFORE TRUNCATE ON page_images FOR EACH STATEMENT EXECUTE FUNCTION sipas_refuse('page images are never deleted')",
         ]),
+        // Kiosks' tokens for `sipas serve`, as SQLite's v7: the hash only, revoked but never deleted or revived.
+        ("v2-kiosk-tokens", [
+            """
+            CREATE TABLE kiosk_tokens (
+                token_hash TEXT COLLATE "C" PRIMARY KEY, kiosk TEXT COLLATE "C" NOT NULL, unit TEXT COLLATE "C" NOT NULL REFERENCES units(code),
+                created_at TEXT COLLATE "C" NOT NULL, revoked_at TEXT)
+            """,
+            "CREATE UNIQUE INDEX kiosk_tokens_active ON kiosk_tokens (kiosk) WHERE revoked_at IS NULL",
+            """
+            CREATE TRIGGER kiosk_tokens_revoke_only BEFORE UPDATE OF token_hash, kiosk, unit, created_at ON kiosk_tokens
+                FOR EACH ROW EXECUTE FUNCTION sipas_refuse('a kiosk token is only ever revoked')
+            """,
+            """
+            CREATE TRIGGER kiosk_tokens_stay_revoked BEFORE UPDATE OF revoked_at ON kiosk_tokens
+                FOR EACH ROW WHEN (OLD.revoked_at IS NOT NULL) EXECUTE FUNCTION sipas_refuse('a revoked kiosk token stays revoked')
+            """,
+            "CREATE TRIGGER kiosk_tokens_no_delete BEFORE DELETE ON kiosk_tokens FOR EACH ROW EXECUTE FUNCTION sipas_refuse('kiosk tokens are never deleted')",
+            "CREATE TRIGGER kiosk_tokens_no_truncate BEFORE TRUNCATE ON kiosk_tokens FOR EACH STATEMENT EXECUTE FUNCTION sipas_refuse('kiosk tokens are never deleted')",
+        ]),
     ]
 
     /// The advisory lock that serialises migrations (and imports: see ``importStreamed(_:dryRun:progress:)``).
@@ -266,7 +285,7 @@ public final class PostgresStore: ResponseWriting, ResponseReading, ResponseHist
     }
 
     /// Stores a questionnaire version with its YAML once; the same version with other content is refused.
-    func registerQuestionnaire(_ q: Questionnaire, yaml: String) throws {
+    func insertQuestionnaire(_ q: Questionnaire, yaml: String) throws {
         let hash = Hex.sha256(yaml)
         if let stored = try session.rows("SELECT content_hash FROM questionnaires WHERE id = $1 AND version = $2", [q.id, q.version]).first?.text(0) {
             if stored != hash {
