@@ -209,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "SIPASServer", "SIPASKiosk", "SIPASStore", "SIPASStoring", "SIPASModel", "TestSupport",
+                "SIPASServer", "SIPASKiosk", "SIPASStore", "SIPASStoring", "SIPASModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/ServerTests"),
