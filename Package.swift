@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // Pure core: no I/O.
@@ -136,6 +137,15 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Sources/Collect/Server"),
+        // A kiosk's outbox pushed to that server (sipas kiosk --upstream): the API client and the sync loop.
+        .target(
+            name: "SIPASSync",
+            dependencies: [
+                "SIPASStoring", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/Collect/Sync"),
         .target(
             name: "SIPASReport",
             dependencies: ["SIPASModel", "SIPASAnalysis", "SIPASStatistics", "SIPASXlsx"],
@@ -153,7 +163,7 @@ let package = Package(
             name: "SIPASCommands",
             dependencies: [
                 "SIPASModel", "SIPASStatistics", "SIPASAnalysis", "SIPASSynthetic", "SIPASCSV", "SIPASXlsx", "SIPASStore", "SIPASTemplate", "SIPASXlsxReader", "SIPASReport",
-                "SIPASKiosk", "SIPASKioskWeb", "SIPASServer", "SIPASStoring", "SIPASWorkflows", "SIPASFormLayout", "SIPASOMR", "SIPASScanInput", "SIPASScanReview", "SIPASHTTP",
+                "SIPASKiosk", "SIPASKioskWeb", "SIPASServer", "SIPASSync", "SIPASStoring", "SIPASWorkflows", "SIPASFormLayout", "SIPASOMR", "SIPASScanInput", "SIPASScanReview", "SIPASHTTP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -209,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "SIPASServer", "SIPASKiosk", "SIPASStore", "SIPASStoring", "SIPASModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "SIPASServer", "SIPASSync", "SIPASKiosk", "SIPASStore", "SIPASStoring", "SIPASModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/ServerTests"),

@@ -91,6 +91,8 @@ enum KioskWriter {
         var outcomes: [KioskOutcome] = []
         outcomes.reserveCapacity(ratings.count)
         var seen: [String: KioskRating] = [:]
+        // Ratings of this batch not stored because their dossier was rated: their answers are dropped with them.
+        var dropped = Set<String>()
         for rating in ratings {
             guard let key = rating.idempotencyKey else { throw IngestRefusal("every rating needs its id") }
             guard let k = layout.codedItems.firstIndex(of: rating.item) else {
@@ -116,6 +118,7 @@ enum KioskWriter {
             }
             if let hash = rating.dossierHash, try tx.dossierTaken(hash) {
                 outcomes.append(.dossierAlreadyRated)
+                dropped.insert(key)
                 continue
             }
             do {
@@ -125,7 +128,7 @@ enum KioskWriter {
             }
         }
         var added = 0, replayed = 0
-        for addition in additions {
+        for addition in additions where !dropped.contains(addition.ratingKey) {
             guard layout.codedItems.contains(addition.item) else {
                 throw IngestRefusal("answer to rating \(addition.ratingKey): item '\(addition.item)' is not a coded item of \(q.id)")
             }

@@ -172,6 +172,16 @@ public final class ResponseStore: ResponseWriting, ResponseReading, ResponseHist
                     BEGIN SELECT RAISE(ABORT, 'kiosk tokens are never deleted'); END;
                 """)
         }
+        // A kiosk's outbox: which local ratings and answers the server has acknowledged (sipas kiosk --upstream).
+        m.registerMigration("v8-outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE outbox_sent (
+                    response_id INTEGER PRIMARY KEY REFERENCES responses(id), status TEXT NOT NULL, sent_at TEXT NOT NULL);
+                CREATE TABLE outbox_additions_sent (
+                    response_id INTEGER NOT NULL, item TEXT NOT NULL, sent_at TEXT NOT NULL, PRIMARY KEY (response_id, item),
+                    FOREIGN KEY (response_id, item) REFERENCES response_additions(response_id, item));
+                """)
+        }
         return m
     }
 

@@ -4,6 +4,8 @@ import SIPASWorkflows
 import SIPASKiosk
 import SIPASKioskWeb
 import SIPASStore
+import SIPASStoring
+import SIPASSync
 
 struct KioskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,6 +29,14 @@ struct KioskCommand: ParsableCommand {
               sipas kiosk --unit XA01 --field dat-dai
               sipas kiosk --unit XA01 --field ho-tich --require-dossier --hours 07:30-11:30,13:30-17:00
               sipas kiosk --config Reports/kiosk-quay-1.yaml --web --listen 0.0.0.0:8080
+
+            Syncing to a district or province server (sipas serve): with --upstream the kiosk still stores \
+            every rating on this machine first, then sends it in the background; it keeps working for days \
+            with the server or the network down and sends the queue when they are back. The staff screen \
+            shows the queue and the last successful sync. The kiosk's token (sipas token add on the \
+            server) comes from $SIPAS_UPSTREAM_TOKEN or --upstream-token-file, so that it never shows in \
+            the list of processes:
+              SIPAS_UPSTREAM_TOKEN=… sipas kiosk --unit XA01 --kiosk-id quay-1 --upstream https://huyen.example:8443
             """)
 
     @OptionGroup var store: StoreOptions
@@ -73,6 +83,15 @@ struct KioskCommand: ParsableCommand {
     @Option(help: "With --web: the kiosk token (default: generated and printed once).")
     var token: String?
 
+    @Option(help: "Send the ratings to this sipas serve (http(s)://HOST:PORT) in the background; each is stored here first.")
+    var upstream: String?
+
+    @Option(name: .customLong("upstream-token-file"), help: "A file holding this kiosk's token for --upstream (default: $SIPAS_UPSTREAM_TOKEN).")
+    var upstreamTokenFile: String?
+
+    @Option(name: .customLong("upstream-ca"), help: "With an https upstream: the server's certificate (PEM) to trust, when no public authority signed it.")
+    var upstreamCA: String?
+
     var options: KioskOptions {
         var o = KioskOptions()
         (o.configFile, o.unit, o.questionnaire, o.field, o.channel, o.kioskID) = (config, unit, questionnaire, field, channel, kioskID)
@@ -84,6 +103,20 @@ struct KioskCommand: ParsableCommand {
     /// a wrong kiosk file its own problems.
     func validate() throws {
         do { _ = try options.resolve() } catch let e as KioskOptionError { throw ValidationError(e.description) } catch { throw CLIError("\(error)") }
+        if let upstream {
+            guard upstream.hasPrefix("http://") || upstream.hasPrefix("https://") else {
+                throw ValidationError("--upstream takes the server's address as http(s)://HOST:PORT, e.g. https://huyen.example:8443; found '\(upstream)'")
+            }
+            if PostgresAddress.isPostgres(store.resolvedPath) {
+                throw ValidationError("--upstream needs the kiosk's own SQLite store (its outbox), not a PostgreSQL server")
+            }
+            if requireDossier {
+                throw ValidationError(
+                    "--upstream cannot be used with --require-dossier yet: a dossier's hash is keyed by each store's own secret, so the server could not tell two kiosks' ratings of one dossier apart")
+            }
+        } else if upstreamTokenFile != nil || upstreamCA != nil {
+            throw ValidationError("--upstream-token-file and --upstream-ca go with --upstream")
+        }
         guard web else { return }
         if WebKiosk.listenAddress(listen) == nil { throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8080; found '\(listen)'") }
         if let token, token.count < WebKiosk.minimumTokenLength { throw ValidationError("--token must have at least \(WebKiosk.minimumTokenLength) characters") }
@@ -98,10 +131,45 @@ struct KioskCommand: ParsableCommand {
         c.labels = try s.effectiveLabels()
         let recorder = try KioskRecorder(store: s, config: c, form: form, questionnaireYAML: yaml)
         defer { recorder.close() }
+        let sync = try upstreamSync(store: s, config: c)
+        defer { sync.map(Self.stop) }
+        if let sync {
+            recorder.attachUpstream(onStored: { sync.nudge() }, status: { sync.status() })
+            sync.start()
+            emitError("Kiosk \(c.kioskID) gửi các lượt đánh giá lên \(sync.client.base) (lưu trên máy này trước).")
+        }
         if web { return try runWeb(recorder) }
         if let counts = try TerminalKiosk(recorder: recorder).run() {
             emit("Kiosk \(c.kioskID) đã tắt. Hôm nay: \(counts.today) lượt đánh giá (\(counts.dissatisfiedToday) không hài lòng); bị từ chối: \(counts.rejectedToday).")
         }
+    }
+
+    /// The background sync to `--upstream`, when asked for.
+    func upstreamSync(store: any SurveyStore, config c: KioskConfig) throws -> OutboxSync? {
+        guard let upstream else { return nil }
+        guard let outbox = store as? any KioskOutbox else { throw CLIError("--upstream needs the kiosk's own SQLite store") }
+        let token: String
+        if let file = upstreamTokenFile {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError("\(file): cannot read the kiosk's token") }
+            token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        } else {
+            token = ProcessInfo.processInfo.environment["SIPAS_UPSTREAM_TOKEN"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        }
+        guard !token.isEmpty else {
+            throw CLIError("--upstream needs this kiosk's token: set SIPAS_UPSTREAM_TOKEN or pass --upstream-token-file (sipas token add on the server issues it)")
+        }
+        let client: UpstreamClient
+        do { client = try UpstreamClient(base: upstream, token: token, caFile: upstreamCA) } catch { throw CLIError("\(error)") }
+        return OutboxSync(outbox: outbox, client: client, kioskID: c.kioskID, unit: c.unit)
+    }
+
+    static func stop(_ sync: OutboxSync) {
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await sync.stop()
+            done.signal()
+        }
+        done.wait()
     }
 
     func runWeb(_ recorder: KioskRecorder) throws {

@@ -37,6 +37,24 @@ public final class KioskRecorder: @unchecked Sendable {
     private var lastAccepted: Date?
     private var stopped = false
     private var thread: Thread?
+    private var onStored: (@Sendable () -> Void)?
+    private var upstream: (@Sendable () -> UpstreamStatus)?
+
+    /// Use on a kiosk that syncs to a server: `onStored` is called after each commit that stored
+    /// something (to send it promptly), and `upstream` tells the staff screen how the link is.
+    public func attachUpstream(onStored: @escaping @Sendable () -> Void, status: @escaping @Sendable () -> UpstreamStatus) {
+        lock.lock()
+        self.onStored = onStored
+        self.upstream = status
+        lock.unlock()
+    }
+
+    private func stored() {
+        lock.lock()
+        let hook = onStored
+        lock.unlock()
+        hook?()
+    }
 
     public init(store: any KioskRatingStore, config: KioskConfig, form: KioskForm, questionnaireYAML: String) throws {
         self.store = store
@@ -117,7 +135,9 @@ public final class KioskRecorder: @unchecked Sendable {
     /// Adds a follow-up answer to a stored rating; false when that item was answered already.
     /// Throws `KioskStoreError` when the rating is not this kiosk's or the key is not the rating's.
     public func addAnswer(responseID: Int64, item: String, code: UInt8, idempotencyKey: String? = nil) throws -> Bool {
-        try store.addAnswer(responseID: responseID, item: item, code: code, questionnaire: form.questionnaire, idempotencyKey: idempotencyKey)
+        let added = try store.addAnswer(responseID: responseID, item: item, code: code, questionnaire: form.questionnaire, idempotencyKey: idempotencyKey)
+        if added { stored() }
+        return added
     }
 
     /// Counts for the staff screen; the period starts on the first day of the current quarter.
@@ -126,9 +146,14 @@ public final class KioskRecorder: @unchecked Sendable {
         let (day, _) = KioskClock.dayAndMinute(now)
         let month = Int(day.dropFirst(5).prefix(2)) ?? 1
         let quarterStart = String(day.prefix(5)) + String(format: "%02d-01", (month - 1) / 3 * 3 + 1)
-        return try store.kioskCounts(
+        var counts = try store.kioskCounts(
             kioskID: config.kioskID, item: form.overallItem, questionnaire: form.questionnaire, dissatisfied: form.dissatisfied,
             periodStart: quarterStart, now: now)
+        lock.lock()
+        let link = upstream
+        lock.unlock()
+        counts.upstream = link?()
+        return counts
     }
 
     private func flushRejections() {
@@ -178,6 +203,7 @@ public final class KioskRecorder: @unchecked Sendable {
                 lock.unlock()
             }
             for (job, outcome) in zip(jobs, outcomes) { job.done(outcome) }
+            if outcomes.contains(where: { if case .created = $0 { true } else { false } }) { stored() }
         }
     }
 }

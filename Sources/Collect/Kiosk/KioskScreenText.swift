@@ -14,6 +14,14 @@ public struct KioskLine: Sendable, Equatable {
 /// The words on each screen, laid out for a terminal of a given size: centred, wrapped, with
 /// the answers one per line and spaced out so they can be read from a step back.
 public enum KioskScreenText {
+    /// An ISO 8601 time as the staff read it: local HH:mm dd/MM/yyyy.
+    static func localTime(_ iso: String) -> String {
+        guard let date = ISO8601DateFormatter().date(from: iso) else { return iso }
+        let f = DateFormatter()
+        f.dateFormat = "HH:mm dd/MM/yyyy"
+        return f.string(from: date)
+    }
+
     public static func lines(flow: KioskFlow, now: Date, width: Int, height: Int, counts: KioskCounts?) -> [KioskLine] {
         let w = max(20, width)
         var body: [KioskLine] = []
@@ -76,6 +84,12 @@ public enum KioskScreenText {
                 para("Từ đầu quý: \(c.period) lượt.")
                 let reasons = c.rejectedByReason.sorted { $0.key < $1.key }.map { "\(reasonLabel($0.key)): \($0.value)" }.joined(separator: "; ")
                 para("Lượt bị từ chối hôm nay: \(c.rejectedToday)" + (reasons.isEmpty ? "" : " (\(reasons))") + ".")
+                if let u = c.upstream {
+                    blank()
+                    para("Gửi lên máy chủ: \(u.queuedRatings) lượt đánh giá và \(u.queuedAdditions) câu trả lời thêm đang chờ gửi.")
+                    para("Lần gửi được gần nhất: " + (u.lastSync.map(localTime) ?? "chưa có") + ".")
+                    if let error = u.lastError { para("Lỗi gần nhất: \(error)") }
+                }
             } else {
                 para("Không đọc được số liệu.")
             }

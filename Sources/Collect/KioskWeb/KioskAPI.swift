@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import SIPASStoring
 
 // The web kiosk's JSON: the bodies it answers with (keys sorted, as README shows them). The
 // answer, the refusal every handler throws and the middlewares are SIPASHTTP's.
@@ -31,9 +32,11 @@ struct KioskStatusBody: Encodable {
     var dissatisfiedToday: Int
     var rejectedToday: Int
     var rejectedByReason: [String: Int]
+    /// On a kiosk that syncs to a server: the queue and the last sync.
+    var upstream: UpstreamStatus?
 
     enum CodingKeys: String, CodingKey {
-        case kiosk, today, period
+        case kiosk, today, period, upstream
         case dissatisfiedToday = "dissatisfied_today"
         case rejectedToday = "rejected_today"
         case rejectedByReason = "rejected_by_reason"

@@ -97,7 +97,7 @@ public struct WebKiosk: Sendable {
             let c = try kiosk.recorder.counts()
             return JSONReply(.ok, KioskStatusBody(
                 kiosk: kiosk.recorder.config.kioskID, today: c.today, period: c.period, dissatisfiedToday: c.dissatisfiedToday,
-                rejectedToday: c.rejectedToday, rejectedByReason: c.rejectedByReason))
+                rejectedToday: c.rejectedToday, rejectedByReason: c.rejectedByReason, upstream: c.upstream))
         }
         var logger = Logger(label: "sipas-kiosk")
         logger.logLevel = .warning

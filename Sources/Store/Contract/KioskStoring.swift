@@ -112,8 +112,11 @@ public struct KioskCounts: Sendable, Equatable, Codable {
     public var dissatisfiedToday: Int
     public var rejectedToday: Int
     public var rejectedByReason: [String: Int]
+    /// The link to the server, on a kiosk that syncs to one (the recorder fills it, not the store).
+    public var upstream: UpstreamStatus?
 
-    public init(today: Int, period: Int, dissatisfiedToday: Int, rejectedToday: Int, rejectedByReason: [String: Int]) {
+    public init(today: Int, period: Int, dissatisfiedToday: Int, rejectedToday: Int, rejectedByReason: [String: Int], upstream: UpstreamStatus? = nil) {
+        self.upstream = upstream
         self.today = today
         self.period = period
         self.dissatisfiedToday = dissatisfiedToday

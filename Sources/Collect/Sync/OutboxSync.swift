@@ -1,0 +1,129 @@
+import Foundation
+import SIPASStoring
+
+/// Pushes a kiosk's outbox to its server in the background (`sipas kiosk --upstream`).
+///
+/// Every rating is committed locally first (the recorder does that, whatever the network); this
+/// loop sends the oldest unsent ones in batches, and marks a batch sent only after the server has
+/// answered that it committed it. A batch whose answer is lost is sent again, and the server
+/// answers `held` for what it has. When the server cannot be reached, the loop waits 1, 2, 4, …
+/// up to `maxBackoff` seconds (with jitter, so that kiosks coming back together do not arrive
+/// together); a refusal (a revoked token, a wrong unit) is shown to staff and retried at the
+/// longest wait, since it needs a person.
+public final class OutboxSync: @unchecked Sendable {
+    public let outbox: any KioskOutbox
+    public let client: UpstreamClient
+    public let kioskID: String
+    public let unit: String
+    public var maxRatings = 200
+    public var maxAdditions = 1000
+    /// How often an idle loop looks for new ratings when not nudged (seconds).
+    public var idleInterval = 1.0
+    public var maxBackoff = 60.0
+
+    private let lock = NSLock()
+    private var nudged = false
+    private var lastError: String?
+    private var verified = false
+    private var task: Task<Void, Never>?
+    private var sentBatches = 0
+
+    public init(outbox: any KioskOutbox, client: UpstreamClient, kioskID: String, unit: String) {
+        self.outbox = outbox
+        self.client = client
+        self.kioskID = kioskID
+        self.unit = unit
+    }
+
+    /// Starts the loop; it runs until `stop()`.
+    public func start() {
+        lock.withLock {
+            guard task == nil else { return }
+            task = Task.detached { [self] in await run() }
+        }
+    }
+
+    /// Stops the loop (a batch in flight is abandoned; it is sent again on the next start).
+    public func stop() async {
+        let running = lock.withLock { () -> Task<Void, Never>? in
+            defer { task = nil }
+            return task
+        }
+        running?.cancel()
+        await running?.value
+        await client.shutdown()
+    }
+
+    /// Tells the loop a rating was stored, so that it sends without waiting for its next look.
+    public func nudge() { lock.withLock { nudged = true } }
+
+    /// The link as staff see it.
+    public func status() -> UpstreamStatus {
+        let state = (try? outbox.outboxState(kioskID: kioskID)) ?? OutboxState(queuedRatings: -1, queuedAdditions: -1, lastSync: nil)
+        return UpstreamStatus(
+            server: client.base, queuedRatings: state.queuedRatings, queuedAdditions: state.queuedAdditions, lastSync: state.lastSync,
+            lastError: lock.withLock { lastError })
+    }
+
+    /// Batches the server has acknowledged since the start.
+    public var acknowledgedBatches: Int { lock.withLock { sentBatches } }
+
+    /// Sends one batch if there is one: true when a batch was acknowledged, false when the outbox
+    /// is empty; throws why it could not be sent.
+    public func sendOnce() async throws -> Bool {
+        if !lock.withLock({ verified }) {
+            let identity = try await client.identity()
+            guard identity.kiosk == kioskID, identity.unit == unit else {
+                throw UpstreamError.setup(
+                    "the token belongs to kiosk '\(identity.kiosk)' of unit \(identity.unit), but this is kiosk '\(kioskID)' of unit \(unit): "
+                        + "use that kiosk's own token (sipas token add --kiosk \(kioskID) --unit \(unit))")
+            }
+            lock.withLock { verified = true }
+        }
+        let batch = try outbox.outboxBatch(kioskID: kioskID, maxRatings: maxRatings, maxAdditions: maxAdditions)
+        guard !batch.isEmpty else { return false }
+        let statuses = try await client.send(batch)
+        try outbox.markSent(batch, statuses: statuses, at: ISO8601DateFormatter().string(from: Date()))
+        lock.withLock {
+            sentBatches += 1
+            lastError = nil
+        }
+        return true
+    }
+
+    func run() async {
+        var failures = 0
+        while !Task.isCancelled {
+            lock.withLock { nudged = false }
+            do {
+                if try await sendOnce() {
+                    failures = 0
+                    continue
+                }
+                failures = 0
+                await idle(idleInterval)
+            } catch {
+                failures += 1
+                let transient = (error as? UpstreamError)?.isTransient ?? false
+                lock.withLock { lastError = "\(error)" }
+                let wait = transient ? min(maxBackoff, pow(2, Double(min(failures, 16) - 1))) : maxBackoff
+                // Full jitter on the upper half: between wait/2 and wait.
+                await pause(wait * Double.random(in: 0.5...1))
+            }
+        }
+    }
+
+    /// Waits up to `seconds`, or until nudged.
+    func idle(_ seconds: Double) async {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline, !Task.isCancelled {
+            if lock.withLock({ nudged }) { return }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+
+    /// Waits `seconds` whatever happens (a nudge does not shorten a backoff).
+    func pause(_ seconds: Double) async {
+        try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
+    }
+}
