@@ -128,10 +128,11 @@ let package = Package(
             ],
             path: "Sources/Collect/KioskWeb"),
         // The district or province server (sipas serve): kiosks' outboxes in, the status page out.
+        .target(name: "SIPASSyncAPI", path: "Sources/Collect/SyncAPI"),
         .target(
             name: "SIPASServer",
             dependencies: [
-                "SIPASKiosk", "SIPASStoring", "SIPASHTTP", "SIPASModel", .product(name: "Hummingbird", package: "hummingbird"),
+                "SIPASKiosk", "SIPASStoring", "SIPASSyncAPI", "SIPASHTTP", "SIPASModel", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -141,7 +142,7 @@ let package = Package(
         .target(
             name: "SIPASSync",
             dependencies: [
-                "SIPASStoring", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
+                "SIPASStoring", "SIPASSyncAPI", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

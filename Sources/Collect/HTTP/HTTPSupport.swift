@@ -117,3 +117,17 @@ public final class LockedBox<Value>: @unchecked Sendable {
         set { lock.lock(); stored = newValue; lock.unlock() }
     }
 }
+
+/// A page of sipas's own (the kiosk, the status page): HTML that is never cached, whose scripts
+/// and styles are its own inline ones, fetching from its own origin only.
+public enum HTMLPage {
+    public static func response(_ html: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                HTTPField.Name("Content-Security-Policy")!: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

@@ -135,8 +135,7 @@ public struct WebKiosk: Sendable {
     }
 
     func idempotencyKey(_ request: Request) throws -> String {
-        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], (8...128).contains(key.count),
-              key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], KioskIdentifier.isRatingKey(key) else {
             throw HTTPRefusal(.badRequest, "an Idempotency-Key header of 8 to 128 letters, digits, - or _ is required")
         }
         return key
@@ -222,13 +221,5 @@ public struct WebKiosk: Sendable {
             })
     }
 
-    func page() -> Response {
-        Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                HTTPField.Name("Content-Security-Policy")!: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
-            ],
-            body: .init(byteBuffer: ByteBuffer(string: KioskPage.html)))
-    }
+    func page() -> Response { HTMLPage.response(KioskPage.html) }
 }

@@ -9,6 +9,7 @@ import SIPASHTTP
 import SIPASKiosk
 import SIPASModel
 import SIPASStoring
+import SIPASSyncAPI
 
 /// The district or province server (`sipas serve`): kiosks push their outboxes here, staff
 /// watch the status page.
@@ -74,9 +75,9 @@ public struct KioskServer: Sendable {
         api.post("ratings") { request, _ in try await server.postRatings(request) }
         api.get("kiosk") { request, _ in
             let token = try await server.kiosk(request)
-            return JSONReply(.ok, KioskIdentity(
+            return JSONReply(.ok, SyncAPI.Identity(
                 kiosk: token.kiosk, unit: token.unit, questionnaires: server.forms.map { .init(id: $0.questionnaire.id, version: $0.questionnaire.version) },
-                maxRatings: IngestValidator.maxRatings))
+                maxRatings: SyncAPI.maxRatings))
         }
         api.group("status").add(middleware: TokenMiddleware(token: staffToken, refusal: Self.staffTokenRequired)).get { _, _ in
             JSONReply(.ok, try await server.status())
@@ -106,7 +107,7 @@ public struct KioskServer: Sendable {
         return token
     }
 
-    func postRatings(_ request: Request) async throws -> JSONReply<IngestReply> {
+    func postRatings(_ request: Request) async throws -> JSONReply<SyncAPI.Reply> {
         let token = try await kiosk(request)
         let buffer: ByteBuffer
         do {
@@ -114,9 +115,9 @@ public struct KioskServer: Sendable {
         } catch {
             throw HTTPRefusal(HTTPRefusal.contentTooLarge, "the request body is larger than \(Self.maxBody) bytes: send the outbox in smaller batches")
         }
-        let body: IngestBody
+        let body: SyncAPI.Batch
         do {
-            body = try JSONDecoder().decode(IngestBody.self, from: Data(buffer.readableBytesView))
+            body = try JSONDecoder().decode(SyncAPI.Batch.self, from: Data(buffer.readableBytesView))
         } catch DecodingError.dataCorrupted {
             throw HTTPRefusal(.badRequest, "the body is not valid JSON")
         } catch let DecodingError.keyNotFound(key, context) {
@@ -149,9 +150,9 @@ public struct KioskServer: Sendable {
             throw HTTPRefusal(.unprocessableContent, refusal.message + "; nothing of this batch was stored")
         }
         let statuses = zip(batch.ratings, outcome.ratings).map { rating, result in
-            IngestReply.RatingStatus(id: rating.idempotencyKey ?? "", status: Self.status(result))
+            SyncAPI.Reply.RatingStatus(id: rating.idempotencyKey ?? "", status: Self.status(result))
         }
-        return JSONReply(.ok, IngestReply(
+        return JSONReply(.ok, SyncAPI.Reply(
             kiosk: token.kiosk, ratings: statuses, additions: .init(added: outcome.additionsAdded, held: outcome.additionsReplayed)))
     }
 
@@ -190,13 +191,5 @@ public struct KioskServer: Sendable {
 
     static let storeQueue = DispatchQueue(label: "sipas-serve-store", attributes: .concurrent)
 
-    func page() -> Response {
-        Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                HTTPField.Name("Content-Security-Policy")!: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
-            ],
-            body: .init(byteBuffer: ByteBuffer(string: StatusPage.html)))
-    }
+    func page() -> Response { HTMLPage.response(StatusPage.html) }
 }

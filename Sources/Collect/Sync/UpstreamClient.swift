@@ -5,6 +5,7 @@ import NIOFoundationCompat
 import NIOHTTP1
 import NIOSSL
 import SIPASStoring
+import SIPASSyncAPI
 
 /// The kiosk's side of the server's API v1 (`sipas serve`): who the token is, and sending a batch
 /// of the outbox. Use one per kiosk; `shutdown()` when done.
@@ -34,11 +35,11 @@ public final class UpstreamClient: Sendable {
     public func shutdown() async { try? await client.shutdown() }
 
     /// The token's kiosk and unit, and the questionnaires the server takes.
-    public func identity() async throws(UpstreamError) -> UpstreamIdentity {
+    public func identity() async throws(UpstreamError) -> SyncAPI.Identity {
         let (status, body) = try await call("GET", "/api/v1/kiosk", body: nil)
         guard status == 200 else { throw Self.refusal(status, body) }
         do {
-            return try JSONDecoder().decode(UpstreamIdentity.self, from: body)
+            return try JSONDecoder().decode(SyncAPI.Identity.self, from: body)
         } catch {
             throw .protocolError("the server's answer to GET /api/v1/kiosk is not what sipas expects")
         }
@@ -47,12 +48,12 @@ public final class UpstreamClient: Sendable {
     /// Sends a batch; returns each rating's status (`created`, `held`, `dossier-already-rated`)
     /// once the server has committed it.
     public func send(_ batch: OutboxBatch) async throws(UpstreamError) -> [String] {
-        let wire = WireBatch(batch)
+        let wire = SyncAPI.Batch(batch)
         let data: Data
         do { data = try JSONEncoder().encode(wire) } catch { throw .protocolError("cannot encode the batch: \(error)") }
         let (status, body) = try await call("POST", "/api/v1/ratings", body: data)
         guard status == 200 else { throw Self.refusal(status, body) }
-        guard let reply = try? JSONDecoder().decode(WireReply.self, from: body), reply.ratings.map(\.id) == batch.ratings.map(\.id) else {
+        guard let reply = try? JSONDecoder().decode(SyncAPI.Reply.self, from: body), reply.ratings.map(\.id) == batch.ratings.map(\.id) else {
             throw .protocolError("the server's answer does not list the batch's ratings")
         }
         return reply.ratings.map(\.status)
@@ -111,60 +112,15 @@ public enum UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// `GET /api/v1/kiosk`.
-public struct UpstreamIdentity: Decodable, Sendable, Equatable {
-    public struct QuestionnaireRef: Decodable, Sendable, Equatable {
-        public var id: String
-        public var version: String
-    }
-    public var kiosk: String
-    public var unit: String
-    public var questionnaires: [QuestionnaireRef]
-}
-
-/// A batch as API v1 carries it: each rating with its overall answer only, follow-ups apart.
-struct WireBatch: Encodable {
-    struct QuestionnaireRef: Encodable {
-        var id: String
-        var version: String
-    }
-    struct Rating: Encodable {
-        var id: String
-        var unit: String
-        var minute: String
-        var field: String?
-        var channel: String?
-        var answers: [String: Int]
-        var dossierHash: String?
-
-        enum CodingKeys: String, CodingKey {
-            case id, unit, minute, field, channel, answers
-            case dossierHash = "dossier_hash"
-        }
-    }
-    struct Addition: Encodable {
-        var rating: String
-        var item: String
-        var code: Int
-    }
-    var questionnaire: QuestionnaireRef
-    var ratings: [Rating]
-    var additions: [Addition]
-
+extension SyncAPI.Batch {
+    /// The batch as API v1 carries it: each rating with its overall answer only, follow-ups apart
+    /// (so that a batch sent again is the same batch).
     init(_ batch: OutboxBatch) {
-        questionnaire = .init(id: batch.questionnaireID, version: batch.questionnaireVersion)
-        ratings = batch.ratings.map {
-            Rating(id: $0.id, unit: $0.unit, minute: $0.minute, field: $0.field, channel: $0.channel, answers: [$0.item: Int($0.code)], dossierHash: $0.dossierHash)
-        }
-        additions = batch.additions.map { Addition(rating: $0.rating, item: $0.item, code: Int($0.code)) }
+        self.init(
+            questionnaire: .init(id: batch.questionnaireID, version: batch.questionnaireVersion),
+            ratings: batch.ratings.map {
+                Rating(id: $0.id, unit: $0.unit, minute: $0.minute, field: $0.field, channel: $0.channel, answers: [$0.item: Int($0.code)], dossierHash: $0.dossierHash)
+            },
+            additions: batch.additions.map { Addition(rating: $0.rating, item: $0.item, code: Int($0.code)) })
     }
-}
-
-/// The server's answer to a batch.
-struct WireReply: Decodable {
-    struct Status: Decodable {
-        var id: String
-        var status: String
-    }
-    var ratings: [Status]
 }

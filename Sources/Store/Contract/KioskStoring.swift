@@ -148,3 +148,20 @@ public enum KioskClock {
         return dayAndMinute(rating.at)
     }
 }
+
+/// The spelling of the identifiers kiosks and servers exchange, checked the same everywhere.
+public enum KioskIdentifier {
+    /// A rating's own id (the web kiosk's `Idempotency-Key`, a synced rating's `id`): 8 to 128
+    /// ASCII letters, digits, `-` or `_`.
+    public static func isRatingKey(_ s: String) -> Bool {
+        (8...128).contains(s.utf8.count) && s.utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+    }
+
+    /// A kiosk name, a unit, field or channel code: 1 to 64 ASCII letters, digits, `-`, `_` or `.`.
+    public static func isCode(_ s: String) -> Bool {
+        (1...64).contains(s.utf8.count)
+            && s.utf8.allSatisfy { isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") }
+    }
+
+    static func isAlnum(_ b: UInt8) -> Bool { (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) }
+}

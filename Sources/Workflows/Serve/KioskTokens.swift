@@ -12,8 +12,8 @@ public struct KioskTokens {
 
     /// Issues a token for kiosk `kiosk` of unit `unit` and returns it: the only time it is seen.
     public func add(kiosk: String, unit: String, now: Date = Date()) throws -> String {
-        guard Self.validName(kiosk) else { throw UserError("the kiosk name must be 1 to 64 letters, digits, - _ or ., not '\(kiosk)'") }
-        guard Self.validName(unit) else { throw UserError("the unit code must be 1 to 64 letters, digits, - _ or ., not '\(unit)'") }
+        guard KioskIdentifier.isCode(kiosk) else { throw UserError("the kiosk name must be 1 to 64 letters, digits, - _ or ., not '\(kiosk)'") }
+        guard KioskIdentifier.isCode(unit) else { throw UserError("the unit code must be 1 to 64 letters, digits, - _ or ., not '\(unit)'") }
         let token = Tokens.new()
         do {
             try store.addKioskToken(KioskToken(kiosk: kiosk, unit: unit, tokenHash: KioskToken.hash(of: token), createdAt: Self.timestamp(now)))
@@ -32,10 +32,6 @@ public struct KioskTokens {
             let known = try store.kioskTokens().filter { $0.revokedAt == nil }.map(\.kiosk)
             throw UserError("kiosk '\(kiosk)' has no token to revoke" + (known.isEmpty ? "" : " (kiosks with a token: \(known.joined(separator: ", ")))"))
         }
-    }
-
-    static func validName(_ s: String) -> Bool {
-        (1...64).contains(s.utf8.count) && s.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
     }
 
     static func timestamp(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
