@@ -160,7 +160,10 @@ struct KioskCommand: ParsableCommand {
         }
         let client: UpstreamClient
         do { client = try UpstreamClient(base: upstream, token: token, caFile: upstreamCA) } catch { throw CLIError("\(error)") }
-        return OutboxSync(outbox: outbox, client: client, kioskID: c.kioskID, unit: c.unit)
+        let sync = OutboxSync(outbox: outbox, client: client, kioskID: c.kioskID, unit: c.unit)
+        // The terminal kiosk's screen is the terminal: there, staff see the link on the staff screen.
+        if web { sync.onChange = { message in emitError("\(ISO8601DateFormatter().string(from: Date())) sync: \(message)") } }
+        return sync
     }
 
     static func stop(_ sync: OutboxSync) {

@@ -20,6 +20,9 @@ public final class OutboxSync: @unchecked Sendable {
     /// How often an idle loop looks for new ratings when not nudged (seconds).
     public var idleInterval = 1.0
     public var maxBackoff = 60.0
+    /// Told when the link changes: the first failure after a success (with the wait before the
+    /// next try), a different failure, and the first success after failures. For a kiosk's log.
+    public var onChange: (@Sendable (String) -> Void)?
 
     private let lock = NSLock()
     private var nudged = false
@@ -96,19 +99,25 @@ public final class OutboxSync: @unchecked Sendable {
         while !Task.isCancelled {
             lock.withLock { nudged = false }
             do {
-                if try await sendOnce() {
-                    failures = 0
-                    continue
-                }
+                let sent = try await sendOnce()
+                if failures > 0 { onChange?("the server answers again after \(failures) failed attempt(s); sending the queue") }
                 failures = 0
-                await idle(idleInterval)
+                if !sent { await idle(idleInterval) }
             } catch {
                 failures += 1
                 let transient = (error as? UpstreamError)?.isTransient ?? false
-                lock.withLock { lastError = "\(error)" }
+                let message = "\(error)"
+                let previous = lock.withLock { () -> String? in
+                    defer { lastError = message }
+                    return lastError
+                }
                 let wait = transient ? min(maxBackoff, pow(2, Double(min(failures, 16) - 1))) : maxBackoff
                 // Full jitter on the upper half: between wait/2 and wait.
-                await pause(wait * Double.random(in: 0.5...1))
+                let pause = wait * Double.random(in: 0.5...1)
+                if failures == 1 || previous != message {
+                    onChange?("cannot send: \(message); ratings stay queued on this kiosk, next try in \(Int(pause.rounded(.up))) s")
+                }
+                await self.pause(pause)
             }
         }
     }
