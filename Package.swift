@@ -221,6 +221,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "SIPASServer", "SIPASSync", "SIPASKiosk", "SIPASStore", "SIPASStoring", "SIPASModel", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Tests/ServerTests"),

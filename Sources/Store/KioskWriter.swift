@@ -15,6 +15,37 @@ protocol KioskTransaction {
     func insert(_ row: KioskRow) throws -> Int64
     /// Appends a follow-up answer to a stored rating.
     func insertAddition(responseID: Int64, item: String, code: UInt8, at: String) throws
+    /// The ratings stored under this kiosk and these keys, with their follow-ups, by key: a whole
+    /// synced batch looked up at once (a server's store answers in one round trip).
+    func storedRatings(kioskID: String, keys: [String]) throws -> [String: StoredKioskRating]
+    /// Which of these dossier hashes a current rating holds.
+    func dossiersTaken(_ hashes: [String]) throws -> Set<String>
+    /// Inserts the new ratings of a synced batch (not isolated: a failure fails the batch) and
+    /// returns their ids in order.
+    func insertAll(_ rows: [KioskRow]) throws -> [Int64]
+    /// Appends follow-up answers to stored ratings.
+    func insertAdditions(_ additions: [(responseID: Int64, item: String, code: UInt8)], at: String) throws
+}
+
+extension KioskTransaction {
+    /// One lookup a key (an embedded store answers each at once).
+    func storedRatings(kioskID: String, keys: [String]) throws -> [String: StoredKioskRating] {
+        var found: [String: StoredKioskRating] = [:]
+        for key in Set(keys) {
+            if let stored = try storedRating(kioskID: kioskID, key: key, additions: true) { found[key] = stored }
+        }
+        return found
+    }
+
+    func dossiersTaken(_ hashes: [String]) throws -> Set<String> {
+        try Set(Set(hashes).filter { try dossierTaken($0) })
+    }
+
+    func insertAll(_ rows: [KioskRow]) throws -> [Int64] { try rows.map { try insert($0) } }
+
+    func insertAdditions(_ additions: [(responseID: Int64, item: String, code: UInt8)], at: String) throws {
+        for a in additions { try insertAddition(responseID: a.responseID, item: a.item, code: a.code, at: at) }
+    }
 }
 
 /// A kiosk rating as stored.
@@ -40,6 +71,18 @@ struct KioskRow {
     /// Follow-ups to append, sorted by item, the rated item and blanks left out.
     var followUps: [(item: String, code: UInt8)]
     var createdAt: String
+    /// Whether a failure must leave the transaction usable for the other ratings (a group
+    /// commit); a synced batch fails whole, and a server's store may then skip the savepoint.
+    var isolated = true
+}
+
+/// What a synced batch's rating comes to before the new ones are inserted together.
+enum IngestDecision {
+    case done(KioskOutcome)
+    /// New: its index among the rows to insert.
+    case new(Int)
+    /// The same rating earlier in the batch: its index there.
+    case repeatOf(Int)
 }
 
 enum KioskWriter {
@@ -88,12 +131,22 @@ enum KioskWriter {
         _ ratings: [KioskRating], additions: [KioskAddition], questionnaire q: Questionnaire, in tx: some KioskTransaction
     ) throws -> IngestOutcome {
         let layout = AnswerLayout(questionnaire: q)
-        var outcomes: [KioskOutcome] = []
-        outcomes.reserveCapacity(ratings.count)
-        var seen: [String: KioskRating] = [:]
+        // What the store holds of this batch, looked up once and kept current as the batch is stored.
+        var held: [String: [String: StoredKioskRating]] = [:]
+        for kiosk in Set(ratings.map(\.kioskID) + additions.map(\.kioskID)) {
+            let keys = ratings.filter { $0.kioskID == kiosk }.compactMap(\.idempotencyKey) + additions.filter { $0.kioskID == kiosk }.map(\.ratingKey)
+            held[kiosk] = try tx.storedRatings(kioskID: kiosk, keys: keys)
+        }
+        var dossiers = try tx.dossiersTaken(ratings.compactMap(\.dossierHash))
+
+        // 1. Each rating: held already, a repeat within the batch, its dossier rated, or new.
+        var decisions: [IngestDecision] = []
+        decisions.reserveCapacity(ratings.count)
+        var rows: [KioskRow] = []
+        var first: [String: Int] = [:]
         // Ratings of this batch not stored because their dossier was rated: their answers are dropped with them.
         var dropped = Set<String>()
-        for rating in ratings {
+        for (n, rating) in ratings.enumerated() {
             guard let key = rating.idempotencyKey else { throw IngestRefusal("every rating needs its id") }
             guard let k = layout.codedItems.firstIndex(of: rating.item) else {
                 throw IngestRefusal("rating \(key): item '\(rating.item)' is not a coded item of \(q.id)")
@@ -101,52 +154,79 @@ enum KioskWriter {
             for item in rating.followUps.keys where !layout.codedItems.contains(item) {
                 throw IngestRefusal("rating \(key): item '\(item)' is not a coded item of \(q.id)")
             }
-            if let earlier = seen[key] {
-                guard earlier == rating else { throw IngestRefusal("rating \(key) comes twice in this batch with different content") }
-                let first = outcomes[ratings.firstIndex(of: earlier)!]
-                if case .created(let id) = first { outcomes.append(.replayed(id)) } else { outcomes.append(first) }
+            if let earlier = first[key] {
+                guard ratings[earlier] == rating else { throw IngestRefusal("rating \(key) comes twice in this batch with different content") }
+                decisions.append(.repeatOf(earlier))
                 continue
             }
-            seen[key] = rating
-            let new = row(rating, k: k, layout: layout, questionnaire: q)
-            if let stored = try tx.storedRating(kioskID: rating.kioskID, key: key, additions: true) {
+            first[key] = n
+            var new = row(rating, k: k, layout: layout, questionnaire: q)
+            new.isolated = false
+            if let stored = held[rating.kioskID]?[key] {
                 if let difference = difference(stored, new) {
                     throw IngestRefusal("rating \(key) was received before with other content (\(difference)); a rating's id is never reused")
                 }
-                outcomes.append(.replayed(stored.id))
+                decisions.append(.done(.replayed(stored.id)))
                 continue
             }
-            if let hash = rating.dossierHash, try tx.dossierTaken(hash) {
-                outcomes.append(.dossierAlreadyRated)
+            if let hash = rating.dossierHash, dossiers.contains(hash) {
+                decisions.append(.done(.dossierAlreadyRated))
                 dropped.insert(key)
                 continue
             }
-            do {
-                outcomes.append(.created(try tx.insert(new)))
-            } catch let error as KioskStoreError {
-                throw IngestRefusal("rating \(key): \(error.description)")
+            if let hash = rating.dossierHash { dossiers.insert(hash) }
+            decisions.append(.new(rows.count))
+            rows.append(new)
+        }
+
+        // 2. The new ratings, at once.
+        let ids: [Int64]
+        do {
+            ids = try tx.insertAll(rows)
+        } catch let error as KioskStoreError {
+            throw IngestRefusal(error.description)
+        }
+        for (row, id) in zip(rows, ids) {
+            let r = row.rating
+            held[r.kioskID, default: [:]][r.idempotencyKey ?? ""] = StoredKioskRating(
+                id: id, unit: r.unit, field: r.field, channel: r.channel, minute: row.minute, codes: row.codes, dossierHash: r.dossierHash,
+                additions: Dictionary(row.followUps.map { ($0.item, $0.code) }, uniquingKeysWith: { a, _ in a }))
+        }
+        var outcomes: [KioskOutcome] = []
+        outcomes.reserveCapacity(ratings.count)
+        for decision in decisions {
+            switch decision {
+            case .done(let outcome): outcomes.append(outcome)
+            case .new(let i): outcomes.append(.created(ids[i]))
+            case .repeatOf(let n):
+                if case .created(let id) = outcomes[n] { outcomes.append(.replayed(id)) } else { outcomes.append(outcomes[n]) }
             }
         }
+
+        // 3. Follow-ups given after their rating was sent.
         var added = 0, replayed = 0
+        var newAdditions: [(responseID: Int64, item: String, code: UInt8)] = []
         for addition in additions where !dropped.contains(addition.ratingKey) {
             guard layout.codedItems.contains(addition.item) else {
                 throw IngestRefusal("answer to rating \(addition.ratingKey): item '\(addition.item)' is not a coded item of \(q.id)")
             }
-            guard let stored = try tx.storedRating(kioskID: addition.kioskID, key: addition.ratingKey, additions: true) else {
+            guard let stored = held[addition.kioskID]?[addition.ratingKey] else {
                 throw IngestRefusal("answer to rating \(addition.ratingKey): no rating with this id was received from kiosk \(addition.kioskID)")
             }
             let k = layout.codedItems.firstIndex(of: addition.item)!
-            let held = stored.additions[addition.item] ?? (k < stored.codes.count && stored.codes[k] != 0 ? stored.codes[k] : nil)
-            if let held {
-                guard held == addition.code else {
-                    throw IngestRefusal("answer to rating \(addition.ratingKey): '\(addition.item)' was received before as \(held), now \(addition.code)")
+            let before = stored.additions[addition.item] ?? (k < stored.codes.count && stored.codes[k] != 0 ? stored.codes[k] : nil)
+            if let before {
+                guard before == addition.code else {
+                    throw IngestRefusal("answer to rating \(addition.ratingKey): '\(addition.item)' was received before as \(before), now \(addition.code)")
                 }
                 replayed += 1
                 continue
             }
-            try tx.insertAddition(responseID: stored.id, item: addition.item, code: addition.code, at: ResponseStore.now())
+            newAdditions.append((stored.id, addition.item, addition.code))
+            held[addition.kioskID]?[addition.ratingKey]?.additions[addition.item] = addition.code
             added += 1
         }
+        try tx.insertAdditions(newAdditions, at: ResponseStore.now())
         return IngestOutcome(ratings: outcomes, additionsAdded: added, additionsReplayed: replayed)
     }
 

@@ -65,6 +65,31 @@ extension ResponseStore: KioskOutbox {
         }
     }
 
+    public func adoptDossierKey(_ keyHex: String, from server: String) throws {
+        guard keyHex.utf8.count == 64, let bytes = Hex.decode(keyHex.lowercased()) else {
+            throw KioskStoreError("the server's dossier key is not 64 hex digits")
+        }
+        let hex = Hex.encode(bytes)
+        try write { db in
+            let current = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'dossier_key'")
+            if current != hex {
+                if current != nil, try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM responses WHERE dossier_hash IS NOT NULL)") == true {
+                    throw KioskStoreError(
+                        "\(path) holds dossier hashes under its own key, which the server's ratings could not be compared with: "
+                            + "give this kiosk a new store to sync with dossier codes")
+                }
+                try db.execute(
+                    sql: "INSERT INTO settings (key, value) VALUES ('dossier_key', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [hex])
+            }
+            try db.execute(
+                sql: "INSERT INTO settings (key, value) VALUES ('dossier_key_from', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", arguments: [server])
+        }
+    }
+
+    public func adoptedDossierKeySource() throws -> String? {
+        try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'dossier_key_from'") }
+    }
+
     public func outboxState(kioskID: String) throws -> OutboxState {
         try queue.read { db in
             let ratings = try Int.fetchOne(db, sql: """

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import SIPASModel
@@ -25,6 +26,8 @@ extension ResponseStore: KioskServerStore {
                 arguments: [token.tokenHash, token.kiosk, token.unit, token.createdAt])
         }
     }
+
+    public func dossierKeyHex() throws -> String { try dossierKey().withUnsafeBytes { Hex.encode($0) } }
 
     public func kioskTokens() throws -> [KioskToken] {
         try queue.read { db in

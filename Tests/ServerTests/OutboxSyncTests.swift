@@ -63,6 +63,86 @@ import Testing
     }
 }
 
+/// Kiosks that ask for dossier codes and sync: they take the server's key, so that a dossier
+/// rated at one kiosk is known when it is rated again at another.
+@Suite struct DossierKeySyncTests {
+    static func kiosk(_ f: ServerFixture, _ name: String, unit: String) throws -> (ResponseStore, KioskRecorder) {
+        let local = try ResponseStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-\(UUID().uuidString).sqlite").path, create: true)
+        let yaml = try String(contentsOf: ServerFixture.root.appendingPathComponent("Questionnaires/counter-quick.yaml"), encoding: .utf8)
+        var config = KioskConfig(unit: unit)
+        config.kioskID = name
+        config.minInterval = 0
+        config.requireDossier = true
+        return (local, try KioskRecorder(store: local, config: config, form: f.form, questionnaireYAML: yaml))
+    }
+
+    @Test("two kiosks hash one dossier alike: the second rating of it is refused by the server", arguments: StoreKind.allCases)
+    func oneDossierTwoKiosks(kind: StoreKind) async throws {
+        let f = try ServerFixture(kind)
+        let (storeA, a) = try Self.kiosk(f, "quay-1", unit: "XA01")
+        let (storeB, b) = try Self.kiosk(f, "quay-2", unit: "XA02")
+        defer { a.close(); b.close() }
+        try await f.server.application().test(.live) { client in
+            let base = "http://127.0.0.1:\(client.port!)"
+            let syncA = OutboxSync(outbox: storeA, client: try UpstreamClient(base: base, token: f.tokens["quay-1"]!), kioskID: "quay-1", unit: "XA01")
+            let syncB = OutboxSync(outbox: storeB, client: try UpstreamClient(base: base, token: f.tokens["quay-2"]!), kioskID: "quay-2", unit: "XA02")
+            #expect(try await syncA.adoptDossierKey())
+            #expect(try await syncB.adoptDossierKey())
+            // Both kiosks now hash as the server does (each store computes it; the server's own hash is the reference).
+            #expect(try a.dossierHash("hs-2026/0042 ") == (try f.store.dossierHash("HS-2026/0042")))
+            #expect(try b.dossierHash("HS-2026/0042") == (try f.store.dossierHash("HS-2026/0042")))
+            guard case .created = a.submitAndWait(code: 3, dossierHash: try a.dossierHash("HS-2026/0042")),
+                  case .created = b.submitAndWait(code: 1, dossierHash: try b.dossierHash("hs-2026/0042")),
+                  case .created = b.submitAndWait(code: 2, dossierHash: try b.dossierHash("HS-2026/0043")) else {
+                Issue.record("a kiosk did not store its rating")
+                return
+            }
+            #expect(try await syncA.sendOnce())
+            #expect(try await syncB.sendOnce())
+            #expect(try ResponseStoreSQL.rows(storeB.path, "SELECT status FROM outbox_sent ORDER BY response_id") == "dossier-already-rated\ncreated")
+            await syncA.client.shutdown()
+            await syncB.client.shutdown()
+        }
+        #expect(try f.sql("SELECT kiosk_id FROM responses ORDER BY kiosk_id") == "quay-1\nquay-2")
+    }
+
+    @Test("a kiosk takes the key once: offline afterwards it goes on, never having had it it stops; hashes under its own key refuse it")
+    func adoptionRules() async throws {
+        let f = try ServerFixture(.sqlite)
+        let (fresh, freshRecorder) = try Self.kiosk(f, "quay-1", unit: "XA01")
+        let (old, oldRecorder) = try Self.kiosk(f, "quay-2", unit: "XA02")
+        defer { freshRecorder.close(); oldRecorder.close() }
+        // A store that rated dossiers under its own key already.
+        guard case .created = oldRecorder.submitAndWait(code: 3, dossierHash: try oldRecorder.dossierHash("HS-1")) else { Issue.record("not stored"); return }
+        let base = try await f.server.application().test(.live) { client in
+            let base = "http://127.0.0.1:\(client.port!)"
+            let sync = OutboxSync(outbox: fresh, client: try UpstreamClient(base: base, token: f.tokens["quay-1"]!), kioskID: "quay-1", unit: "XA01")
+            #expect(try await sync.adoptDossierKey())
+            await sync.client.shutdown()
+            let refused = OutboxSync(outbox: old, client: try UpstreamClient(base: base, token: f.tokens["quay-2"]!), kioskID: "quay-2", unit: "XA02")
+            await #expect(throws: KioskStoreError.self) { try await refused.adoptDossierKey() }
+            await refused.client.shutdown()
+            return base
+        }
+        #expect(try fresh.adoptedDossierKeySource() == base)
+        #expect(try old.adoptedDossierKeySource() == nil)
+        // The server is gone now: the kiosk that took its key goes on; one that never did cannot start.
+        let offline = OutboxSync(outbox: fresh, client: try UpstreamClient(base: base, token: f.tokens["quay-1"]!), kioskID: "quay-1", unit: "XA01")
+        #expect(try await !offline.adoptDossierKey())
+        await offline.client.shutdown()
+        let (never, neverRecorder) = try Self.kiosk(f, "quay-3", unit: "XA03")
+        defer { neverRecorder.close() }
+        let stuck = OutboxSync(outbox: never, client: try UpstreamClient(base: base, token: "unknown-token-000000"), kioskID: "quay-3", unit: "XA03")
+        do {
+            _ = try await stuck.adoptDossierKey()
+            Issue.record("a kiosk without the key started offline")
+        } catch {
+            #expect("\(error)".contains("needs its server's dossier key once"), "\(error)")
+        }
+        await stuck.client.shutdown()
+    }
+}
+
 /// Rows of the kiosk's own SQLite file, read by another connection.
 enum ResponseStoreSQL {
     static func rows(_ path: String, _ query: String) throws -> String {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GRDB
 import HTTPTypes
@@ -260,5 +261,29 @@ func batch(_ ratings: [String], additions: [String] = [], version: String = "202
         // A new token for the same kiosk after the old one was revoked.
         try f.store.addKioskToken(KioskToken(kiosk: "quay-1", unit: "XA01", tokenHash: KioskToken.hash(of: "new"), createdAt: "2026-12-06T12:00:00Z"))
         #expect(try f.store.kioskTokens().filter { $0.kiosk == "quay-1" }.map { $0.revokedAt == nil } == [false, true])
+    }
+
+    @Test("the dossier key: for a kiosk's token, over TLS or on loopback only; it is the key the server hashes with", arguments: StoreKind.allCases)
+    func dossierKey(kind: StoreKind) async throws {
+        let f = try ServerFixture(kind)
+        let key = try await f.server.application().test(.router) { client in
+            let none = try await Self.get(client, "/api/v1/dossier-key", token: nil)
+            #expect(none.0 == .unauthorized)
+            let r = try await Self.get(client, "/api/v1/dossier-key", token: f.tokens["quay-1"])
+            #expect(r.0 == .ok)
+            return (try JSONSerialization.jsonObject(with: Data(r.1.utf8)) as? [String: String])?["key"] ?? ""
+        }
+        // HMAC-SHA-256 under that key, computed here, is the hash the server stores for a dossier code.
+        let bytes = try #require(Hex.decode(key))
+        #expect(bytes.count == 32)
+        let expected = Hex.encode(HMAC<SHA256>.authenticationCode(for: Data("HS-2026/0042".utf8), using: SymmetricKey(data: Data(bytes))))
+        #expect(try f.store.dossierHash(" hs-2026/0042 ") == expected)
+        // Reachable beyond this machine without TLS: not handed out.
+        let open = KioskServer(store: f.store, forms: [f.form], host: "0.0.0.0", port: 0, staffToken: ServerFixture.staff)
+        try await open.application().test(.router) { client in
+            let r = try await Self.get(client, "/api/v1/dossier-key", token: f.tokens["quay-1"])
+            #expect(r.0 == .forbidden)
+            #expect(r.1 == #"{"error":"the dossier key is handed out over TLS only: start sipas serve with --tls-cert and --tls-key, or on 127.0.0.1 behind a TLS proxy"}"#)
+        }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SIPASWorkflows
 import SIPASKiosk
+import SIPASHTTP
 import SIPASKioskWeb
 import SIPASStore
 import SIPASStoring
@@ -37,6 +38,7 @@ struct KioskCommand: ParsableCommand {
             server) comes from $SIPAS_UPSTREAM_TOKEN or --upstream-token-file, so that it never shows in \
             the list of processes:
               SIPAS_UPSTREAM_TOKEN=… sipas kiosk --unit XA01 --kiosk-id quay-1 --upstream https://huyen.example:8443
+            With --require-dossier the kiosk takes the server's dossier key when it first starts (the server             must answer then), so that a dossier rated at another kiosk of the server is refused here too.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -110,10 +112,6 @@ struct KioskCommand: ParsableCommand {
             if PostgresAddress.isPostgres(store.resolvedPath) {
                 throw ValidationError("--upstream needs the kiosk's own SQLite store (its outbox), not a PostgreSQL server")
             }
-            if requireDossier {
-                throw ValidationError(
-                    "--upstream cannot be used with --require-dossier yet: a dossier's hash is keyed by each store's own secret, so the server could not tell two kiosks' ratings of one dossier apart")
-            }
         } else if upstreamTokenFile != nil || upstreamCA != nil {
             throw ValidationError("--upstream-token-file and --upstream-ca go with --upstream")
         }
@@ -133,6 +131,16 @@ struct KioskCommand: ParsableCommand {
         defer { recorder.close() }
         let sync = try upstreamSync(store: s, config: c)
         defer { sync.map(Self.stop) }
+        if let sync, c.requireDossier {
+            // Before the first dossier code: hash codes under the server's key, as every kiosk of the server does.
+            let adopted = Self.blocking { try await sync.adoptDossierKey() }
+            switch adopted {
+            case .success(true): break
+            case .success(false):
+                emitError("Máy chủ chưa trả lời; mã hồ sơ vẫn được băm bằng khóa của máy chủ đã nhận trước đây (the server does not answer; using its dossier key taken before).")
+            case .failure(let error): throw CLIError("\(error)")
+            }
+        }
         if let sync {
             recorder.attachUpstream(onStored: { sync.nudge() }, status: { sync.status() })
             sync.start()
@@ -166,6 +174,18 @@ struct KioskCommand: ParsableCommand {
         return sync
     }
 
+    /// Runs async work from this synchronous command and waits for it.
+    static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Result<T, any Error> {
+        let done = DispatchSemaphore(value: 0)
+        let box = LockedBox<Result<T, any Error>?>(nil)
+        Task {
+            do { box.value = .success(try await body()) } catch { box.value = .failure(error) }
+            done.signal()
+        }
+        done.wait()
+        return box.value!
+    }
+
     static func stop(_ sync: OutboxSync) {
         let done = DispatchSemaphore(value: 0)
         Task {
@@ -191,3 +211,4 @@ struct KioskCommand: ParsableCommand {
         } catch { throw CLIError("the web kiosk stopped: \(error)") }
     }
 }
+

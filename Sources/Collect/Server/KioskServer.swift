@@ -52,6 +52,11 @@ public struct KioskServer: Sendable {
     }
 
     static let kioskTokenRequired = "a kiosk token is required (Authorization: Bearer TOKEN; sipas token add issues one)"
+    static let dossierKeyNeedsTLS =
+        "the dossier key is handed out over TLS only: start sipas serve with --tls-cert and --tls-key, or on 127.0.0.1 behind a TLS proxy"
+
+    static func isLoopback(_ host: String) -> Bool { host == "127.0.0.1" || host == "::1" || host == "localhost" }
+
     static let staffTokenRequired = "the staff token is required (Authorization: Bearer TOKEN, as printed when the server started)"
 
     /// Serves until the process is stopped, blocking the calling (synchronous) thread.
@@ -78,6 +83,13 @@ public struct KioskServer: Sendable {
             return JSONReply(.ok, SyncAPI.Identity(
                 kiosk: token.kiosk, unit: token.unit, questionnaires: server.forms.map { .init(id: $0.questionnaire.id, version: $0.questionnaire.version) },
                 maxRatings: SyncAPI.maxRatings))
+        }
+        api.get("dossier-key") { request, _ in
+            _ = try await server.kiosk(request)
+            guard server.tls != nil || Self.isLoopback(server.host) else {
+                throw HTTPRefusal(.forbidden, Self.dossierKeyNeedsTLS)
+            }
+            return JSONReply(.ok, SyncAPI.DossierKey(key: try await server.offload { try server.store.dossierKeyHex() }))
         }
         api.group("status").add(middleware: TokenMiddleware(token: staffToken, refusal: Self.staffTokenRequired)).get { _, _ in
             JSONReply(.ok, try await server.status())

@@ -29,6 +29,8 @@ public final class OutboxSync: @unchecked Sendable {
     private var lastError: String?
     private var verified = false
     private var task: Task<Void, Never>?
+    /// The idle loop waiting for a nudge or its next look.
+    private var waiter: CheckedContinuation<Void, Never>?
     private var sentBatches = 0
 
     public init(outbox: any KioskOutbox, client: UpstreamClient, kioskID: String, unit: String) {
@@ -53,12 +55,24 @@ public final class OutboxSync: @unchecked Sendable {
             return task
         }
         running?.cancel()
+        wake()
         await running?.value
         await client.shutdown()
     }
 
     /// Tells the loop a rating was stored, so that it sends without waiting for its next look.
-    public func nudge() { lock.withLock { nudged = true } }
+    public func nudge() {
+        lock.withLock { nudged = true }
+        wake()
+    }
+
+    private func wake() {
+        let waiting = lock.withLock { () -> CheckedContinuation<Void, Never>? in
+            defer { waiter = nil }
+            return waiter
+        }
+        waiting?.resume()
+    }
 
     /// The link as staff see it.
     public func status() -> UpstreamStatus {
@@ -70,6 +84,24 @@ public final class OutboxSync: @unchecked Sendable {
 
     /// Batches the server has acknowledged since the start.
     public var acknowledgedBatches: Int { lock.withLock { sentBatches } }
+
+    /// Use before the first rating of a kiosk that asks for dossier codes: takes the server's key
+    /// for dossier hashes into the kiosk's store, so that the server recognises a dossier rated at
+    /// another kiosk. Returns false, changing nothing, when the server cannot be reached but the
+    /// store took this server's key before (the kiosk then works offline as usual); throws when
+    /// the kiosk has never had the key, or the store cannot take it.
+    public func adoptDossierKey() async throws -> Bool {
+        do {
+            let key = try await client.dossierKey()
+            try outbox.adoptDossierKey(key, from: client.base)
+            return true
+        } catch let error as UpstreamError where error.isTransient {
+            if try outbox.adoptedDossierKeySource() == client.base { return false }
+            throw UpstreamError.setup(
+                "a kiosk that asks for dossier codes needs its server's dossier key once, and \(client.base) cannot be reached now (\(error)): "
+                    + "start the kiosk again when the server answers")
+        }
+    }
 
     /// Sends one batch if there is one: true when a batch was acknowledged, false when the outbox
     /// is empty; throws why it could not be sent.
@@ -122,12 +154,23 @@ public final class OutboxSync: @unchecked Sendable {
         }
     }
 
-    /// Waits up to `seconds`, or until nudged.
+    /// Waits up to `seconds`, or until nudged (at once: the nudge resumes the wait).
     func idle(_ seconds: Double) async {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline, !Task.isCancelled {
-            if lock.withLock({ nudged }) { return }
-            try? await Task.sleep(nanoseconds: 20_000_000)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = lock.withLock { () -> Bool in
+                if nudged || task?.isCancelled != false { return true }
+                waiter = continuation
+                return false
+            }
+            if now {
+                continuation.resume()
+                return
+            }
+            // The next look; a timer left over from an earlier wait only makes a look come early.
+            Task.detached { [weak self] in
+                try? await Task.sleep(nanoseconds: UInt64(max(0, seconds) * 1e9))
+                self?.wake()
+            }
         }
     }
 

@@ -45,6 +45,16 @@ public final class UpstreamClient: Sendable {
         }
     }
 
+    /// The server's key for dossier hashes (64 hex digits).
+    public func dossierKey() async throws(UpstreamError) -> String {
+        let (status, body) = try await call("GET", "/api/v1/dossier-key", body: nil)
+        guard status == 200 else { throw Self.refusal(status, body) }
+        guard let reply = try? JSONDecoder().decode(SyncAPI.DossierKey.self, from: body) else {
+            throw .protocolError("the server's answer to GET /api/v1/dossier-key is not what sipas expects")
+        }
+        return reply.key
+    }
+
     /// Sends a batch; returns each rating's status (`created`, `held`, `dossier-already-rated`)
     /// once the server has committed it.
     public func send(_ batch: OutboxBatch) async throws(UpstreamError) -> [String] {

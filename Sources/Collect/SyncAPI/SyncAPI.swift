@@ -103,6 +103,13 @@ public enum SyncAPI {
         }
     }
 
+    /// `GET /api/v1/dossier-key`: the server's key for dossier hashes (64 hex digits), for a kiosk
+    /// that asks for dossier codes; handed out over TLS (or to a server on loopback behind a proxy).
+    public struct DossierKey: Codable, Sendable, Equatable {
+        public var key: String
+        public init(key: String) { self.key = key }
+    }
+
     /// `GET /api/v1/kiosk`: whom the token belongs to, and what the server takes.
     public struct Identity: Codable, Sendable, Equatable {
         public var kiosk: String

@@ -16,6 +16,16 @@ public protocol KioskOutbox: Sendable {
 
     /// Ratings and answers still waiting, and when the server last acknowledged a batch.
     func outboxState(kioskID: String) throws -> OutboxState
+
+    /// Use when a kiosk that asks for dossier codes syncs to a server: from now on dossier codes
+    /// are hashed under the server's key (`keyHex`, 64 hex digits), so that the server sees one
+    /// hash for one dossier whichever kiosk rated it; `server` is recorded as where it came from.
+    /// Changes nothing when the key is already the store's. Throws `KioskStoreError` when the
+    /// store holds dossier hashes under another key (they could no longer be compared).
+    func adoptDossierKey(_ keyHex: String, from server: String) throws
+
+    /// The server whose dossier key this store uses, when it adopted one.
+    func adoptedDossierKeySource() throws -> String?
 }
 
 /// What one sync sends: ratings with their overall answer only, and follow-up answers apart, so

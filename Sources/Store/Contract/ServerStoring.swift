@@ -35,6 +35,10 @@ public protocol KioskServerStore: KioskRatingStore {
     /// The token with this hash, revoked or not; nil when no token has it.
     func kioskToken(hash: String) throws -> KioskToken?
 
+    /// Use to hand the store's dossier key (hex) to an authenticated kiosk that asks for dossier
+    /// codes (`GET /api/v1/dossier-key`), so that all kiosks hash a dossier code alike.
+    func dossierKeyHex() throws -> String
+
     /// Use for the server's status page: what each kiosk has sent, today (the local day `day`,
     /// yyyy-MM-dd) and in all, and when its last rating arrived.
     func kioskActivity(day: String) throws -> [KioskActivity]

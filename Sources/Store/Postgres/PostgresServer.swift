@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PostgresNIO
 import SIPASModel
@@ -27,6 +28,8 @@ extension PostgresStore: KioskServerStore {
                 [token.tokenHash, token.kiosk, token.unit, token.createdAt])
         }
     }
+
+    public func dossierKeyHex() throws -> String { try dossierKey().withUnsafeBytes { Hex.encode($0) } }
 
     public func kioskTokens() throws -> [KioskToken] {
         try read {
