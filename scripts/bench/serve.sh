@@ -36,12 +36,13 @@ done
 python3 - "$dir" <<'PY'
 import json, sys
 d = sys.argv[1]
-print("| load | store | ratings/s on the server | kiosk → server p50 | p99 | max | outboxes empty after |")
-print("|---|---|---|---|---|---|---|")
+print("| load | store | ratings/s committed by kiosks | by the server, during the run | kiosk → server p50 | p99 | max | outboxes empty after | server's rate while draining |")
+print("|---|---|---|---|---|---|---|---|---|")
 for rate in (0, 1):
     for store in ("postgres", "sqlite"):
         r = json.load(open(f"{d}/{store}-rate{rate}.json"))
         load = "back to back" if rate == 0 else f"{rate} rating/s per kiosk"
         l = r["latency_ms"]
-        print(f"| {r['kiosks']} kiosks, {load} | {store} | {r['server_ratings_per_second']} | {l['p50']} ms | {l['p99']} ms | {l['max']} ms | {r['drain_seconds']} s |")
+        drain = r.get("drain_ratings_per_second") or "–"
+        print(f"| {r['kiosks']} kiosks, {load} | {store} | {r['kiosk_ratings_per_second']} | {r['server_ratings_per_second']} | {l['p50']} ms | {l['p99']} ms | {l['max']} ms | {r['drain_seconds']} s | {drain} |")
 PY

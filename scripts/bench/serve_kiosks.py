@@ -11,7 +11,8 @@ open) and notes when each rating first appears there. Reported:
 - ratings per second that reached the server during the S seconds (its commits, not the kiosks');
 - from kiosk commit (the kiosk's answer to the client) to server commit (first seen by the
   watcher, so up to 10 ms late plus the read): p50, p99, max, over every rating of the run;
-- how long the outboxes took to empty after the clients stopped.
+- how long the outboxes took to empty after the clients stopped, and the server's rate then
+  (kiosks only syncing, no longer rating: what the server takes when it is the bottleneck).
 Prints one JSON line.
 """
 import argparse, http.client, json, os, random, re, sqlite3, subprocess, sys, threading, time
@@ -161,6 +162,7 @@ def main():
         "store": "postgres" if a.store.startswith("postgres") else "sqlite", "kiosks": a.kiosks, "seconds": a.seconds, "rate_per_kiosk": a.rate,
         "committed_on_kiosks": total, "kiosk_ratings_per_second": round(total / a.seconds, 1),
         "server_ratings_per_second": round(arrived_in_run / a.seconds, 1), "on_server": len(watcher.seen),
+        "drain_ratings_per_second": round((len(watcher.seen) - arrived_in_run) / drained, 1) if drained > 0.5 else None,
         "latency_ms": {"p50": q(0.5), "p99": q(0.99), "max": q(1.0)}, "drain_seconds": round(drained, 2),
         "errors": errors[:5], "error_count": len(errors),
     }))
