@@ -132,7 +132,7 @@ let package = Package(
         .target(
             name: "SIPASServer",
             dependencies: [
-                "SIPASKiosk", "SIPASStoring", "SIPASSyncAPI", "SIPASHTTP", "SIPASModel", .product(name: "Hummingbird", package: "hummingbird"),
+                "SIPASKiosk", "SIPASKioskWeb", "SIPASStoring", "SIPASSyncAPI", "SIPASHTTP", "SIPASModel", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -21,6 +21,11 @@ struct ServeCommand: ParsableCommand {
             The status page is http(s)://HOST:PORT/#token=STAFF-TOKEN; the staff token is printed once \
             when the server starts, unless given with --staff-token.
 
+            A tablet on the network can be a kiosk with no store of its own: it opens \
+            http(s)://HOST:PORT/kiosk#token=KIOSK-TOKEN and its ratings go straight to this server (it works \
+            only while the server answers). Its field, channel, hours and dossier codes come from a kiosk \
+            file (as for sipas kiosk --config) whose kiosk_id is the token's kiosk: --kiosk-config FILE.
+
             Examples:
               sipas serve --store postgres://sipas@127.0.0.1:5432/sipas --listen 0.0.0.0:8443 \\
                 --tls-cert /etc/sipas/server.crt --tls-key /etc/sipas/server.key
@@ -44,6 +49,9 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("tls-key"), help: "The certificate's private key (PEM).")
     var tlsKey: String?
 
+    @Option(name: .customLong("kiosk-config"), help: "A browser kiosk's settings (YAML as for sipas kiosk --config, its kiosk_id the token's kiosk; repeatable).")
+    var kioskConfig: [String] = []
+
     func validate() throws {
         if WebKiosk.listenAddress(listen) == nil { throw ValidationError("--listen takes HOST:PORT, e.g. 0.0.0.0:8443; found '\(listen)'") }
         if let staffToken, staffToken.count < WebKiosk.minimumTokenLength {
@@ -56,8 +64,10 @@ struct ServeCommand: ParsableCommand {
         guard let (host, port) = WebKiosk.listenAddress(listen) else { throw CLIError("--listen: '\(listen)'") }
         let token = staffToken ?? WebKiosk.newToken()
         let s = try store.open(create: true)
-        let server = try ServeKiosks(questionnaires: questionnaire, host: host, port: port, staffToken: token, tlsCertificate: tlsCert, tlsKey: tlsKey)
-            .server(store: s)
+        var serve = ServeKiosks(questionnaires: questionnaire, host: host, port: port, staffToken: token, tlsCertificate: tlsCert, tlsKey: tlsKey)
+        serve.kioskConfigs = kioskConfig
+        let server = try serve.server(store: s)
+        defer { server.browserKiosks?.close() }
         let scheme = tlsCert == nil ? "http" : "https"
         let shown = host.contains(":") ? "[\(host)]" : host
         do {
@@ -65,6 +75,7 @@ struct ServeCommand: ParsableCommand {
                 emit("Máy chủ kiosk đang chạy: \(scheme)://\(shown):\(bound)/ (kho: \(s.location))")
                 emit("Nhận phiếu của: \(server.forms.map { "\($0.questionnaire.id) \($0.questionnaire.version)" }.joined(separator: ", "))")
                 if staffToken == nil { emit("Trang trạng thái (mã cán bộ, chỉ in một lần): \(scheme)://\(shown):\(bound)/#token=\(token)") }
+                emit("Kiosk trên trình duyệt: \(scheme)://\(shown):\(bound)/kiosk#token=MÃ-KIOSK (mã của sipas token add)")
                 if !WebKiosk.isLoopback(host), tlsCert == nil {
                     emitError("Cảnh báo: không có TLS; mã kiosk đi trên mạng không mã hoá. Dùng --tls-cert/--tls-key hoặc một reverse proxy có TLS.")
                 }

@@ -81,17 +81,7 @@ public struct WebKiosk: Sendable {
         router.get("/") { _, _ in kiosk.page() }
         // Beyond loopback every API call needs the token; the status always does.
         let api = router.group("api").add(middleware: RefusalMiddleware()).add(middleware: TokenMiddleware(token: token, required: !loopbackOnly, refusal: Self.tokenRefusal))
-        api.get("config") { _, _ in JSONReply(.ok, kiosk.configBody()) }
-        api.post("responses") { request, _ in try await kiosk.postResponse(request) }
-        api.post("responses/:id/answers") { request, context in
-            guard let id = context.parameters.get("id", as: Int64.self) else { throw HTTPRefusal(.badRequest, "the response id must be a number") }
-            return try await kiosk.postAnswers(request, id: id)
-        }
-        api.post("dossier-check") { request, _ in
-            let body = try await kiosk.decode(request)
-            guard let dossier = body.dossier, Self.validDossier(dossier) else { throw HTTPRefusal(.unprocessableContent, Self.badDossier) }
-            return JSONReply(.ok, DossierChecked(rated: try kiosk.recorder.dossierRated(dossier)))
-        }
+        Self.addRoutes(to: api) { _ in kiosk }
         let status = router.group("api/status").add(middleware: RefusalMiddleware()).add(middleware: TokenMiddleware(token: token, refusal: Self.tokenRefusal))
         status.get { _, _ in
             let c = try kiosk.recorder.counts()
@@ -107,6 +97,27 @@ public struct WebKiosk: Sendable {
             onServerRunning: { channel in onRunning(channel.localAddress?.port ?? kiosk.port) },
             logger: logger)
     }
+
+    /// The page's API (`config`, `responses`, `responses/{id}/answers`, `dossier-check`) on
+    /// `group`, each call served by the kiosk that `resolve` gives for the request: this kiosk on
+    /// a counter PC, the token's own kiosk on `sipas serve`. Authentication is the caller's.
+    public static func addRoutes<Context: RequestContext>(to group: RouterGroup<Context>, resolve: @escaping @Sendable (Request) async throws -> WebKiosk) {
+        group.get("config") { request, _ in JSONReply(.ok, try await resolve(request).configBody()) }
+        group.post("responses") { request, _ in try await resolve(request).postResponse(request) }
+        group.post("responses/:id/answers") { request, context in
+            guard let id = context.parameters.get("id", as: Int64.self) else { throw HTTPRefusal(.badRequest, "the response id must be a number") }
+            return try await resolve(request).postAnswers(request, id: id)
+        }
+        group.post("dossier-check") { request, _ in
+            let kiosk = try await resolve(request)
+            let body = try await kiosk.decode(request)
+            guard let dossier = body.dossier, Self.validDossier(dossier) else { throw HTTPRefusal(.unprocessableContent, Self.badDossier) }
+            return JSONReply(.ok, DossierChecked(rated: try kiosk.recorder.dossierRated(dossier)))
+        }
+    }
+
+    /// The touch page itself (it reads its token from `#token=` and calls `/api/…`).
+    public static func pageResponse() -> Response { HTMLPage.response(KioskPage.html) }
 
     static let badDossier = "'dossier' must be the code on the receipt: 3 to 40 letters, digits, - . / _"
 
@@ -221,5 +232,5 @@ public struct WebKiosk: Sendable {
             })
     }
 
-    func page() -> Response { HTMLPage.response(KioskPage.html) }
+    func page() -> Response { Self.pageResponse() }
 }

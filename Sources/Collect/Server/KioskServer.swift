@@ -7,6 +7,7 @@ import NIOCore
 import NIOSSL
 import SIPASHTTP
 import SIPASKiosk
+import SIPASKioskWeb
 import SIPASModel
 import SIPASStoring
 import SIPASSyncAPI
@@ -34,14 +35,17 @@ public struct KioskServer: Sendable {
     public let tls: TLSConfiguration?
     /// Unit names for the status page (code → name).
     public let unitNames: [String: String]
+    /// The kiosks that are thin browsers (`/kiosk#token=…`); nil when the server has none.
+    public let browserKiosks: BrowserKiosks?
 
     /// The largest request body accepted (a full batch of 500 ratings with follow-ups is about 80 KB).
     public static let maxBody = 256 * 1024
 
     public init(
         store: any KioskServerStore, forms: [KioskForm], host: String, port: Int, staffToken: String, tls: TLSConfiguration? = nil,
-        unitNames: [String: String] = [:]
+        unitNames: [String: String] = [:], browserKiosks: BrowserKiosks? = nil
     ) {
+        self.browserKiosks = browserKiosks
         self.store = store
         self.forms = forms
         self.host = host
@@ -76,6 +80,9 @@ public struct KioskServer: Sendable {
         let router = Router()
         let server = self
         router.get("/") { _, _ in server.page() }
+        // The touch page for a browser on the network, and its API (the page calls /api/…), under the kiosk's token.
+        router.get("kiosk") { _, _ in WebKiosk.pageResponse() }
+        WebKiosk.addRoutes(to: router.group("api").add(middleware: RefusalMiddleware())) { request in try await server.browserKiosk(request) }
         let api = router.group("api/v1").add(middleware: RefusalMiddleware())
         api.post("ratings") { request, _ in try await server.postRatings(request) }
         api.get("kiosk") { request, _ in
@@ -117,6 +124,13 @@ public struct KioskServer: Sendable {
             throw HTTPRefusal(.unauthorized, "the token of kiosk '\(token.kiosk)' was revoked at \(revoked); ask for a new one (sipas token add)")
         }
         return token
+    }
+
+    /// The token's browser kiosk.
+    func browserKiosk(_ request: Request) async throws -> WebKiosk {
+        let token = try await kiosk(request)
+        guard let browserKiosks else { throw HTTPRefusal(.notFound, "this server serves no browser kiosks") }
+        return try await offload { try browserKiosks.kiosk(for: token) }
     }
 
     func postRatings(_ request: Request) async throws -> JSONReply<SyncAPI.Reply> {

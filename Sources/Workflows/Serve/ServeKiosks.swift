@@ -16,6 +16,8 @@ public struct ServeKiosks {
     /// PEM files: the certificate chain and its private key; both or neither.
     public var tlsCertificate: String?
     public var tlsKey: String?
+    /// Kiosk files (YAML, as `sipas kiosk --config`) of the browser kiosks, one per kiosk name.
+    public var kioskConfigs: [String] = []
 
     public init(questionnaires: [String], host: String, port: Int, staffToken: String, tlsCertificate: String? = nil, tlsKey: String? = nil) {
         self.questionnaires = questionnaires
@@ -28,18 +30,33 @@ public struct ServeKiosks {
 
     /// The server, ready to run; the questionnaires are recorded in the store first.
     public func server(store: any SurveyStore, catalog: QuestionnaireCatalog = QuestionnaireCatalog()) throws -> KioskServer {
-        var forms: [KioskForm] = []
+        var forms: [(form: KioskForm, yaml: String)] = []
         for reference in questionnaires.isEmpty ? ["counter-quick"] : questionnaires {
             let (q, yaml) = try catalog.loadWithText(reference)
             do {
-                forms.append(try KioskForm(questionnaire: q))
+                forms.append((try KioskForm(questionnaire: q), yaml))
             } catch {
                 throw UserError("\(reference): \(error.description)")
             }
             try store.registerQuestionnaire(q, yaml: yaml)
         }
+        var settings: [KioskConfig] = []
+        for file in kioskConfigs {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw UserError("\(file): cannot read the kiosk file") }
+            let config: KioskConfig
+            do { config = try KioskConfig(yaml: text, file: file) } catch { throw UserError(error.description) }
+            guard forms.contains(where: { $0.form.questionnaire.id == config.questionnaire }) else {
+                throw UserError("\(file): questionnaire \(config.questionnaire) is not one this server takes (--questionnaire)")
+            }
+            if let twin = settings.first(where: { $0.kioskID == config.kioskID }) {
+                throw UserError("\(file): kiosk '\(config.kioskID)' has a kiosk file already (unit \(twin.unit)); give each its own kiosk_id")
+            }
+            settings.append(config)
+        }
         let names = try store.units().reduce(into: [String: String]()) { $0[$1.code] = $1.name }
-        return KioskServer(store: store, forms: forms, host: host, port: port, staffToken: staffToken, tls: try tls(), unitNames: names)
+        let browsers = BrowserKiosks(store: store, forms: forms, settings: settings, labels: try store.effectiveLabels(), unitNames: names)
+        return KioskServer(
+            store: store, forms: forms.map(\.form), host: host, port: port, staffToken: staffToken, tls: try tls(), unitNames: names, browserKiosks: browsers)
     }
 
     func tls() throws -> TLSConfiguration? {
