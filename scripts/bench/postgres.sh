@@ -5,6 +5,9 @@
 # 1. Import: `sipas import --store postgres://…` of FORMS SIPAS 2023 forms (one CSV, every check,
 #    one transaction) into an empty store, beside the floor: psql's `\copy` of the same CSV into a
 #    table of as many text columns and nothing else (no parsing, no checks, no index).
+#    A second peer shows where the floor's gap comes from: psql's `\copy` of the rows sipas stored
+#    (exported once) into a table like `responses`, with the same indexes and foreign keys: what
+#    PostgreSQL itself needs to store those rows under the promises of the store.
 # 2. Analysis: `sipas analyze --json` of those forms from PostgreSQL beside from SQLite (same
 #    forms imported into both; the two outputs are compared byte for byte first).
 # hyperfine medians; each import run starts from an empty database (hyperfine --prepare).
@@ -41,6 +44,19 @@ hyperfine --runs "$runs" --export-json "$dir/import.json" \
   "psql -q $base/bench_copy -c \"\\\\copy wide FROM '$data' WITH (FORMAT csv, HEADER)\""
 test "$(psql -qAt "$base/bench_sipas" -c 'SELECT count(*) FROM responses')" = "$forms"
 test "$(psql -qAt "$base/bench_copy" -c 'SELECT count(*) FROM wide')" = "$forms"
+psql -q "$base/bench_sipas" -c "\\copy responses TO '$dir/rows.copy'"
+reset bench_like
+"$sipas" init --store "$base/bench_like" --unit XA00001 --name "Xã mẫu" >/dev/null
+"$sipas" import --store "$base/bench_like" --questionnaire sipas-2023 "$data" >/dev/null
+psql -q "$base/bench_like" -c "CREATE TABLE like_responses (LIKE responses INCLUDING ALL)" \
+  -c "ALTER TABLE like_responses ADD FOREIGN KEY (unit) REFERENCES units(code), ADD FOREIGN KEY (batch_id) REFERENCES batches(id),
+      ADD FOREIGN KEY (supersedes) REFERENCES responses(id), ADD FOREIGN KEY (superseded_by) REFERENCES responses(id),
+      ADD FOREIGN KEY (questionnaire_id, questionnaire_version) REFERENCES questionnaires(id, version)"
+hyperfine --runs "$runs" --export-json "$dir/import-like.json" \
+  --prepare "bash $dir/prepare-sipas.sh" -n "sipas import (PostgreSQL)" "$sipas import --store $base/bench_sipas --questionnaire sipas-2023 $data" \
+  --prepare "psql -q $base/bench_like -c 'TRUNCATE like_responses'" -n "psql \\copy of the stored rows into a table like responses" \
+  "psql -q $base/bench_like -c \"\\\\copy like_responses FROM '$dir/rows.copy'\""
+test "$(psql -qAt "$base/bench_like" -c 'SELECT count(*) FROM like_responses')" = "$forms"
 
 # 2. analyze from PostgreSQL beside from SQLite.
 sqlite=$dir/store.sqlite
@@ -54,7 +70,7 @@ cmp "$dir/pg.json" "$dir/sqlite.json" && echo "analyze --json: identical from bo
 hyperfine --warmup 1 --runs "$runs" --export-json "$dir/analyze.json" \
   -n "analyze from PostgreSQL" "$sipas analyze --store $base/bench_sipas --questionnaire sipas-2023 --json" \
   -n "analyze from SQLite" "$sipas analyze --store $sqlite --questionnaire sipas-2023 --json"
-python3 - "$dir/import.json" "$dir/analyze.json" <<'EOF'
+python3 - "$dir/import.json" "$dir/import-like.json" "$dir/analyze.json" <<'EOF'
 import json, sys
 for path in sys.argv[1:]:
     r = json.load(open(path))["results"]

@@ -59,8 +59,6 @@ public struct KioskServer: Sendable {
     static let dossierKeyNeedsTLS =
         "the dossier key is handed out over TLS only: start sipas serve with --tls-cert and --tls-key, or on 127.0.0.1 behind a TLS proxy"
 
-    static func isLoopback(_ host: String) -> Bool { host == "127.0.0.1" || host == "::1" || host == "localhost" }
-
     static let staffTokenRequired = "the staff token is required (Authorization: Bearer TOKEN, as printed when the server started)"
 
     /// Serves until the process is stopped, blocking the calling (synchronous) thread.
@@ -93,7 +91,7 @@ public struct KioskServer: Sendable {
         }
         api.get("dossier-key") { request, _ in
             _ = try await server.kiosk(request)
-            guard server.tls != nil || Self.isLoopback(server.host) else {
+            guard server.tls != nil || WebKiosk.isLoopback(server.host) else {
                 throw HTTPRefusal(.forbidden, Self.dossierKeyNeedsTLS)
             }
             return JSONReply(.ok, SyncAPI.DossierKey(key: try await server.offload { try server.store.dossierKeyHex() }))
