@@ -224,3 +224,12 @@ func problems(_ text: String, bytes: [UInt8]? = nil) -> [Problem] {
     #expect(problems("form_id,unit,q1,q3,note\n1,XA01,5,2,ok,").map(\.row) == [2])
     #expect(problems("form_id,unit,q1,q3,note\n1,XA01,5,2,").isEmpty)
 }
+
+@Test func aControlCharacterInAnIdOrCodeIsRefusedWhereItIsRead() {
+    // NUL in a form id, a tab in a unit, a line break (quoted) in a field: each named; text answers may hold line breaks.
+    let found = problems("form_id,unit,field,q1,note\n\"A\u{0}1\",XA01,,3,\n2,\"XA\t02\",,3,\n3,XA01,\"dat\ndai\",3,\"dòng\nhai\"\n")
+    #expect(found.map(\.row) == [2, 3, 4])
+    #expect(found.map(\.column) == ["1 (form_id)", "2 (unit)", "3 (field)"])
+    #expect(found.map(\.value) == [#"A\u{0}1"#, #"XA\u{9}02"#, #"dat\u{a}dai"#])
+    #expect(found.allSatisfy { $0.message == CodeText.expected })
+}

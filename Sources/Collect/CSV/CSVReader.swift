@@ -619,7 +619,10 @@ private struct Parser {
                             value = nil
                         } else if let s = string(t) {
                             value = s
-                            if case .collectedOn = kinds[col], !ISODate.isValid(s) {
+                            if CodeText.hasControlCharacter(s) {
+                                fail(row, columnNames[col], CodeText.shown(s), CodeText.expected)
+                                ok = false
+                            } else if case .collectedOn = kinds[col], !ISODate.isValid(s) {
                                 fail(row, columnNames[col], s, Parser.dateExpected)
                                 ok = false
                             }
@@ -655,6 +658,8 @@ private struct Parser {
                         fail(row, columnNames[col], "\(display(Field(start: f.start, end: f.start + 40, quoted: false, hasEscapedQuote: false)))… (\(f.end - f.start) bytes)", "at most 255 characters")
                         value = nil
                     } else if let s = string(trimmed(f)) {
+                        // Refused, but kept in the row so that it is not also reported missing.
+                        if CodeText.hasControlCharacter(s) { fail(row, columnNames[col], CodeText.shown(s), CodeText.expected) }
                         value = s
                     } else {
                         fail(row, columnNames[col], display(f), Parser.utf8Advice)
