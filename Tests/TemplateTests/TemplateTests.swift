@@ -178,3 +178,22 @@ func sheetProblem(_ sheetData: String) throws -> String? {
         #expect(error.description == "f.xlsx: the workbook is damaged (xl/workbook.xml: its compressed data ends before its deflate stream does); save it again from Excel")
     }
 }
+
+@Test func aControlCharacterInATemplatesIdOrCodeIsACellProblem() throws {
+    // A tab in a form id and a line break in a field (XML character references): refused, named by cell.
+    let q = try questionnaire("sipas-2023")
+    func cell(_ r: String, _ text: String) -> String { #"<c r="\#(r)" t="inlineStr"><is><t>\#(text)</t></is></c>"# }
+    let rows = #"<row r="2">\#(cell("A2", "form_id"))\#(cell("B2", "field"))\#(cell("C2", "q2"))</row>"#
+        + #"<row r="3">\#(cell("A3", "F&#9;1"))\#(cell("B3", "dat-dai"))<c r="C3"><v>3</v></c></row>"#
+        + #"<row r="4">\#(cell("A4", "F2"))\#(cell("B4", "dat&#10;dai"))<c r="C4"><v>3</v></c></row>"#
+    let book = try XlsxWorkbook(data: workbook(sheet: rows, named: TemplateLayout.dataSheet), file: "f.xlsx")
+    do {
+        _ = try TemplateReader.read(book, questionnaire: q, unit: "XA01")
+        Issue.record("a form id with a tab was read")
+    } catch let error as Problems {
+        #expect(error.list.map(\.row) == [3, 4])
+        #expect(error.list.map(\.column) == ["A (form_id)", "B (field)"])
+        #expect(error.list.map(\.value) == [#"F\u{9}1"#, #"dat\u{a}dai"#])
+        #expect(error.list.allSatisfy { $0.message.contains(CodeText.expected) })
+    }
+}

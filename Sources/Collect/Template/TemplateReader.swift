@@ -113,10 +113,8 @@ public enum TemplateReader {
                 switch v {
                 case .text(let s):
                     let t = s.trimmingCharacters(in: .whitespaces)
-                    if CodeText.hasControlCharacter(t) {
-                        fail(r, c, id, CodeText.shown(t), "mã không có ký tự điều khiển (\(CodeText.expected))")
-                        return nil
-                    }
+                    // Refused, but returned so that it is not also reported missing.
+                    if CodeText.hasControlCharacter(t) { fail(r, c, id, CodeText.shown(t), "mã không có ký tự điều khiển (\(CodeText.expected))") }
                     return t.isEmpty ? nil : t
                 case .number(let x, let raw): return x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : raw
                 case .bool(let b): return b ? "TRUE" : "FALSE"
