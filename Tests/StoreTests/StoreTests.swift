@@ -138,6 +138,38 @@ extension ResponseWriting {
     try bypass(store, "UPDATE responses SET superseded_by = NULL WHERE id = 1")
 }
 
+@Test(arguments: StoreKind.allCases) func responsesReferenceTheirUnitQuestionnaireAndBatchAtTheDatabaseLevel(kind: StoreKind) throws {
+    // PostgreSQL checks them once a statement (migration v3), SQLite by its foreign keys: the same refusals.
+    let store = try temporaryStore(kind)
+    let table = SyntheticResponses(count: 3, units: 1, seed: 5).generate(counter)
+    _ = try store.importBatch(batch(table))
+    let unit = table.unit[0]!
+    let codes = kind == .postgres ? #"'\x01'::bytea"# : "x'01'"
+    func insert(unit: String, version: String, batch: String) -> String {
+        """
+        INSERT INTO responses (form_id, unit, questionnaire_id, questionnaire_version, source, batch_id, codes, created_at)
+        VALUES ('X-1', '\(unit)', 'counter-quick', '\(version)', 'paper', \(batch), \(codes), '2026-12-06T00:00:00Z')
+        """
+    }
+    let refusals: [(sql: String, postgres: String)] = [
+        (insert(unit: "ZZ99", version: counter.version, batch: "NULL"), "response X-1 names unit ZZ99, which the store does not hold"),
+        (insert(unit: unit, version: "1999.1", batch: "NULL"), "response X-1 names questionnaire counter-quick 1999.1, which the store does not hold"),
+        (insert(unit: unit, version: counter.version, batch: "999"), "response X-1 names batch 999, which the store does not hold"),
+        ("DELETE FROM units WHERE code = '\(unit)'", "unit \(unit) is referenced by stored responses"),
+        ("UPDATE units SET code = 'XA77' WHERE code = '\(unit)'", "unit \(unit) is referenced by stored responses"),
+        ("DELETE FROM questionnaires", "questionnaire counter-quick \(counter.version) is referenced by stored responses"),
+        ("DELETE FROM batches", "batch 1 is referenced by stored responses"),
+    ]
+    for (sql, message) in refusals {
+        let error = #expect(throws: (any Error).self, "\(sql)") { try bypass(store, sql) }
+        let text = "\(error.map { "\($0)" } ?? "")"
+        #expect(text.contains(kind == .postgres ? message : "FOREIGN KEY constraint failed"), "\(sql): \(text)")
+    }
+    #expect(try store.responses(questionnaire: counter).table.count == 3)
+    // A response naming what the store holds is taken.
+    try bypass(store, insert(unit: unit, version: counter.version, batch: "1"))
+}
+
 @Test(arguments: StoreKind.allCases) func dossierCodesAreStoredOnlyAsKeyedHashes(kind: StoreKind) throws {
     let store = try temporaryStore(kind)
     let h1 = try store.dossierHash("HS-2026-000123")
