@@ -6,8 +6,8 @@
 #    one transaction) into an empty store, beside the floor: psql's `\copy` of the same CSV into a
 #    table of as many text columns and nothing else (no parsing, no checks, no index).
 #    A second peer shows where the floor's gap comes from: psql's `\copy` of the rows sipas stored
-#    (exported once) into a table like `responses`, with the same indexes and foreign keys: what
-#    PostgreSQL itself needs to store those rows under the promises of the store.
+#    (exported once) into a table like `responses`, with the same indexes, keys and reference
+#    check: what PostgreSQL itself needs to store those rows under the promises of the store.
 # 2. Analysis: `sipas analyze --json` of those forms from PostgreSQL beside from SQLite (same
 #    forms imported into both; the two outputs are compared byte for byte first).
 # hyperfine medians; each import run starts from an empty database (hyperfine --prepare).
@@ -49,9 +49,9 @@ reset bench_like
 "$sipas" init --store "$base/bench_like" --unit XA00001 --name "Xã mẫu" >/dev/null
 "$sipas" import --store "$base/bench_like" --questionnaire sipas-2023 "$data" >/dev/null
 psql -q "$base/bench_like" -c "CREATE TABLE like_responses (LIKE responses INCLUDING ALL)" \
-  -c "ALTER TABLE like_responses ADD FOREIGN KEY (unit) REFERENCES units(code), ADD FOREIGN KEY (batch_id) REFERENCES batches(id),
-      ADD FOREIGN KEY (supersedes) REFERENCES responses(id), ADD FOREIGN KEY (superseded_by) REFERENCES responses(id),
-      ADD FOREIGN KEY (questionnaire_id, questionnaire_version) REFERENCES questionnaires(id, version)"
+  -c "ALTER TABLE like_responses ADD FOREIGN KEY (supersedes) REFERENCES responses(id), ADD FOREIGN KEY (superseded_by) REFERENCES responses(id)" \
+  -c "CREATE TRIGGER like_references AFTER INSERT ON like_responses REFERENCING NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION sipas_responses_references()"
 hyperfine --runs "$runs" --export-json "$dir/import-like.json" \
   --prepare "bash $dir/prepare-sipas.sh" -n "sipas import (PostgreSQL)" "$sipas import --store $base/bench_sipas --questionnaire sipas-2023 $data" \
   --prepare "psql -q $base/bench_like -c 'TRUNCATE like_responses'" -n "psql \\copy of the stored rows into a table like responses" \
