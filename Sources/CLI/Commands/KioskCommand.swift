@@ -133,12 +133,10 @@ struct KioskCommand: ParsableCommand {
         defer { sync.map(Self.stop) }
         if let sync, c.requireDossier {
             // Before the first dossier code: hash codes under the server's key, as every kiosk of the server does.
-            let adopted = Self.blocking { try await sync.adoptDossierKey() }
-            switch adopted {
-            case .success(true): break
-            case .success(false):
+            let adopted: Bool
+            do { adopted = try waitFor { try await sync.adoptDossierKey() } } catch { throw CLIError("\(error)") }
+            if !adopted {
                 emitError("Máy chủ chưa trả lời; mã hồ sơ vẫn được băm bằng khóa của máy chủ đã nhận trước đây (the server does not answer; using its dossier key taken before).")
-            case .failure(let error): throw CLIError("\(error)")
             }
         }
         if let sync {
@@ -174,25 +172,8 @@ struct KioskCommand: ParsableCommand {
         return sync
     }
 
-    /// Runs async work from this synchronous command and waits for it.
-    static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) -> Result<T, any Error> {
-        let done = DispatchSemaphore(value: 0)
-        let box = LockedBox<Result<T, any Error>?>(nil)
-        Task {
-            do { box.value = .success(try await body()) } catch { box.value = .failure(error) }
-            done.signal()
-        }
-        done.wait()
-        return box.value!
-    }
-
     static func stop(_ sync: OutboxSync) {
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            await sync.stop()
-            done.signal()
-        }
-        done.wait()
+        try? waitFor { await sync.stop() }
     }
 
     func runWeb(_ recorder: KioskRecorder) throws {

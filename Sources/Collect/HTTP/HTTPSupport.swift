@@ -107,6 +107,19 @@ public enum Tokens {
     }
 }
 
+/// Runs async work from synchronous code (a command, a blocking `serve`) and waits for it on
+/// this thread: its value, or its error rethrown.
+public func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let done = DispatchSemaphore(value: 0)
+    let result = LockedBox<Result<T, any Error>?>(nil)
+    Task {
+        do { result.value = .success(try await body()) } catch { result.value = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try result.value!.get()
+}
+
 /// A value handed between a serving task and the thread waiting for it.
 public final class LockedBox<Value>: @unchecked Sendable {
     private let lock = NSLock()

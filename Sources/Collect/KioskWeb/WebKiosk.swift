@@ -59,14 +59,7 @@ public struct WebKiosk: Sendable {
 
     /// Serves until the process is stopped, blocking the calling (synchronous) thread.
     public func serveBlocking(onRunning: @escaping @Sendable (Int) -> Void) throws {
-        let done = DispatchSemaphore(value: 0)
-        let failure = LockedBox<(any Error)?>(nil)
-        Task {
-            do { try await run(onRunning: onRunning) } catch { failure.value = error }
-            done.signal()
-        }
-        done.wait()
-        if let error = failure.value { throw error }
+        try waitFor { try await run(onRunning: onRunning) }
     }
 
     /// Serves until the process is stopped; `onRunning` gets the bound port.

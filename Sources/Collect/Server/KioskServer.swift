@@ -63,14 +63,7 @@ public struct KioskServer: Sendable {
 
     /// Serves until the process is stopped, blocking the calling (synchronous) thread.
     public func serveBlocking(onRunning: @escaping @Sendable (Int) -> Void) throws {
-        let done = DispatchSemaphore(value: 0)
-        let failure = LockedBox<(any Error)?>(nil)
-        Task {
-            do { try await application(onRunning: onRunning).runService() } catch { failure.value = error }
-            done.signal()
-        }
-        done.wait()
-        if let error = failure.value { throw error }
+        try waitFor { try await application(onRunning: onRunning).runService() }
     }
 
     /// The routes as a Hummingbird application, to run or to test without a socket.

@@ -42,8 +42,6 @@ public struct WebReview: Sendable {
     /// Serves until the review finishes (or the process is interrupted), blocking the calling
     /// thread; `onRunning` gets the bound port. Returns the book's final state.
     public func serveBlocking(onRunning: @escaping @Sendable (Int) -> Void) throws -> ReviewBook.State {
-        let done = DispatchSemaphore(value: 0)
-        let failure = LockedBox<(any Error)?>(nil)
         let group = LockedBox<ServiceGroup?>(nil)
         var logger = Logger(label: "sipas-review")
         logger.logLevel = .warning
@@ -55,12 +53,7 @@ public struct WebReview: Sendable {
             }
         }
         group.value = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        Task {
-            do { try await group.value?.run() } catch { failure.value = error }
-            done.signal()
-        }
-        done.wait()
-        if let error = failure.value { throw error }
+        try waitFor { try await group.value?.run() }
         return book.snapshot.state
     }
 
