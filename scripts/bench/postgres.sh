@@ -5,9 +5,12 @@
 # 1. Import: `sipas import --store postgres://…` of FORMS SIPAS 2023 forms (one CSV, every check,
 #    one transaction) into an empty store, beside the floor: psql's `\copy` of the same CSV into a
 #    table of as many text columns and nothing else (no parsing, no checks, no index).
-#    A second peer shows where the floor's gap comes from: psql's `\copy` of the rows sipas stored
+#    Two more peers show where the floor's gap comes from: psql's `\copy` of the rows sipas stored
 #    (exported once) into a table like `responses`, with the same indexes, keys and reference
-#    check: what PostgreSQL itself needs to store those rows under the promises of the store.
+#    check: what PostgreSQL itself needs to store those rows under the promises of the store,
+#    (a) with its indexes kept row by row, and (b) as PostgreSQL advises for a bulk load and as
+#    sipas does for a load larger than the store: the secondary indexes built after the copy, in
+#    the same transaction.
 # 2. Analysis: `sipas analyze --json` of those forms from PostgreSQL beside from SQLite (same
 #    forms imported into both; the two outputs are compared byte for byte first).
 # hyperfine medians; each import run starts from an empty database (hyperfine --prepare).
@@ -52,11 +55,35 @@ psql -q "$base/bench_like" -c "CREATE TABLE like_responses (LIKE responses INCLU
   -c "ALTER TABLE like_responses ADD FOREIGN KEY (supersedes) REFERENCES responses(id), ADD FOREIGN KEY (superseded_by) REFERENCES responses(id)" \
   -c "CREATE TRIGGER like_references AFTER INSERT ON like_responses REFERENCING NEW TABLE AS new_rows
       FOR EACH STATEMENT EXECUTE FUNCTION sipas_responses_references()"
+# (b): the same table with only the indexes sipas keeps during a bulk load; the others (named
+# bulk_*, defined as the store's) built after the copy, in one transaction (psql -1).
+kept="'responses_pkey', 'responses_batch', 'responses_idempotency', 'responses_kiosk_day'"
+definitions() {  # the store's index definitions for bulk_responses: $1 = IN or NOT IN the kept ones
+  psql -qAt "$base/bench_like" -c "SELECT replace(replace(indexdef, 'INDEX responses_', 'INDEX bulk_'), 'ON public.responses ', 'ON public.bulk_responses ') || ';'
+    FROM pg_indexes WHERE tablename = 'responses' AND indexname <> 'responses_pkey' AND indexname $1 ($kept) ORDER BY indexname"
+}
+{
+  echo "DROP TABLE IF EXISTS bulk_responses;"
+  echo "CREATE TABLE bulk_responses (LIKE responses INCLUDING DEFAULTS INCLUDING CONSTRAINTS);"
+  echo "ALTER TABLE bulk_responses ADD PRIMARY KEY (id), ADD FOREIGN KEY (supersedes) REFERENCES responses(id), ADD FOREIGN KEY (superseded_by) REFERENCES responses(id);"
+  definitions IN
+  echo "CREATE TRIGGER bulk_references AFTER INSERT ON bulk_responses REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION sipas_responses_references();"
+} >"$dir/prepare-bulk.sql"
+{
+  echo "\\copy bulk_responses FROM '$dir/rows.copy'"
+  echo "SET LOCAL maintenance_work_mem = '256MB';"
+  definitions "NOT IN"
+} >"$dir/bulk-load.sql"
 hyperfine --runs "$runs" --export-json "$dir/import-like.json" \
   --prepare "bash $dir/prepare-sipas.sh" -n "sipas import (PostgreSQL)" "$sipas import --store $base/bench_sipas --questionnaire sipas-2023 $data" \
   --prepare "psql -q $base/bench_like -c 'TRUNCATE like_responses'" -n "psql \\copy of the stored rows into a table like responses" \
-  "psql -q $base/bench_like -c \"\\\\copy like_responses FROM '$dir/rows.copy'\""
+  "psql -q $base/bench_like -c \"\\\\copy like_responses FROM '$dir/rows.copy'\"" \
+  --prepare "psql -q -v ON_ERROR_STOP=1 $base/bench_like -f $dir/prepare-bulk.sql" -n "the same, its secondary indexes built after the copy" \
+  "psql -q -v ON_ERROR_STOP=1 -1 $base/bench_like -f $dir/bulk-load.sql"
 test "$(psql -qAt "$base/bench_like" -c 'SELECT count(*) FROM like_responses')" = "$forms"
+test "$(psql -qAt "$base/bench_like" -c 'SELECT count(*) FROM bulk_responses')" = "$forms"
+test "$(psql -qAt "$base/bench_like" -c "SELECT count(*) FROM pg_indexes WHERE tablename = 'bulk_responses'")" = \
+  "$(psql -qAt "$base/bench_like" -c "SELECT count(*) FROM pg_indexes WHERE tablename = 'responses'")"
 
 # 2. analyze from PostgreSQL beside from SQLite.
 sqlite=$dir/store.sqlite
@@ -74,6 +101,7 @@ python3 - "$dir/import.json" "$dir/import-like.json" "$dir/analyze.json" <<'EOF'
 import json, sys
 for path in sys.argv[1:]:
     r = json.load(open(path))["results"]
-    a, b = r[0], r[1]
-    print(f"{a['command']}: {a['median']:.2f} s; {b['command']}: {b['median']:.2f} s; ratio {a['median'] / b['median']:.2f}×")
+    a = r[0]
+    for b in r[1:]:
+        print(f"{a['command']}: {a['median']:.2f} s; {b['command']}: {b['median']:.2f} s; ratio {a['median'] / b['median']:.2f}×")
 EOF

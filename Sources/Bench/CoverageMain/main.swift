@@ -69,7 +69,7 @@ struct CoverageCommand: ParsableCommand {
             let r = try study.run(cell)
             results.append(r)
             let cov = r.tallies.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \(String(format: "%.1f", $0.value.coverage * 100))" }
-            FileHandle.standardError.write(Data("[\(i + 1)/\(cells.count)] \(cell.design.rawValue) n=\(cell.n) p=\(cell.p): \(String(format: "%.1f", Date().timeIntervalSince(start))) s; \(cov.joined(separator: ", "))\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("[\(i + 1)/\(cells.count)] \(cell.design.rawValue) n=\(cell.n) p=\(cell.p): \(String(format: "%.1f", Date().timeIntervalSince(start))) s; \(cov.joined(separator: ", "))\n".utf8))
         }
         print("Coverage study: \(q.id) \(q.version), \(simulations) surveys per cell, \(replicates) bootstrap replicates, consistency \(consistency), seed \(seed).\n")
         print(CoverageStudy.markdown(results, level: level), terminator: "")

@@ -64,7 +64,7 @@ struct WorkbooksCommand: ParsableCommand {
                 }
                 lock.withLock {
                     done += 1
-                    if done % 500 == 0 || done == units { FileHandle.standardError.write(Data("\(done)/\(units) workbooks\n".utf8)) }
+                    if done % 500 == 0 || done == units { try? FileHandle.standardError.write(contentsOf: Data("\(done)/\(units) workbooks\n".utf8)) }
                 }
             }
         }

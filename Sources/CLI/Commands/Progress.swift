@@ -10,11 +10,11 @@ struct Progress {
         let now = Date()
         guard force || now.timeIntervalSince(last) > 0.1 else { return }
         last = now
-        FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
+        write("\r\u{1B}[K\(text)", to: .standardError)
     }
 
     func finish() {
         guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        write("\r\u{1B}[K", to: .standardError)
     }
 }

@@ -183,7 +183,7 @@ struct TerminalReview {
     func ask(_ item: ReviewItem) throws -> ItemReading.Answer {
         let valid = item.choices.map(\.code)
         while true {
-            FileHandle.standardOutput.write(Data("  Mã: ".utf8))
+            write("  Mã: ", to: .standardOutput)
             guard let line = readLine() else { throw UserError("the review was stopped before every doubtful mark was decided; nothing was stored") }
             let words = line.split(whereSeparator: { $0 == "," || $0 == " " })
             let codes = words.compactMap { Int($0) }

@@ -85,9 +85,20 @@ struct CLIError: Error, CustomStringConvertible {
 
 /// Writes to standard output in one piece (UTF-8).
 func emit(_ text: String) {
-    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    write(text.hasSuffix("\n") ? text : text + "\n", to: .standardOutput)
 }
 
 func emitError(_ text: String) {
-    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    write(text.hasSuffix("\n") ? text : text + "\n", to: .standardError)
+}
+
+/// Writes to standard output or error. When the reader has gone (`sipas … | head`), the command
+/// ends quietly with status 141, as a shell reports a pipe closed under a program, instead of
+/// trapping (the process ignores SIGPIPE, so the write fails with EPIPE).
+func write(_ text: String, to handle: FileHandle) {
+    do {
+        try handle.write(contentsOf: Data(text.utf8))
+    } catch {
+        if handle === FileHandle.standardOutput { exit(141) }
+    }
 }

@@ -75,7 +75,7 @@ public final class TerminalKiosk {
             case .failed(let message): .failed(message)
             case .keyReused: .failed("idempotency key reused")  // the terminal sends no keys
             }
-            if case .failed(let message) = result { FileHandle.standardError.write(Data("sipas kiosk: \(message)\n".utf8)) }
+            if case .failed(let message) = result { try? FileHandle.standardError.write(contentsOf: Data("sipas kiosk: \(message)\n".utf8)) }
             flow.committed(result, now: Date())
         case .addAnswer(let id, let item, let code):
             _ = try recorder.addAnswer(responseID: id, item: item, code: code)
@@ -151,7 +151,7 @@ public final class TerminalKiosk {
             out += "\u{1B}[\(row + 1);1H"
             out += line.strong ? "\u{1B}[1m" + line.text + "\u{1B}[0m" : line.text
         }
-        FileHandle.standardOutput.write(Data(out.utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data(out.utf8))
     }
 
     func enterRawMode() {
@@ -165,11 +165,11 @@ public final class TerminalKiosk {
         }
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw)
         // Alternate screen, hidden cursor.
-        FileHandle.standardOutput.write(Data("\u{1B}[?1049h\u{1B}[?25l".utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data("\u{1B}[?1049h\u{1B}[?25l".utf8))
     }
 
     func leaveRawMode() {
-        FileHandle.standardOutput.write(Data("\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l".utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data("\u{1B}[0m\u{1B}[?25h\u{1B}[?1049l".utf8))
         tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved)
     }
 }

@@ -12,7 +12,7 @@ public enum FuzzSupport {
             return try Questionnaire(yaml: String(decoding: bytes, as: UTF8.self), file: name)
         } catch {
             // Not a finding: the committed questionnaire itself is broken, so every run would stop here.
-            FileHandle.standardError.write(Data("fuzz setup: \(name) does not load:\n\(error)\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("fuzz setup: \(name) does not load:\n\(error)\n".utf8))
             exit(2)
         }
     }
@@ -20,7 +20,7 @@ public enum FuzzSupport {
     /// A mismatch between two readings of the same input: a defect, reported as a crash so that
     /// libFuzzer saves the input.
     public static func defect(_ message: @autoclosure () -> String) -> Never {
-        FileHandle.standardError.write(Data("DEFECT: \(message())\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("DEFECT: \(message())\n".utf8))
         abort()
     }
 }

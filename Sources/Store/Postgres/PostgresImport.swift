@@ -8,82 +8,117 @@ import SIPASStoring
 extension PostgresStore {
     public func importStreamed(_ batches: [StreamedBatch], dryRun: Bool, progress: ((Int, Int) -> Void)?) throws -> [ImportResult] {
         do {
-            return try session.transaction(rollback: dryRun) {
-                // One import at a time (SQLite's write lock does the same): the checks of one see
-                // the forms of the other.
-                try session.execute("SELECT pg_advisory_xact_lock($1)", [Self.importLock])
-                var results: [ImportResult] = []
-                var failures: [String] = []
-                var remedy: Remedy?
-                for (index, batch) in batches.enumerated() {
-                    if !failures.isEmpty {
-                        // Nothing will be written now: the files after a failed one are only read,
-                        // so that all their problems are listed too.
-                        do { try batch.pieces { _ in } } catch { failures.append("\(error)") }
-                        continue
-                    }
-                    var writer: PostgresBatchWriter
-                    var replaced: StoredSubmission?
-                    var submittedUnit: String?
-                    do {
-                        if let submission = batch.submission { submittedUnit = try fileUnit(of: submission) }
-                        writer = try PostgresBatchWriter(store: self, batch: batch)
-                        if let submission = batch.submission { replaced = try admit(submission, fileName: batch.fileName) }
-                    } catch let error as StoreError {
-                        failures.append(error.description)
-                        remedy = remedy ?? error.remedy
-                        do { try batch.pieces { _ in } } catch { failures.append("\(error)") }
-                        continue
-                    }
-                    var unitProblem: String?
-                    do {
-                        try batch.pieces { piece in
-                            guard unitProblem == nil else { return }
-                            if let row = (0..<piece.table.count).first(where: { piece.table.unit[$0] == nil }) {
-                                unitProblem = "\(batch.fileName), row \(writer.line(of: row, in: piece)): every form needs a unit (đơn vị); add a 'unit' column"
-                                return
-                            }
-                            try writer.insert(piece)
-                            progress?(index, writer.rows)
-                        }
-                    } catch let error as PostgresFailure {
-                        throw error
-                    } catch let error as StoreError {
-                        failures.append(error.description)
-                        continue
-                    } catch {
-                        if unitProblem != nil { remedy = .unitCode }
-                        failures.append(StreamedImportError(file: error, store: unitProblem ?? writer.refusal).description)
-                        continue
-                    }
-                    if unitProblem != nil { remedy = .unitCode }
-                    if let problem = unitProblem ?? writer.refusal {
-                        failures.append(problem)
-                        continue
-                    }
-                    var result = try writer.finish()
-                    for image in batch.pageImages {
-                        try session.execute(
-                            "INSERT INTO page_images (batch_id, form_id, page, jpeg) VALUES ($1, $2, $3, $4)",
-                            [result.batchID, image.formID, Int64(image.page), PostgresBytes(image.jpeg)])
-                    }
-                    if let submission = batch.submission {
-                        do {
-                            try record(submission, batchID: result.batchID, forms: result.rows, replacing: replaced, fileName: batch.fileName)
-                        } catch let error as StoreError {
-                            failures.append(error.description)
-                            continue
-                        }
-                        result.replaced = replaced
-                        if let submittedUnit { result.newUnits.insert(submittedUnit, at: 0) }
-                    }
-                    results.append(result)
-                }
-                if !failures.isEmpty { throw StreamedImportError(file: nil, store: failures.joined(separator: "\n"), remedy: remedy) }
-                return results
+            do {
+                return try importOnce(batches, dryRun: dryRun, bulkLoad: true, progress: progress)
+            } catch is PostgresBulkLoad.Conflict {
+                // A form the rebuilt unique indexes refuse: the import is rolled back and done
+                // again form by form, which names every refused form as SQLite does.
+                return try importOnce(batches, dryRun: dryRun, bulkLoad: false, progress: progress)
             }
         } catch let failure as PostgresFailure {
             throw StoreError("\(address): \(failure.message)")
+        }
+    }
+
+    private func importOnce(_ batches: [StreamedBatch], dryRun: Bool, bulkLoad: Bool, progress: ((Int, Int) -> Void)?) throws -> [ImportResult] {
+        return try session.transaction(rollback: dryRun) {
+            // One import at a time (SQLite's write lock does the same): the checks of one see
+            // the forms of the other.
+            try session.execute("SELECT pg_advisory_xact_lock($1)", [Self.importLock])
+            var bulk = bulkLoad ? try PostgresBulkLoad(session: session, minimum: bulkLoadMinimum) : nil
+            var imported = 0
+            var results: [ImportResult] = []
+            var failures: [String] = []
+            var remedy: Remedy?
+            for (index, batch) in batches.enumerated() {
+                if !failures.isEmpty {
+                    // Nothing will be written now: the files after a failed one are only read,
+                    // so that all their problems are listed too.
+                    do { try batch.pieces { _ in } } catch { failures.append("\(error)") }
+                    continue
+                }
+                var writer: PostgresBatchWriter
+                var replaced: StoredSubmission?
+                var submittedUnit: String?
+                do {
+                    if let submission = batch.submission { submittedUnit = try fileUnit(of: submission) }
+                    writer = try PostgresBatchWriter(store: self, batch: batch)
+                    if let submission = batch.submission { replaced = try admit(submission, fileName: batch.fileName) }
+                } catch let error as StoreError {
+                    failures.append(error.description)
+                    remedy = remedy ?? error.remedy
+                    do { try batch.pieces { _ in } } catch { failures.append("\(error)") }
+                    continue
+                }
+                var unitProblem: String?
+                let bulkBefore = bulk, importedBefore = imported
+                func store(_ piece: ImportPiece) throws {
+                    guard unitProblem == nil else { return }
+                    if let row = (0..<piece.table.count).first(where: { piece.table.unit[$0] == nil }) {
+                        unitProblem = "\(batch.fileName), row \(writer.line(of: row, in: piece)): every form needs a unit (đơn vị); add a 'unit' column"
+                        return
+                    }
+                    try writer.insert(piece)
+                    imported += piece.table.count
+                    if bulk?.isDue(imported) == true {
+                        try writer.endCopy()
+                        try bulk?.imported(imported)
+                    }
+                    progress?(index, writer.rows)
+                }
+                try session.execute("SAVEPOINT file")
+                do {
+                    do {
+                        try batch.pieces(store)
+                        if unitProblem == nil { try writer.endCopy() }
+                    } catch is PostgresBatchWriter.CopyRefused {
+                        // The server refused a row: the file again from its start, form by form,
+                        // which names every refused form (and stores the others, to check the rest).
+                        try session.execute("ROLLBACK TO SAVEPOINT file")
+                        writer.restartFormByForm()
+                        (bulk, imported, unitProblem) = (bulkBefore, importedBefore, nil)
+                        try batch.pieces(store)
+                    }
+                } catch let error as PostgresFailure {
+                    throw error
+                } catch let error as StoreError {
+                    writer.abandonCopy()
+                    failures.append(error.description)
+                    continue
+                } catch {
+                    writer.abandonCopy()
+                    if unitProblem != nil { remedy = .unitCode }
+                    failures.append(StreamedImportError(file: error, store: unitProblem ?? writer.refusal).description)
+                    continue
+                }
+                if unitProblem != nil { remedy = .unitCode }
+                if let problem = unitProblem ?? writer.refusal {
+                    writer.abandonCopy()
+                    failures.append(problem)
+                    continue
+                }
+                try session.execute("RELEASE SAVEPOINT file")
+                var result = try writer.finish()
+                for image in batch.pageImages {
+                    try session.execute(
+                        "INSERT INTO page_images (batch_id, form_id, page, jpeg) VALUES ($1, $2, $3, $4)",
+                        [result.batchID, image.formID, Int64(image.page), PostgresBytes(image.jpeg)])
+                }
+                if let submission = batch.submission {
+                    do {
+                        try record(submission, batchID: result.batchID, forms: result.rows, replacing: replaced, fileName: batch.fileName)
+                    } catch let error as StoreError {
+                        failures.append(error.description)
+                        continue
+                    }
+                    result.replaced = replaced
+                    if let submittedUnit { result.newUnits.insert(submittedUnit, at: 0) }
+                }
+                results.append(result)
+            }
+            if !failures.isEmpty { throw StreamedImportError(file: nil, store: failures.joined(separator: "\n"), remedy: remedy) }
+            try bulk?.finish()
+            return results
         }
     }
 
@@ -103,6 +138,7 @@ extension PostgresStore {
                 fileName: "correction of response \(responseID)", sha256: nil, source: old.text(0).flatMap(ResponseSource.init(rawValue:)) ?? .paper,
                 questionnaire: table.questionnaire, questionnaireYAML: questionnaireYAML, importedBy: by, firstDataRow: 1) { _ in }
             var writer = try PostgresBatchWriter(store: self, batch: batch)
+            writer.formByForm = true  // one form: its refusal named at once
             try writer.insert(ImportPiece(corrected))
             if let problem = writer.refusal { throw StoreError(problem) }
             _ = try writer.finish()
@@ -202,12 +238,22 @@ struct PostgresBatchWriter {
     let source: ResponseSource
     let stamp: String
     var known: Set<String>
+    private let knownBefore: Set<String>
     var newUnits: [String] = []
     private(set) var rows = 0
     private(set) var refusals: [String] = []
     private(set) var refusedCount = 0
+    /// The COPY under way, while no form was refused (``insert(_:)``).
+    private var copy: PostgresCopyIn?
+    /// Set when a COPY was refused (the file goes again form by form, which names the refused
+    /// forms), or from the start for a single form.
+    var formByForm = false
 
     static let chunk = 10_000
+
+    /// The server refused a row of a COPY (a form id or dossier stored before, or anything else the
+    /// store checks): the caller rolls the file back and calls ``restartFormByForm()``.
+    struct CopyRefused: Error {}
 
     init(store: PostgresStore, batch: StreamedBatch) throws {
         self.store = store
@@ -222,6 +268,7 @@ struct PostgresBatchWriter {
         }
         try store.insertQuestionnaire(batch.questionnaire, yaml: batch.questionnaireYAML)
         known = Set(try session.rows("SELECT code FROM units").compactMap { $0.text(0) })
+        knownBefore = known
         stamp = ResponseStore.now()
         batchID = try session.rows(
             "INSERT INTO batches (file_name, sha256, source, rows, imported_by, imported_at) VALUES ($1, $2, $3, 0, $4, $5) RETURNING id",
@@ -274,12 +321,24 @@ struct PostgresBatchWriter {
         ORDER BY f.ord
         """
 
+    /// Stores a piece of the file: by COPY, streamed while the next piece is read, as long as no
+    /// form is refused; form by form (in pieces of ``chunk``) after a refusal.
     mutating func insert(_ piece: ImportPiece) throws {
         let table = piece.table
-        for level in table.unit.levels where !known.contains(level) {
-            known.insert(level)
-            newUnits.append(level)
-            try session.execute("INSERT INTO units (code, created_at) VALUES ($1, $2)", [level, stamp])
+        let fresh = table.unit.levels.filter { !known.contains($0) }
+        if !fresh.isEmpty {
+            // A unit is stored before the rows that name it are checked (at the COPY's end).
+            try endCopy()
+            for level in fresh {
+                known.insert(level)
+                newUnits.append(level)
+                try session.execute("INSERT INTO units (code, created_at) VALUES ($1, $2)", [level, stamp])
+            }
+        }
+        guard formByForm else {
+            try copy(piece)
+            rows += table.count
+            return
         }
         var start = 0
         while start < table.count {
@@ -297,9 +356,7 @@ struct PostgresBatchWriter {
 
     private mutating func insert(_ range: Range<Int>, of piece: ImportPiece) throws {
         let table = piece.table, hashes = piece.dossierHashes
-        let codeColumns = layout.codedItems.map { table.codes[$0] }
-        let pickColumns = layout.multiItems.map { table.picks[$0] }
-        let textColumns = layout.textItems.map { (id: $0, column: table.texts[$0]) }
+        let answers = PieceAnswers(layout: layout, table: table)
         let formIDs = PostgresArray(text: range.lazy.map { Optional(table.formID[$0]) })
         let units = PostgresArray(text: range.lazy.map { table.unit[$0] })
         let dates = PostgresArray(text: range.lazy.map { table.collectedOn[$0] })
@@ -309,23 +366,9 @@ struct PostgresBatchWriter {
             PostgresArray(text: range.lazy.map { table.channel[$0] }),
             PostgresArray(text: range.lazy.map { table.field[$0] }),
             dossiers,
-            PostgresArray(bytes: range.lazy.map { row in
-                var codes = [UInt8](repeating: 0, count: max(1, codeColumns.count))
-                for (k, column) in codeColumns.enumerated() { codes[k] = column?[row] ?? 0 }
-                return Optional(codes)
-            }),
-            PostgresArray(bytes: range.lazy.map { row -> [UInt8]? in
-                guard pickColumns.contains(where: { ($0?[row] ?? 0) != 0 }) else { return nil }
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity(8 * pickColumns.count)
-                for column in pickColumns { withUnsafeBytes(of: (column?[row] ?? 0).littleEndian) { bytes.append(contentsOf: $0) } }
-                return bytes
-            }),
-            PostgresArray(text: range.lazy.map { row -> String? in
-                var texts: [String: String] = [:]
-                for entry in textColumns { if let t = entry.column?[row] { texts[entry.id] = t } }
-                return texts.isEmpty ? nil : ResponseStore.json(texts)
-            }),
+            PostgresArray(bytes: range.lazy.map { Optional(answers.codes($0)) }),
+            PostgresArray(bytes: range.lazy.map(answers.picks)),
+            PostgresArray(text: range.lazy.map(answers.texts)),
             questionnaire.id, questionnaire.version, source.rawValue, batchID, stamp,
         ]
         try session.execute("SAVEPOINT piece")
@@ -366,8 +409,166 @@ struct PostgresBatchWriter {
         try session.execute(Self.insertSQL, values + [PostgresArray(int64: refused)])
     }
 
+    static let copyColumns = [
+        "form_id", "unit", "questionnaire_id", "questionnaire_version", "collected_on", "channel", "field", "source", "batch_id",
+        "dossier_hash", "codes", "picks", "texts", "created_at",
+    ]
+
+    /// The piece's rows in COPY's text format, sent a megabyte at a time.
+    private mutating func copy(_ piece: ImportPiece) throws {
+        let table = piece.table, hashes = piece.dossierHashes
+        let answers = PieceAnswers(layout: layout, table: table)
+        if copy == nil { copy = session.copyIn(table: "responses", columns: Self.copyColumns) }
+        // The columns every row of the file shares: questionnaire, version, then source and batch.
+        var middle = CopyText(), tail = CopyText()
+        middle.field(questionnaire.id)
+        middle.field(questionnaire.version)
+        tail.field(source.rawValue)
+        tail.field(String(batchID))
+        var out = CopyText()
+        for row in 0..<table.count {
+            out.field(table.formID[row])
+            out.field(table.unit[row])
+            out.append(middle)
+            out.field(table.collectedOn[row])
+            out.field(table.channel[row])
+            out.field(table.field[row])
+            out.append(tail)
+            out.field(hashes?[row])
+            out.bytes(answers.codes(row))
+            out.bytes(answers.picks(row))
+            out.field(answers.texts(row))
+            out.field(stamp, last: true)
+            if out.buffer.readableBytes >= 1 << 20 { try send(&out) }
+        }
+        if out.buffer.readableBytes > 0 { try send(&out) }
+    }
+
+    private mutating func send(_ out: inout CopyText) throws {
+        do {
+            try copy?.send(out.buffer)
+        } catch let failure as PostgresFailure where failure.sqlState != nil {
+            copy = nil
+            throw CopyRefused()
+        }
+        out = CopyText()
+    }
+
+    /// Ends the COPY under way, if any: the server checks its rows (``CopyRefused`` when it refuses one).
+    mutating func endCopy() throws {
+        guard let open = copy else { return }
+        copy = nil
+        do {
+            try open.finish()
+        } catch let failure as PostgresFailure where failure.sqlState != nil {
+            throw CopyRefused()
+        }
+    }
+
+    /// Abandons the COPY under way, if any (the file failed; the caller rolls it back).
+    mutating func abandonCopy() {
+        copy?.abort()
+        copy = nil
+    }
+
+    /// After ``CopyRefused`` and a rollback of the file: stores it again from its first piece,
+    /// form by form.
+    mutating func restartFormByForm() {
+        copy = nil
+        formByForm = true
+        known = knownBefore
+        newUnits = []
+        rows = 0
+    }
+
     func finish() throws -> ImportResult {
         try session.execute("UPDATE batches SET rows = $1 WHERE id = $2", [Int64(rows), batchID])
         return ImportResult(batchID: batchID, rows: rows, newUnits: newUnits)
+    }
+}
+
+/// A piece's answers as the store keeps them: one byte a coded item (0 = no answer), eight bytes
+/// (little-endian) a multiple-choice item when any is picked, free texts as one JSON object.
+struct PieceAnswers {
+    let codeColumns: [[UInt8]?]
+    let pickColumns: [[UInt64]?]
+    let textColumns: [(id: String, column: [String?]?)]
+
+    init(layout: AnswerLayout, table: ResponseTable) {
+        codeColumns = layout.codedItems.map { table.codes[$0] }
+        pickColumns = layout.multiItems.map { table.picks[$0] }
+        textColumns = layout.textItems.map { (id: $0, column: table.texts[$0]) }
+    }
+
+    func codes(_ row: Int) -> [UInt8] {
+        var codes = [UInt8](repeating: 0, count: max(1, codeColumns.count))
+        for (k, column) in codeColumns.enumerated() { codes[k] = column?[row] ?? 0 }
+        return codes
+    }
+
+    func picks(_ row: Int) -> [UInt8]? {
+        guard pickColumns.contains(where: { ($0?[row] ?? 0) != 0 }) else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(8 * pickColumns.count)
+        for column in pickColumns { withUnsafeBytes(of: (column?[row] ?? 0).littleEndian) { bytes.append(contentsOf: $0) } }
+        return bytes
+    }
+
+    func texts(_ row: Int) -> String? {
+        var texts: [String: String] = [:]
+        for entry in textColumns { if let t = entry.column?[row] { texts[entry.id] = t } }
+        return texts.isEmpty ? nil : ResponseStore.json(texts)
+    }
+}
+
+/// Rows in the text format of PostgreSQL's COPY: fields split by tabs, rows ended by a line
+/// feed, NULL as `\N`, a backslash, tab, line feed or carriage return in a value escaped with a
+/// backslash, bytes as `\\x` and hexadecimal digits (bytea's `\x`, its backslash escaped).
+struct CopyText {
+    var buffer = ByteBufferAllocator().buffer(capacity: 1 << 20 + 4096)
+
+    mutating func field(_ value: String?, last: Bool = false) {
+        if var value {
+            value.withUTF8 { utf8 in
+                var start = 0
+                for (i, byte) in utf8.enumerated() {
+                    let escape: UInt8
+                    switch byte {
+                    case UInt8(ascii: "\\"): escape = UInt8(ascii: "\\")
+                    case UInt8(ascii: "\t"): escape = UInt8(ascii: "t")
+                    case UInt8(ascii: "\n"): escape = UInt8(ascii: "n")
+                    case UInt8(ascii: "\r"): escape = UInt8(ascii: "r")
+                    default: continue
+                    }
+                    buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start..<i]))
+                    buffer.writeInteger(UInt8(ascii: "\\"))
+                    buffer.writeInteger(escape)
+                    start = i + 1
+                }
+                buffer.writeBytes(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8)[start...]))
+            }
+        } else {
+            buffer.writeStaticString("\\N")
+        }
+        buffer.writeInteger(last ? UInt8(ascii: "\n") : UInt8(ascii: "\t"))
+    }
+
+    mutating func bytes(_ value: [UInt8]?) {
+        guard let value else {
+            buffer.writeStaticString("\\N\t")
+            return
+        }
+        buffer.writeStaticString("\\\\x")
+        let digits: StaticString = "0123456789abcdef"
+        for byte in value {
+            buffer.writeInteger(digits.utf8Start[Int(byte >> 4)])
+            buffer.writeInteger(digits.utf8Start[Int(byte & 0x0F)])
+        }
+        buffer.writeInteger(UInt8(ascii: "\t"))
+    }
+
+    /// Fields prepared once (each already ended by a tab).
+    mutating func append(_ other: CopyText) {
+        buffer.writeImmutableBuffer(other.buffer)
     }
 }

@@ -104,6 +104,14 @@ final class PostgresSession: @unchecked Sendable {
         }
     }
 
+    /// Starts `COPY table (columns) FROM STDIN` (text format): the caller sends rows with
+    /// ``PostgresCopyIn/send(_:)`` while the connection's thread writes the earlier ones, and ends
+    /// with ``PostgresCopyIn/finish()`` (or ``PostgresCopyIn/abort()``). Nothing else may use the
+    /// connection in between: call it inside ``exclusive(_:)`` or a transaction.
+    func copyIn(table: String, columns: [String]) -> PostgresCopyIn {
+        PostgresCopyIn(connection: connection, table: table, columns: columns, logger: logger)
+    }
+
     static func query(_ sql: String, _ values: [(any PostgresThrowingDynamicTypeEncodable)?]) throws -> PostgresQuery {
         var binds = PostgresBindings(capacity: values.count)
         for value in values {
@@ -255,5 +263,84 @@ extension PostgresRow {
 
     func cell(_ i: Int) -> PostgresCell {
         PostgresRandomAccessRow(self)[i]
+    }
+}
+
+/// A `COPY … FROM STDIN` under way (``PostgresSession/copyIn(table:columns:)``): synchronous code
+/// hands it buffers of rows, at most a few ahead of the server, and a task sends them. A server
+/// error (a refused row) ends it: the next ``send(_:)`` or ``finish()`` throws it as a
+/// ``PostgresFailure``.
+final class PostgresCopyIn: @unchecked Sendable {
+    private let continuation: AsyncStream<ByteBuffer>.Continuation
+    /// Free places for buffers not yet written to the connection.
+    private let room = DispatchSemaphore(value: 4)
+    private let ended = DispatchSemaphore(value: 0)
+    private let state = NSLock()
+    private var failure: (any Error)?
+    private var over = false
+    private var aborted = false
+
+    /// The COPY was abandoned by the caller (``abort()``): the server discards its rows.
+    struct Abandoned: Error {}
+
+    fileprivate init(connection: PostgresConnection, table: String, columns: [String], logger: Logger) {
+        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+        self.continuation = continuation
+        // On a thread of its own, not the shared pool: the caller blocks a thread while it waits
+        // for room, and may itself be running on that pool (all of whose threads could be waiting).
+        Task(executorPreference: CopyExecutor.shared) { [self] in
+            do {
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                    for await buffer in stream {
+                        try await writer.write(buffer)
+                        room.signal()
+                    }
+                    if state.withLock({ aborted }) { throw Abandoned() }
+                }
+            } catch {
+                state.withLock { failure = error }
+            }
+            state.withLock { over = true }
+            room.signal()  // a sender waiting for room wakes and finds the copy over
+            ended.signal()
+        }
+    }
+
+    /// Sends one buffer of rows (each ending in a line feed); waits while four are in flight.
+    func send(_ buffer: ByteBuffer) throws {
+        room.wait()
+        let (isOver, error) = state.withLock { (over, failure) }
+        if isOver {
+            room.signal()
+            throw error.map(PostgresFailure.init) ?? PostgresFailure(Abandoned())
+        }
+        continuation.yield(buffer)
+    }
+
+    /// Ends the copy: the server stores the rows and runs the statement's checks; throws what it refused.
+    func finish() throws {
+        continuation.finish()
+        ended.wait()
+        if let error = state.withLock({ failure }) { throw PostgresFailure(error) }
+    }
+
+    /// Abandons the copy: the server discards its rows (and the transaction must roll back to a
+    /// savepoint before the connection is used again).
+    func abort() {
+        state.withLock { aborted = true }
+        continuation.finish()
+        ended.wait()
+    }
+}
+
+/// Runs the COPY tasks on a dispatch queue of their own (see ``PostgresCopyIn``).
+final class CopyExecutor: TaskExecutor {
+    static let shared = CopyExecutor()
+    private let queue = DispatchQueue(label: "sipas.postgres.copy", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
     }
 }
