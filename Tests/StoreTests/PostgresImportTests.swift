@@ -144,3 +144,23 @@ extension ResponseTable {
         return copy
     }
 }
+
+@Test func aResponseRecordIsReadFieldByFieldAndACutOneIsAnError() throws {
+    // record_send's layout, built by hand: 3 fields — text "ab", NULL, int8 7.
+    var bytes: [UInt8] = [0, 0, 0, 3]
+    bytes += [0, 0, 0, 25, 0, 0, 0, 2] + Array("ab".utf8)
+    bytes += [0, 0, 0, 25, 0xFF, 0xFF, 0xFF, 0xFF]
+    bytes += [0, 0, 0, 20, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 7]
+    var seen: [String?] = []
+    let id = try bytes.withUnsafeBytes { raw in
+        try PostgresStore.readRecord(raw, fields: 3) { _, field in seen.append(field.map { String(decoding: $0, as: UTF8.self) }) }
+    }
+    #expect(id == 7)
+    #expect(seen.count == 3 && seen[0] == "ab" && seen[1] == nil)
+    for cut in [0, 3, 9, 13, bytes.count - 1] {
+        #expect(throws: StoreError.self, "cut at \(cut)") {
+            try Array(bytes.prefix(cut)).withUnsafeBytes { raw in _ = try PostgresStore.readRecord(raw, fields: 3) { _, _ in } }
+        }
+    }
+    #expect(throws: StoreError.self) { try bytes.withUnsafeBytes { raw in _ = try PostgresStore.readRecord(raw, fields: 4) { _, _ in } } }
+}

@@ -445,26 +445,21 @@ public final class PostgresStore: ResponseWriting, ResponseReading, ResponseHist
                 """, [q.id, q.version]) {
                 if let id = row.int(0), let item = row.text(1) { additions[id, default: []].append((item, UInt8(clamping: row.int(2) ?? 0))) }
             }
-            let sql = "SELECT form_id, unit, collected_on, channel, field, source, codes, picks, texts, id FROM responses WHERE \(conditions) ORDER BY id"
+            // One cell a row: the fields as one record, in PostgreSQL's binary record format (a
+            // count, then each field's type, length and bytes). A cell costs the connection's
+            // thread more than its bytes do, and that thread bounds the read (BENCHMARKS.md).
+            let sql = "SELECT ROW(form_id, unit, collected_on, channel, field, source, codes, picks, texts, id) FROM responses WHERE \(conditions) ORDER BY id"
             let result = ResponseReader(layout: layout, additions: additions, expected: expected).read(questionnaire: q) { sink in
                 // The rows arrive on the connection's thread, in binary: text as its UTF-8 bytes,
                 // bytea as its bytes, the id as a big-endian int8.
                 let box = UncheckedSink(sink)
                 do {
                     try session.stream(sql, values) { row in
-                        var column = 0
-                        var id: Int64 = 0
-                        for cell in row {
-                            if column < 9 {
-                                if let bytes = cell.bytes {
-                                    bytes.withUnsafeReadableBytes { box.sink.cell(column, $0.baseAddress, $0.count) }
-                                } else {
-                                    box.sink.cell(column, nil, 0)
-                                }
-                            } else if let bytes = cell.bytes {
-                                id = bytes.getInteger(at: bytes.readerIndex, as: Int64.self) ?? 0
+                        guard let record = row.first?.bytes else { throw StoreError("a response row came without its fields") }
+                        let id = try record.withUnsafeReadableBytes { raw in
+                            try Self.readRecord(raw, fields: 10) { column, field in
+                                if column < 9 { box.sink.cell(column, field?.baseAddress, field?.count ?? 0) }
                             }
-                            column += 1
                         }
                         box.sink.endRow(id: id)
                     }
@@ -478,6 +473,32 @@ public final class PostgresStore: ResponseWriting, ResponseReading, ResponseHist
             case .success(let (table, sources)): return (table, sources)
             }
         }
+    }
+
+    /// Reads a record in PostgreSQL's binary format (`record_send`: the field count, then per field
+    /// its type's OID, its length or -1 for NULL, and its bytes), handing each field to `field`;
+    /// returns the last field as a big-endian int8 (the response's id).
+    static func readRecord(_ raw: UnsafeRawBufferPointer, fields: Int, _ field: (Int, UnsafeRawBufferPointer?) -> Void) throws -> Int64 {
+        func int32(at offset: Int) throws -> Int32 {
+            guard offset + 4 <= raw.count else { throw StoreError("a response row is cut short") }
+            return Int32(bigEndian: raw.loadUnaligned(fromByteOffset: offset, as: Int32.self))
+        }
+        guard try int32(at: 0) == fields else { throw StoreError("a response row has an unexpected number of fields") }
+        var offset = 4, last: Int64 = 0
+        for column in 0..<fields {
+            let length = Int(try int32(at: offset + 4))
+            offset += 8
+            guard length >= 0 else {
+                field(column, nil)
+                continue
+            }
+            guard offset + length <= raw.count else { throw StoreError("a response row is cut short") }
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[offset..<offset + length])
+            field(column, bytes)
+            if column == fields - 1, length == 8 { last = Int64(bigEndian: bytes.loadUnaligned(as: Int64.self)) }
+            offset += length
+        }
+        return last
     }
 
     public func codesInUse(questionnaireID: String) throws -> (fields: Set<String>, channels: Set<String>) {
