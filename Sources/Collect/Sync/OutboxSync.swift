@@ -91,12 +91,15 @@ public final class OutboxSync: @unchecked Sendable {
     /// store took this server's key before (the kiosk then works offline as usual); throws when
     /// the kiosk has never had the key, or the store cannot take it.
     public func adoptDossierKey() async throws -> Bool {
+        // A kiosk that holds this server's key already only checks it (the server's store may have
+        // been replaced), and starts at once when the server does not answer within a second.
+        let held = try outbox.adoptedDossierKeySource() == client.base
         do {
-            let key = try await client.dossierKey()
+            let key = try await client.dossierKey(timeout: held ? .seconds(1) : .seconds(60))
             try outbox.adoptDossierKey(key, from: client.base)
             return true
         } catch let error as UpstreamError where error.isTransient {
-            if try outbox.adoptedDossierKeySource() == client.base { return false }
+            if held { return false }
             throw UpstreamError.setup(
                 "a kiosk that asks for dossier codes needs its server's dossier key once, and \(client.base) cannot be reached now (\(error)): "
                     + "start the kiosk again when the server answers")

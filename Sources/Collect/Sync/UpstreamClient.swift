@@ -45,9 +45,9 @@ public final class UpstreamClient: Sendable {
         }
     }
 
-    /// The server's key for dossier hashes (64 hex digits).
-    public func dossierKey() async throws(UpstreamError) -> String {
-        let (status, body) = try await call("GET", "/api/v1/dossier-key", body: nil)
+    /// The server's key for dossier hashes (64 hex digits); `timeout` bounds the wait, connecting included.
+    public func dossierKey(timeout: TimeAmount = .seconds(60)) async throws(UpstreamError) -> String {
+        let (status, body) = try await call("GET", "/api/v1/dossier-key", body: nil, timeout: timeout)
         guard status == 200 else { throw Self.refusal(status, body) }
         guard let reply = try? JSONDecoder().decode(SyncAPI.DossierKey.self, from: body) else {
             throw .protocolError("the server's answer to GET /api/v1/dossier-key is not what sipas expects")
@@ -69,7 +69,7 @@ public final class UpstreamClient: Sendable {
         return reply.ratings.map(\.status)
     }
 
-    func call(_ method: String, _ path: String, body: Data?) async throws(UpstreamError) -> (Int, Data) {
+    func call(_ method: String, _ path: String, body: Data?, timeout: TimeAmount = .seconds(60)) async throws(UpstreamError) -> (Int, Data) {
         var request = HTTPClientRequest(url: base + path)
         request.method = HTTPMethod(rawValue: method)
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -78,7 +78,7 @@ public final class UpstreamClient: Sendable {
             request.body = .bytes(ByteBuffer(data: body))
         }
         do {
-            let response = try await client.execute(request, timeout: .seconds(60))
+            let response = try await client.execute(request, timeout: timeout)
             let bytes = try await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), Data(bytes.readableBytesView))
         } catch {
