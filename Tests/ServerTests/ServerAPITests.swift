@@ -32,7 +32,8 @@ struct ServerFixture: @unchecked Sendable {
         case .sqlite:
             store = try ResponseStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("serve-\(UUID().uuidString).sqlite").path, create: true)
         case .postgres:
-            store = try PostgresStore(url: try PostgresTestServer.freshDatabase(), create: true)
+            // As `sipas serve` opens it: reads on connections of their own beside the writer's.
+            store = try PostgresStore(url: try PostgresTestServer.freshDatabase(), create: true, readConnections: 4)
         }
         let url = Self.root.appendingPathComponent("Questionnaires/counter-quick.yaml")
         let yaml = try String(contentsOf: url, encoding: .utf8)

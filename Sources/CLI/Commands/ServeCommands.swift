@@ -63,7 +63,9 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         guard let (host, port) = WebKiosk.listenAddress(listen) else { throw CLIError("--listen: '\(listen)'") }
         let token = staffToken ?? WebKiosk.newToken()
-        let s = try store.open(create: true)
+        // On PostgreSQL, token checks, counts and the status page read on connections of their own
+        // while a batch is being written.
+        let s = try store.open(create: true, readConnections: 4)
         var serve = ServeKiosks(questionnaires: questionnaire, host: host, port: port, staffToken: token, tlsCertificate: tlsCert, tlsKey: tlsKey)
         serve.kioskConfigs = kioskConfig
         let server = try serve.server(store: s)

@@ -21,10 +21,11 @@ struct StoreOptions: ParsableArguments {
         path ?? ProcessInfo.processInfo.environment["SIPAS_STORE"].flatMap { $0.isEmpty ? nil : $0 } ?? ResponseStore.defaultPath
     }
 
-    /// The store the person chose: the embedded SQLite file, or a PostgreSQL server.
-    func open(create: Bool = false) throws -> any SurveyStore {
+    /// The store the person chose: the embedded SQLite file, or a PostgreSQL server (with
+    /// `readConnections` more connections for reads beside the one for writes).
+    func open(create: Bool = false, readConnections: Int = 0) throws -> any SurveyStore {
         let location = resolvedPath
-        if PostgresAddress.isPostgres(location) { return try PostgresStore(url: location, create: create) }
+        if PostgresAddress.isPostgres(location) { return try PostgresStore(url: location, create: create, readConnections: readConnections) }
         return try ResponseStore(path: location, create: create)
     }
 }

@@ -47,7 +47,7 @@ extension PostgresStore: KioskRatingStore {
     }
 
     public func dossierRated(_ hash: String) throws -> Bool {
-        try read { try !session.rows("SELECT 1 FROM responses WHERE dossier_hash = $1 AND superseded_by IS NULL", [hash]).isEmpty }
+        try read { session in try !session.rows("SELECT 1 FROM responses WHERE dossier_hash = $1 AND superseded_by IS NULL", [hash]).isEmpty }
     }
 
     public func recordRejection(kioskID: String, reason: String, at: Date) throws {
@@ -61,7 +61,7 @@ extension PostgresStore: KioskRatingStore {
         let layout = AnswerLayout(questionnaire: q)
         let k = layout.codedItems.firstIndex(of: item) ?? 0
         let (day, _) = KioskClock.dayAndMinute(now)
-        return try read {
+        return try read { session in
             let today = Int(try session.rows("SELECT count(*) FROM responses WHERE kiosk_id = $1 AND collected_on = $2", [kioskID, day])[0].int(0) ?? 0)
             let period = Int(try session.rows(
                 "SELECT count(*) FROM responses WHERE kiosk_id = $1 AND collected_on >= $2 AND collected_on <= $3", [kioskID, periodStart, day])[0].int(0) ?? 0)
@@ -84,7 +84,7 @@ extension PostgresStore: KioskRatingStore {
 
     /// Kiosk ratings stored, for integrity checks (as ``ResponseStore/kioskResponseIDs(kioskID:)``).
     public func kioskResponseIDs(kioskID: String) throws -> [(id: Int64, key: String?)] {
-        try read {
+        try read { session in
             try session.rows("SELECT id, idempotency_key FROM responses WHERE kiosk_id = $1 ORDER BY id", [kioskID]).map { ($0.int(0) ?? 0, $0.text(1)) }
         }
     }

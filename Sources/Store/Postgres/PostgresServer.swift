@@ -32,7 +32,7 @@ extension PostgresStore: KioskServerStore {
     public func dossierKeyHex() throws -> String { try dossierKey().withUnsafeBytes { Hex.encode($0) } }
 
     public func kioskTokens() throws -> [KioskToken] {
-        try read {
+        try read { session in
             try session.rows("SELECT kiosk, unit, token_hash, created_at, revoked_at FROM kiosk_tokens ORDER BY kiosk, created_at").map(Self.token)
         }
     }
@@ -44,13 +44,13 @@ extension PostgresStore: KioskServerStore {
     }
 
     public func kioskToken(hash: String) throws -> KioskToken? {
-        try read {
+        try read { session in
             try session.rows("SELECT kiosk, unit, token_hash, created_at, revoked_at FROM kiosk_tokens WHERE token_hash = $1", [hash]).first.map(Self.token)
         }
     }
 
     public func kioskActivity(day: String) throws -> [KioskActivity] {
-        try read {
+        try read { session in
             try session.rows(KioskTokenText.activitySQL(placeholder: "$1"), [day]).map {
                 KioskActivity(kiosk: $0.text(0) ?? "", unit: $0.text(1), today: Int($0.int(2) ?? 0), total: Int($0.int(3) ?? 0), lastReceived: $0.text(4))
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -15,6 +16,7 @@ final class PostgresSession: @unchecked Sendable {
     private let connection: PostgresConnection
     private let logger: Logger
     private let lock = NSRecursiveLock()
+    private let owner = NIOLockedValueBox<ObjectIdentifier?>(nil)
 
     init(_ address: PostgresAddress) throws {
         self.address = address
@@ -57,8 +59,19 @@ final class PostgresSession: @unchecked Sendable {
     /// Runs `body` alone on the connection (no other caller's statements in between).
     func exclusive<T>(_ body: () throws -> T) rethrows -> T {
         lock.lock()
-        defer { lock.unlock() }
+        let outer = owner.withLockedValue { $0 }
+        owner.withLockedValue { $0 = ObjectIdentifier(Thread.current) }
+        defer {
+            owner.withLockedValue { $0 = outer }
+            lock.unlock()
+        }
         return try body()
+    }
+
+    /// Whether this thread is inside ``exclusive(_:)`` (a transaction of its own, say): its reads
+    /// then go to this connection, which sees what the transaction wrote.
+    var isHeldByCurrentThread: Bool {
+        owner.withLockedValue { $0 == ObjectIdentifier(Thread.current) }
     }
 
     /// Runs `body` in one transaction: committed when it returns (or rolled back with `rollback`),

@@ -21,15 +21,23 @@ public final class PostgresStore: ResponseWriting, ResponseReading, ResponseHist
     /// builds them again at the end, when it also brings at least as many forms as the store
     /// held (``PostgresBulkLoad``). Tests lower it to take that path with a few forms.
     public let bulkLoadMinimum: Int
+    /// Connections for reads beside the one for writes (``PostgresReadPool``), or nil: one
+    /// connection for everything, as a command needs.
+    let readers: PostgresReadPool?
 
     /// The address without its password (``ResponseReading/location``).
     public var location: String { address.description }
 
     /// Connects to the store at `url` and brings its schema up to date; with `create: false` a
     /// database without a sipas schema is an error (as a missing SQLite file is).
-    public init(url: String, create: Bool, environment: [String: String] = ProcessInfo.processInfo.environment, bulkLoadMinimum: Int = 100_000) throws {
+    /// `readConnections` above 0 opens up to that many more connections for reads, beside the
+    /// one for writes: for `sipas serve`, whose kiosks' token checks and status page should not
+    /// wait for a batch being written.
+    public init(url: String, create: Bool, environment: [String: String] = ProcessInfo.processInfo.environment, bulkLoadMinimum: Int = 100_000,
+                readConnections: Int = 0) throws {
         self.bulkLoadMinimum = bulkLoadMinimum
         address = try PostgresAddress(url: url, environment: environment)
+        readers = readConnections > 0 ? PostgresReadPool(address: address, limit: readConnections) : nil
         session = try PostgresSession(address)
         do {
             try migrate(create: create)
@@ -327,7 +335,7 @@ public final class PostgresStore: ResponseWriting, ResponseReading, ResponseHist
     }
 
     public func units() throws -> [UnitRecord] {
-        try read {
+        try read { session in
             try session.rows("SELECT code, name, level, parent, province FROM units ORDER BY code").map {
                 UnitRecord(code: $0.text(0) ?? "", name: $0.text(1), level: $0.text(2), parent: $0.text(3), province: $0.text(4))
             }
@@ -335,7 +343,7 @@ public final class PostgresStore: ResponseWriting, ResponseReading, ResponseHist
     }
 
     public func labels() throws -> Labels {
-        try read {
+        try read { session in
             var labels = Labels()
             for row in try session.rows("SELECT kind, code, label FROM labels") {
                 if let kind = row.text(0).flatMap(Labels.Kind.init(rawValue:)), let code = row.text(1) { labels[kind][code] = row.text(2) }
@@ -384,7 +392,7 @@ public final class PostgresStore: ResponseWriting, ResponseReading, ResponseHist
     // MARK: Questionnaires
 
     public func questionnaireYAML(id: String, version: String?) throws -> String? {
-        try read {
+        try read { session in
             if let version {
                 return try session.rows("SELECT yaml FROM questionnaires WHERE id = $1 AND version = $2", [id, version]).first?.text(0)
             }
@@ -393,7 +401,7 @@ public final class PostgresStore: ResponseWriting, ResponseReading, ResponseHist
     }
 
     public func questionnaires() throws -> [StoredVersion] {
-        try read {
+        try read { session in
             try session.rows("""
                 SELECT q.id, q.version, (SELECT count(*) FROM responses r WHERE r.questionnaire_id = q.id AND r.questionnaire_version = q.version
                     AND r.superseded_by IS NULL) AS n
@@ -502,7 +510,7 @@ public final class PostgresStore: ResponseWriting, ResponseReading, ResponseHist
     }
 
     public func codesInUse(questionnaireID: String) throws -> (fields: Set<String>, channels: Set<String>) {
-        try read {
+        try read { session in
             var fields = Set<String>(), channels = Set<String>()
             for row in try session.rows("SELECT DISTINCT field, channel FROM responses WHERE questionnaire_id = $1", [questionnaireID]) {
                 if let f = row.text(0) { fields.insert(f) }
@@ -518,14 +526,14 @@ public final class PostgresStore: ResponseWriting, ResponseReading, ResponseHist
     }
 
     public func history(unit: String, formID: String) throws -> [(id: Int64, supersededBy: Int64?)] {
-        try read {
+        try read { session in
             try session.rows("SELECT id, superseded_by FROM responses WHERE unit = $1 AND form_id = $2 ORDER BY id", [unit, formID])
                 .map { ($0.int(0) ?? 0, $0.int(1)) }
         }
     }
 
     public func pageImages(formID: String?) throws -> [StoredPageImage] {
-        try read {
+        try read { session in
             try session.rows("""
                 SELECT p.batch_id, b.file_name, p.form_id, p.page, p.jpeg FROM page_images p JOIN batches b ON b.id = p.batch_id
                 WHERE $1::text IS NULL OR p.form_id = $1 ORDER BY p.form_id, p.page, p.batch_id
@@ -538,7 +546,7 @@ public final class PostgresStore: ResponseWriting, ResponseReading, ResponseHist
     }
 
     public func submissions() throws -> [StoredSubmission] {
-        try read { try session.rows(Self.submissionQuery + " ORDER BY s.id").map(Self.submission) }
+        try read { session in try session.rows(Self.submissionQuery + " ORDER BY s.id").map(Self.submission) }
     }
 
     static let submissionQuery = ResponseStore.submissionQuery
@@ -552,10 +560,13 @@ public final class PostgresStore: ResponseWriting, ResponseReading, ResponseHist
 
     // MARK: Helpers
 
-    /// A read, alone on the connection; the server's refusals become ``StoreError``s.
-    func read<T>(_ body: () throws -> T) throws -> T {
+    /// A read: on a connection of the read pool when the store has one and this thread is not in
+    /// a transaction of the store's own, else alone on the store's connection; the server's
+    /// refusals become ``StoreError``s.
+    func read<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         do {
-            return try session.exclusive(body)
+            if let readers, !session.isHeldByCurrentThread { return try readers.withSession(body) }
+            return try session.exclusive { try body(session) }
         } catch let failure as PostgresFailure {
             throw StoreError("\(address): \(failure.message)")
         }
