@@ -164,3 +164,19 @@ extension ResponseTable {
     }
     #expect(throws: StoreError.self) { try bytes.withUnsafeBytes { raw in _ = try PostgresStore.readRecord(raw, fields: 4) { _, _ in } } }
 }
+
+@Test(arguments: ImportPath.allCases) func aFormRefusedLateInALargeFileIsNamedAndNothingStays(path: ImportPath) throws {
+    // Pieces of megabytes (a COPY's rows go in one write, more than the connection's buffer
+    // holds): a form stored before, in the middle of the second piece, ends the import with its
+    // name, on every path, and the store keeps only what it held.
+    let big = SyntheticResponses(count: 40_000, units: 3, seed: 17).generate(counter)
+    let before = big.select([30_000])
+    func run(_ store: any SurveyStore) throws -> ImportOutcome {
+        _ = try outcome(store, [piecewise(before, name: "one.csv", pieceSize: 10)])
+        return try outcome(store, [piecewise(big, name: "big.csv", pieceSize: 20_000)])
+    }
+    let reference = try run(try temporaryStore())
+    #expect(reference.refusal?.contains("big.csv, row 30002: form id '\(big.formID[30_000])' already exists") == true)
+    #expect(reference.formIDs == [big.formID[30_000]])
+    #expect(try run(try path.store()) == reference)
+}

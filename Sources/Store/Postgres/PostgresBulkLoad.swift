@@ -60,11 +60,16 @@ struct PostgresBulkLoad {
             try session.execute("SET LOCAL lock_timeout TO DEFAULT")
             try session.execute("RELEASE SAVEPOINT bulk_load")
             dropped = indexes.compactMap { $0.text(1) }
-        } catch let failure as PostgresFailure where failure.sqlState == "55P03" {
-            // Readers hold the table: go on form by form rather than make them wait.
+        } catch let failure as PostgresFailure where failure.sqlState == "55P03" || failure.sqlState == "40P01" {
+            // Readers hold the table (or wait on this import): go on form by form rather than make them wait.
             try session.execute("ROLLBACK TO SAVEPOINT bulk_load")
             try session.execute("RELEASE SAVEPOINT bulk_load")
         }
+    }
+
+    /// Keeps the indexes for the rest of the import (a file is being stored again form by form).
+    mutating func decline() {
+        decided = true
     }
 
     /// Builds the dropped indexes again (before the commit); throws ``Conflict`` when a unique one

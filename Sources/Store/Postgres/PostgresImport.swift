@@ -77,6 +77,7 @@ extension PostgresStore {
                         try session.execute("ROLLBACK TO SAVEPOINT file")
                         writer.restartFormByForm()
                         (bulk, imported, unitProblem) = (bulkBefore, importedBefore, nil)
+                        bulk?.decline()  // this file has a refusal: no point in dropping the indexes now
                         try batch.pieces(store)
                     }
                 } catch let error as PostgresFailure {
@@ -116,7 +117,12 @@ extension PostgresStore {
                 }
                 results.append(result)
             }
-            if !failures.isEmpty { throw StreamedImportError(file: nil, store: failures.joined(separator: "\n"), remedy: remedy) }
+            if !failures.isEmpty {
+                // Without the unique indexes a refused form went unnoticed: do it again form by
+                // form, so that every problem is listed as SQLite lists them.
+                if bulk?.dropped.isEmpty == false { throw PostgresBulkLoad.Conflict() }
+                throw StreamedImportError(file: nil, store: failures.joined(separator: "\n"), remedy: remedy)
+            }
             try bulk?.finish()
             return results
         }
@@ -414,18 +420,18 @@ struct PostgresBatchWriter {
         "dossier_hash", "codes", "picks", "texts", "created_at",
     ]
 
-    /// The piece's rows in COPY's text format, sent a megabyte at a time.
+    /// The piece's rows in COPY's text format, prepared while the piece before is being stored,
+    /// then sent as a COPY of their own once that one has ended.
     private mutating func copy(_ piece: ImportPiece) throws {
         let table = piece.table, hashes = piece.dossierHashes
         let answers = PieceAnswers(layout: layout, table: table)
-        if copy == nil { copy = session.copyIn(table: "responses", columns: Self.copyColumns) }
         // The columns every row of the file shares: questionnaire, version, then source and batch.
-        var middle = CopyText(), tail = CopyText()
+        var middle = CopyText(capacity: 256), tail = CopyText(capacity: 256)
         middle.field(questionnaire.id)
         middle.field(questionnaire.version)
         tail.field(source.rawValue)
         tail.field(String(batchID))
-        var out = CopyText()
+        var out = CopyText(capacity: 256 * table.count)
         for row in 0..<table.count {
             out.field(table.formID[row])
             out.field(table.unit[row])
@@ -439,35 +445,28 @@ struct PostgresBatchWriter {
             out.bytes(answers.picks(row))
             out.field(answers.texts(row))
             out.field(stamp, last: true)
-            if out.buffer.readableBytes >= 1 << 20 { try send(&out) }
         }
-        if out.buffer.readableBytes > 0 { try send(&out) }
+        try endCopy()
+        copy = session.copyIn(table: "responses", columns: Self.copyColumns, rows: out.buffer)
     }
 
-    private mutating func send(_ out: inout CopyText) throws {
-        do {
-            try copy?.send(out.buffer)
-        } catch let failure as PostgresFailure where failure.sqlState != nil {
-            copy = nil
-            throw CopyRefused()
-        }
-        out = CopyText()
-    }
-
-    /// Ends the COPY under way, if any: the server checks its rows (``CopyRefused`` when it refuses one).
+    /// Waits for the COPY under way, if any, to end: the server checks its rows. A refused row
+    /// (a data or integrity error: SQLSTATE classes 22 and 23) is ``CopyRefused``; anything else
+    /// (a full disk, a lost connection) fails the import with the server's message.
     mutating func endCopy() throws {
         guard let open = copy else { return }
         copy = nil
         do {
-            try open.finish()
-        } catch let failure as PostgresFailure where failure.sqlState != nil {
+            try open.wait()
+        } catch let failure as PostgresFailure where failure.sqlState.map({ $0.hasPrefix("22") || $0.hasPrefix("23") }) == true {
             throw CopyRefused()
         }
     }
 
-    /// Abandons the COPY under way, if any (the file failed; the caller rolls it back).
+    /// Lets the COPY under way, if any, end whatever its outcome (the file failed; the caller
+    /// rolls it back).
     mutating func abandonCopy() {
-        copy?.abort()
+        try? copy?.wait()
         copy = nil
     }
 
@@ -525,7 +524,11 @@ struct PieceAnswers {
 /// feed, NULL as `\N`, a backslash, tab, line feed or carriage return in a value escaped with a
 /// backslash, bytes as `\\x` and hexadecimal digits (bytea's `\x`, its backslash escaped).
 struct CopyText {
-    var buffer = ByteBufferAllocator().buffer(capacity: 1 << 20 + 4096)
+    var buffer: ByteBuffer
+
+    init(capacity: Int) {
+        buffer = ByteBufferAllocator().buffer(capacity: capacity)
+    }
 
     mutating func field(_ value: String?, last: Bool = false) {
         if var value {

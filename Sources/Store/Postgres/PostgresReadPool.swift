@@ -26,7 +26,14 @@ final class PostgresReadPool: @unchecked Sendable {
         condition.unlock()
         let session: PostgresSession
         do {
-            session = try reused ?? PostgresSession(address)
+            if let reused {
+                session = reused
+            } else {
+                session = try PostgresSession(address)
+                // A read that waits for a lock (a bulk load holds `responses` until its commit)
+                // gives up after 10 s instead of holding the connection.
+                try session.execute("SET lock_timeout = '10s'")
+            }
         } catch {
             release(nil)
             throw error
@@ -35,8 +42,8 @@ final class PostgresReadPool: @unchecked Sendable {
             let value = try body(session)
             release(session)
             return value
-        } catch let failure as PostgresFailure where failure.sqlState == nil {
-            release(nil)  // the connection is lost: open a new one next time
+        } catch let failure as PostgresFailure where failure.sqlState.map({ $0.hasPrefix("08") || $0.hasPrefix("57P") }) ?? true {
+            release(nil)  // the connection is lost or the server ended it: open a new one next time
             throw failure
         } catch {
             release(session)

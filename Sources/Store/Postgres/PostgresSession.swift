@@ -117,12 +117,12 @@ final class PostgresSession: @unchecked Sendable {
         }
     }
 
-    /// Starts `COPY table (columns) FROM STDIN` (text format): the caller sends rows with
-    /// ``PostgresCopyIn/send(_:)`` while the connection's thread writes the earlier ones, and ends
-    /// with ``PostgresCopyIn/finish()`` (or ``PostgresCopyIn/abort()``). Nothing else may use the
-    /// connection in between: call it inside ``exclusive(_:)`` or a transaction.
-    func copyIn(table: String, columns: [String]) -> PostgresCopyIn {
-        PostgresCopyIn(connection: connection, table: table, columns: columns, logger: logger)
+    /// Starts `COPY table (columns) FROM STDIN` (text format) of `rows` and returns at once: the
+    /// connection's thread sends them while the caller prepares the next ones. Nothing else may use
+    /// the connection until ``PostgresCopyIn/wait()`` returned: call it inside ``exclusive(_:)``
+    /// or a transaction.
+    func copyIn(table: String, columns: [String], rows: ByteBuffer) -> PostgresCopyIn {
+        PostgresCopyIn(connection: connection, table: table, columns: columns, rows: rows, logger: logger)
     }
 
     static func query(_ sql: String, _ values: [(any PostgresThrowingDynamicTypeEncodable)?]) throws -> PostgresQuery {
@@ -279,70 +279,41 @@ extension PostgresRow {
     }
 }
 
-/// A `COPY … FROM STDIN` under way (``PostgresSession/copyIn(table:columns:)``): synchronous code
-/// hands it buffers of rows, at most a few ahead of the server, and a task sends them. A server
-/// error (a refused row) ends it: the next ``send(_:)`` or ``finish()`` throws it as a
-/// ``PostgresFailure``.
+/// One `COPY … FROM STDIN` under way (``PostgresSession/copyIn(table:columns:rows:)``): its rows
+/// go in one write, then the copy ends. One write a copy on purpose: postgres-nio 1.33 loses the
+/// wait of a write held back for the connection's buffer to drain when the server refuses a row
+/// meanwhile (the copy would never end). The first write of a copy finds the buffer empty: the
+/// copy before it ended only once the server had read all its rows.
 final class PostgresCopyIn: @unchecked Sendable {
-    private let continuation: AsyncStream<ByteBuffer>.Continuation
-    /// Free places for buffers not yet written to the connection.
-    private let room = DispatchSemaphore(value: 4)
     private let ended = DispatchSemaphore(value: 0)
     private let state = NSLock()
     private var failure: (any Error)?
-    private var over = false
-    private var aborted = false
+    private var waited = false
 
-    /// The COPY was abandoned by the caller (``abort()``): the server discards its rows.
-    struct Abandoned: Error {}
-
-    fileprivate init(connection: PostgresConnection, table: String, columns: [String], logger: Logger) {
-        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
-        self.continuation = continuation
-        // On a thread of its own, not the shared pool: the caller blocks a thread while it waits
-        // for room, and may itself be running on that pool (all of whose threads could be waiting).
+    fileprivate init(connection: PostgresConnection, table: String, columns: [String], rows: ByteBuffer, logger: Logger) {
+        // On a thread of its own, not the shared pool: the caller blocks a thread while it waits,
+        // and may itself be running on that pool (all of whose threads could be waiting).
         Task(executorPreference: CopyExecutor.shared) { [self] in
             do {
                 try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                    for await buffer in stream {
-                        try await writer.write(buffer)
-                        room.signal()
-                    }
-                    if state.withLock({ aborted }) { throw Abandoned() }
+                    try await writer.write(rows)
                 }
             } catch {
                 state.withLock { failure = error }
             }
-            state.withLock { over = true }
-            room.signal()  // a sender waiting for room wakes and finds the copy over
             ended.signal()
         }
     }
 
-    /// Sends one buffer of rows (each ending in a line feed); waits while four are in flight.
-    func send(_ buffer: ByteBuffer) throws {
-        room.wait()
-        let (isOver, error) = state.withLock { (over, failure) }
-        if isOver {
-            room.signal()
-            throw error.map(PostgresFailure.init) ?? PostgresFailure(Abandoned())
+    /// Waits for the copy to end: the server stored the rows and ran the statement's checks.
+    /// Throws what it refused, as a ``PostgresFailure``. Waiting twice is waiting once.
+    func wait() throws {
+        let first = state.withLock { () -> Bool in
+            defer { waited = true }
+            return !waited
         }
-        continuation.yield(buffer)
-    }
-
-    /// Ends the copy: the server stores the rows and runs the statement's checks; throws what it refused.
-    func finish() throws {
-        continuation.finish()
-        ended.wait()
+        if first { ended.wait() }
         if let error = state.withLock({ failure }) { throw PostgresFailure(error) }
-    }
-
-    /// Abandons the copy: the server discards its rows (and the transaction must roll back to a
-    /// savepoint before the connection is used again).
-    func abort() {
-        state.withLock { aborted = true }
-        continuation.finish()
-        ended.wait()
     }
 }
 
