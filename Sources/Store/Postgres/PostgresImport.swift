@@ -296,9 +296,14 @@ struct PostgresBatchWriter {
         if refusals.count < 20 { refusals.append(message) }
     }
 
+    /// The columns a stored form fills, in the order both paths send them (COPY's rows, the insert's select).
+    static let columns = [
+        "form_id", "unit", "questionnaire_id", "questionnaire_version", "collected_on", "channel", "field", "source", "batch_id",
+        "dossier_hash", "codes", "picks", "texts", "created_at",
+    ]
+
     static let insertSQL = """
-        INSERT INTO responses (form_id, unit, questionnaire_id, questionnaire_version, collected_on, channel, field,
-            source, batch_id, dossier_hash, codes, picks, texts, created_at)
+        INSERT INTO responses (\(columns.joined(separator: ", ")))
         SELECT t.form_id, t.unit, $10, $11, t.collected_on, t.channel, t.field, $12, $13, t.dossier_hash, t.codes, t.picks, t.texts, $14
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::bytea[], $9::text[]) WITH ORDINALITY
             AS t(form_id, unit, collected_on, channel, field, dossier_hash, codes, picks, texts, ord)
@@ -327,7 +332,7 @@ struct PostgresBatchWriter {
         ORDER BY f.ord
         """
 
-    /// Stores a piece of the file: by COPY, streamed while the next piece is read, as long as no
+    /// Stores a piece of the file: by COPY, sent while the next piece is read, as long as no
     /// form is refused; form by form (in pieces of ``chunk``) after a refusal.
     mutating func insert(_ piece: ImportPiece) throws {
         let table = piece.table
@@ -415,11 +420,6 @@ struct PostgresBatchWriter {
         try session.execute(Self.insertSQL, values + [PostgresArray(int64: refused)])
     }
 
-    static let copyColumns = [
-        "form_id", "unit", "questionnaire_id", "questionnaire_version", "collected_on", "channel", "field", "source", "batch_id",
-        "dossier_hash", "codes", "picks", "texts", "created_at",
-    ]
-
     /// The piece's rows in COPY's text format, prepared while the piece before is being stored,
     /// then sent as a COPY of their own once that one has ended.
     private mutating func copy(_ piece: ImportPiece) throws {
@@ -447,7 +447,7 @@ struct PostgresBatchWriter {
             out.field(stamp, last: true)
         }
         try endCopy()
-        copy = session.copyIn(table: "responses", columns: Self.copyColumns, rows: out.buffer)
+        copy = session.copyIn(table: "responses", columns: Self.columns, rows: out.buffer)
     }
 
     /// Waits for the COPY under way, if any, to end: the server checks its rows. A refused row
@@ -458,7 +458,7 @@ struct PostgresBatchWriter {
         copy = nil
         do {
             try open.wait()
-        } catch let failure as PostgresFailure where failure.sqlState.map({ $0.hasPrefix("22") || $0.hasPrefix("23") }) == true {
+        } catch let failure as PostgresFailure where failure.isDataOrConstraint {
             throw CopyRefused()
         }
     }

@@ -168,6 +168,8 @@ struct PostgresFailure: Error, CustomStringConvertible {
     var isUniqueViolation: Bool { sqlState == "23505" }
     /// Class 23: any integrity constraint.
     var isConstraint: Bool { sqlState?.hasPrefix("23") == true }
+    /// Class 22 or 23: the server refused a value or a row (not the connection, the disk or a lock).
+    var isDataOrConstraint: Bool { isConstraint || sqlState?.hasPrefix("22") == true }
 }
 
 /// A one-dimensional array parameter in PostgreSQL's binary format, NULL elements allowed
